@@ -1,0 +1,3 @@
+from kapply.cli.app import main
+
+main()

@@ -1,0 +1,11 @@
+"""Options shared by many commands, declared once so they read the same everywhere."""
+
+from __future__ import annotations
+
+import typer
+
+CLUSTER = typer.Option("default", "--cluster", envvar="KAPPLY_CLUSTER",
+                       help="Embedded cluster to use (state in $KAPPLY_HOME/<name>.db).")
+NAMESPACE = typer.Option(None, "--namespace", "-n", help="Namespace (default: default).")
+ALL_NAMESPACES = typer.Option(False, "--all-namespaces", "-A", help="Across all namespaces.")
+SELECTOR = typer.Option(None, "--selector", "-l", help="Label selector, e.g. app=web,tier!=db.")

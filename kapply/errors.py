@@ -1,0 +1,97 @@
+"""The one error hierarchy of kapply.
+
+Every layer raises a subclass of `KapplyError`; the CLI maps them to exit statuses in one place
+(`kapply.cli.exits`). A user sees the message, never a traceback. Messages say what went wrong
+and, where it helps, what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class KapplyError(Exception):
+    """Base of every error kapply reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(KapplyError):
+    """Bad command-line usage: unknown kind, malformed duration, missing argument."""
+
+    exit_code = 2
+
+
+class LoadError(KapplyError):
+    """A file could not be read or parsed; carries the position where known."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return f"{where}{self.message}"
+
+
+class ValidationError(KapplyError):
+    """Input manifests are invalid; nothing was written."""
+
+    exit_code = 2
+
+
+class ClusterError(KapplyError):
+    """Base of errors raised by a cluster (embedded or real), shaped like API server statuses."""
+
+    code = 500
+    reason = "InternalError"
+
+
+class NotFoundError(ClusterError):
+    code = 404
+    reason = "NotFound"
+
+
+class AlreadyExistsError(ClusterError):
+    code = 409
+    reason = "AlreadyExists"
+
+
+class ConflictError(ClusterError):
+    """Optimistic-concurrency failure: the object changed since it was read."""
+
+    code = 409
+    reason = "Conflict"
+
+
+class InvalidError(ClusterError):
+    """The API refused an object (HTTP 422 in Kubernetes); `causes` lists field-level problems."""
+
+    code = 422
+    reason = "Invalid"
+
+    def __init__(self, message: str, causes: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.causes = causes or []
+
+
+class ForbiddenError(ClusterError):
+    code = 403
+    reason = "Forbidden"
+
+
+class StateError(KapplyError):
+    """The cluster's state file is corrupt, foreign, or from an incompatible version."""
+
+    exit_code = 2

@@ -1,0 +1,134 @@
+"""The one table of kind facts: plural and short names, scope, apply order.
+
+Everything that needs to know "is a Service namespaced?", "what does `deploy` mean?" or
+"what goes first?" asks this registry instead of testing `kind == ...`. Apply order follows
+kubectl/Helm practice (namespaces and identities first, workloads after their configuration,
+bare Pods last); pruning walks it in reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool = True
+    short_names: tuple[str, ...] = ()
+    rank: int = 50
+    other_versions: tuple[str, ...] = field(default=())
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def resource(self) -> str:
+        """`deployments.apps`, `services`: the fully qualified resource name."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+
+def _k(group: str, version: str, kind: str, plural: str, namespaced: bool = True,
+       short: tuple[str, ...] = (), rank: int = 50, other: tuple[str, ...] = ()) -> KindInfo:
+    return KindInfo(group, version, kind, plural, namespaced, short, rank, other)
+
+
+# rank: lower is applied first. Gaps leave room for new kinds.
+_KINDS: tuple[KindInfo, ...] = (
+    _k("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False,
+       ("crd", "crds"), 1),
+    _k("", "v1", "Namespace", "namespaces", False, ("ns",), 2),
+    _k("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",), 3),
+    _k("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True, ("pdb",), 30),
+    _k("", "v1", "ResourceQuota", "resourcequotas", True, ("quota",), 4),
+    _k("", "v1", "LimitRange", "limitranges", True, ("limits",), 5),
+    _k("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",), 6),
+    _k("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, (), 7),
+    _k("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, (), 8),
+    _k("rbac.authorization.k8s.io", "v1", "Role", "roles", True, (), 9),
+    _k("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, (), 10),
+    _k("", "v1", "Secret", "secrets", True, (), 11),
+    _k("", "v1", "ConfigMap", "configmaps", True, ("cm",), 12),
+    _k("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",), 13),
+    _k("", "v1", "PersistentVolume", "persistentvolumes", False, ("pv",), 14),
+    _k("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, ("pvc",), 15),
+    _k("", "v1", "Service", "services", True, ("svc",), 20),
+    _k("", "v1", "Endpoints", "endpoints", True, ("ep",), 21),
+    _k("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True, (), 22),
+    _k("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False, (), 23),
+    _k("networking.k8s.io", "v1", "Ingress", "ingresses", True, ("ing",), 24),
+    _k("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True, ("netpol",), 25),
+    _k("", "v1", "ReplicationController", "replicationcontrollers", True, ("rc",), 40),
+    _k("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",), 41),
+    _k("apps", "v1", "Deployment", "deployments", True, ("deploy",), 42),
+    _k("apps", "v1", "StatefulSet", "statefulsets", True, ("sts",), 43),
+    _k("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",), 44),
+    _k("apps", "v1", "ControllerRevision", "controllerrevisions", True, (), 45),
+    _k("batch", "v1", "Job", "jobs", True, (), 46),
+    _k("batch", "v1", "CronJob", "cronjobs", True, ("cj",), 47),
+    _k("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ("hpa",), 48,
+       ("v1",)),
+    _k("", "v1", "Pod", "pods", True, ("po",), 60),
+    _k("", "v1", "PodTemplate", "podtemplates", True, (), 59),
+    _k("", "v1", "Node", "nodes", False, ("no",), 0),
+    _k("", "v1", "Event", "events", True, ("ev",), 90),
+    _k("events.k8s.io", "v1", "Event", "events", True, ("ev",), 91),
+    _k("coordination.k8s.io", "v1", "Lease", "leases", True, (), 92),
+    _k("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
+       "validatingwebhookconfigurations", False, (), 16),
+    _k("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration",
+       "mutatingwebhookconfigurations", False, (), 17),
+    _k("apiregistration.k8s.io", "v1", "APIService", "apiservices", False, (), 18),
+    _k("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False,
+       ("csr",), 19),
+    _k("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False, (), 3),
+)
+
+
+class KindRegistry:
+    """Lookups by kind (with or without group) and by the names kubectl accepts."""
+
+    def __init__(self, kinds: tuple[KindInfo, ...]) -> None:
+        self._kinds = kinds
+        self._by_group_kind: dict[tuple[str, str], KindInfo] = {}
+        self._by_kind: dict[str, KindInfo] = {}
+        self._by_name: dict[str, KindInfo] = {}
+        for info in kinds:
+            self._by_group_kind.setdefault((info.group, info.kind), info)
+            self._by_kind.setdefault(info.kind, info)
+            names = (info.kind.lower(), info.plural, info.resource, f"{info.kind.lower()}.{info.group}",
+                     *info.short_names)
+            for name in names:
+                self._by_name.setdefault(name, info)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._kinds)
+
+    def lookup_kind(self, group: str, kind: str) -> KindInfo | None:
+        return self._by_group_kind.get((group, kind))
+
+    def by_kind(self, kind: str) -> KindInfo | None:
+        """The core/first-registered kind of that name (Event is v1 before events.k8s.io)."""
+        return self._by_kind.get(kind)
+
+    def resolve(self, name: str) -> KindInfo | None:
+        """What kubectl accepts: `deploy`, `deployments`, `Deployment`, `deployments.apps`."""
+        return self._by_name.get(name.lower())
+
+    def rank(self, group: str, kind: str) -> int:
+        info = self.lookup_kind(group, kind)
+        return info.rank if info is not None else 50
+
+    def kinds(self) -> list[str]:
+        return sorted({k.kind for k in self._kinds})
+
+
+REGISTRY = KindRegistry(_KINDS)
