@@ -1,0 +1,47 @@
+"""`kapply validate`: the CI gate. Loads and validates, prints a report, maps it to an exit status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from kapply.cli.exits import handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="validate")(validate)
+
+
+def validate(
+    paths: list[str] = typer.Argument(..., help="Files or folders of manifests; - for stdin."),
+    output: str = typer.Option("text", "--output", "-o", help="text, json, junit or github."),
+    skip_unknown: bool = typer.Option(False, "--skip-unknown",
+                                      help="Unknown kinds/apiVersions are warnings, not errors."),
+    schema_dir: list[Path] = typer.Option([], "--schema-dir",
+                                          help="Extra JSON Schemas (CRDs); repeatable."),
+    kubernetes_version: str = typer.Option("1.34", "--kubernetes-version",
+                                           help="Kubernetes version whose schemas to use."),
+    strict_warnings: bool = typer.Option(False, "--strict-warnings", help="Warnings fail too."),
+) -> None:
+    """Validate manifests against Kubernetes' schemas and semantic rules (no cluster needed).
+
+    Exit status: 0 all valid, 1 anything invalid, 2 usage or I/O error.
+    """
+    with handle_errors():
+        from kapply.errors import UsageError
+        from kapply.validate.formats import FORMATS, render
+        from kapply.validate.pipeline import ValidateOptions, validate_paths
+
+        if output not in FORMATS:
+            raise UsageError(f"--output must be one of {', '.join(FORMATS)}, not {output!r}")
+        for d in schema_dir:
+            if not d.is_dir():
+                raise UsageError(f"--schema-dir {d}: not a directory")
+        options = ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir),
+                                  kubernetes_version=kubernetes_version)
+        result = validate_paths(paths, options, stdin=sys.stdin)
+        sys.stdout.write(render(result.report, output))
+        failed = not result.report.ok or (strict_warnings and result.report.warnings)
+        raise typer.Exit(1 if failed else 0)
