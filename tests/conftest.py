@@ -1,0 +1,76 @@
+"""Shared test fixtures: an isolated KAPPLY_HOME, and ways to run the real kapply command.
+
+`run_cli` runs the typer app in-process (fast, exact stdout/stderr/exit code);
+`run_kapply` runs the installed console script in a subprocess (true end-to-end).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def kapply_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "kapply-home"
+    home.mkdir()
+    monkeypatch.setenv("KAPPLY_HOME", str(home))
+    monkeypatch.delenv("KAPPLY_CLUSTER", raising=False)
+    return home
+
+
+@pytest.fixture
+def run_cli(kapply_home: Path) -> Callable[..., Result]:
+    """Run `kapply ARGS...` in-process; returns exit code, stdout, stderr."""
+    from typer.testing import CliRunner
+
+    from kapply.cli.app import app
+
+    def run(*args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        res = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(res.exit_code, res.stdout, res.stderr)
+
+    return run
+
+
+def _kapply_bin() -> str:
+    found = Path(sys.executable).parent / "kapply"
+    return str(found) if found.exists() else (shutil.which("kapply") or "kapply")
+
+
+@pytest.fixture
+def run_kapply(kapply_home: Path) -> Callable[..., Result]:
+    """Run the installed `kapply` console script in a subprocess."""
+
+    def run(*args: str, input: str | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+        env = dict(os.environ, KAPPLY_HOME=str(kapply_home), NO_COLOR="1", COLUMNS="200")
+        proc = subprocess.run([_kapply_bin(), *args], input=input, capture_output=True, text=True,
+                              cwd=cwd, env=env, timeout=timeout)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
