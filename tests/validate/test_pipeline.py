@@ -1,0 +1,89 @@
+"""The validate stage end to end in-process: positions, duplicates, unknown kinds, exit semantics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kapply.validate.pipeline import ValidateOptions, validate_paths
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: {port}
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_valid_folder_has_no_diagnostics(tmp_path: Path) -> None:
+    _write(tmp_path, "d.yaml", DEPLOY.format(replicas=2, port=80))
+    result = validate_paths([str(tmp_path)])
+    assert result.report.diagnostics == []
+    assert result.report.summary() == "1 resources in 1 files: 1 valid, 0 invalid"
+    assert [k.display for k in result.keys] == ["Deployment/default/web"]
+
+
+def test_rule_finding_points_at_the_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, "d.yaml", DEPLOY.format(replicas=2, port=70000))
+    result = validate_paths([str(path)])
+    [diag] = result.report.errors
+    assert diag.field == "spec.template.spec.containers[0].ports[0].containerPort"
+    assert (diag.line, diag.column) == (19, 30)
+    assert "Invalid value: 70000: must be between 1 and 65535, inclusive" in diag.message
+    assert result.documents == []
+
+
+def test_schema_error_points_at_the_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, "d.yaml", DEPLOY.format(replicas='"three"', port=80))
+    [diag] = validate_paths([str(path)]).report.errors
+    assert diag.field == "spec.replicas"
+    assert diag.line == 6
+    assert diag.rule == "schema"
+
+
+def test_duplicate_objects_name_both_places(tmp_path: Path) -> None:
+    _write(tmp_path, "a.yaml", DEPLOY.format(replicas=1, port=80))
+    _write(tmp_path, "b.yaml", DEPLOY.format(replicas=1, port=80).replace("name: web\nspec",
+                                                                          "name: web\n  namespace: default\nspec"))
+    report = validate_paths([str(tmp_path)]).report
+    [diag] = report.errors
+    assert diag.rule == "duplicate-object"
+    assert diag.file.endswith("b.yaml")
+    assert "a.yaml:1:1" in diag.message
+
+
+@pytest.mark.parametrize("skip_unknown, severity", [(False, "error"), (True, "warning")])
+def test_unknown_kind(tmp_path: Path, skip_unknown: bool, severity: str) -> None:
+    _write(tmp_path, "crd.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")
+    report = validate_paths([str(tmp_path)], ValidateOptions(skip_unknown=skip_unknown)).report
+    [diag] = report.diagnostics
+    assert diag.severity == severity
+    assert "Widget" in diag.message and "example.com/v1" in diag.message
+
+
+def test_missing_kind_is_reported_not_crashed(tmp_path: Path) -> None:
+    _write(tmp_path, "x.yaml", "apiVersion: v1\nmetadata:\n  name: x\n")
+    [diag] = validate_paths([str(tmp_path)]).report.errors
+    assert diag.field == "kind"
+    assert "Required value" in diag.message
