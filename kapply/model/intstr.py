@@ -24,7 +24,7 @@ def scaled_value(value: int | str, total: int, round_up: bool) -> int:
         return value
     m = _PERCENT.match(str(value))
     if not m:
-        raise ValueError(f"invalid value for IntOrString: invalid type: string is not a percentage")
+        raise ValueError("invalid value for IntOrString: invalid type: string is not a percentage")
     percent = int(m.group(1))
     exact = percent * total / 100
     return math.ceil(exact) if round_up else math.floor(exact)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_manifests import validate_corpus  # noqa: E402
+from gen_manifests import validate_corpus
 
 BIN = Path(sys.executable).parent
 

@@ -186,7 +186,8 @@ def app_folder(root: Path, objects: int = 1000, image_tag: str = "v1") -> int:
     root.mkdir(parents=True, exist_ok=True)
     apps = objects // 3
     for i in range(apps):
-        (root / f"app-{i}.yaml").write_text("---\n".join([configmap(i), service(i), deployment(i, image_tag)]))
+        docs = [configmap(i), service(i), deployment(i, image_tag)]
+        (root / f"app-{i}.yaml").write_text("---\n".join(docs))
     extra = objects - 3 * apps
     for j in range(extra):
         (root / f"extra-{j}.yaml").write_text(configmap(apps + j))

@@ -64,8 +64,9 @@ def test_schema_error_points_at_the_field(tmp_path: Path) -> None:
 
 def test_duplicate_objects_name_both_places(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", DEPLOY.format(replicas=1, port=80))
-    _write(tmp_path, "b.yaml", DEPLOY.format(replicas=1, port=80).replace("name: web\nspec",
-                                                                          "name: web\n  namespace: default\nspec"))
+    explicit = DEPLOY.format(replicas=1, port=80)
+    explicit = explicit.replace("name: web\nspec", "name: web\n  namespace: default\nspec")
+    _write(tmp_path, "b.yaml", explicit)
     report = validate_paths([str(tmp_path)]).report
     [diag] = report.errors
     assert diag.rule == "duplicate-object"
