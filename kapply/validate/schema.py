@@ -1,0 +1,141 @@
+"""Strict JSON-Schema validation of Kubernetes objects, the first half of `kapply validate`.
+
+Pure and position-free: it takes a decoded object (a dict) and returns `SchemaIssue`s with field
+paths; the caller (the validate pipeline, or the embedded cluster's API on create/update) maps
+paths to file positions or API errors. The schemas are Kubernetes' own OpenAPI-derived ones,
+strict (unknown fields rejected), generated into `schemas/vX.Y/` by `scripts/gen_schemas.py`.
+
+Speed: each kind's schema is compiled on first use to fastjsonschema code (cached on disk, see
+`schema_compile`); a valid object costs one call of that code. Only objects it rejects are
+re-validated with `jsonschema` to collect every error with its path; both implement the same
+draft and agree on the verdict.
+
+User schemas (`--schema-dir DIR`, for CRDs) are standalone JSON Schema files found by
+apiVersion and kind in the layouts kubeconform and kubeval use (kind lower-cased):
+`DIR/{group}/{kind}_{version}.json`, `DIR/{kind}-{group}-{version}.json` (or with the group's
+first label only, `DIR/{kind}-{version}.json` for the core group), and `DIR/{kind}_{version}.json`.
+They are consulted before the built-in schemas.
+
+Nothing heavy is imported at module import time (`kapply --help` stays fast).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kapply.validate.schema_messages import SchemaIssue, format_path, type_issue
+from kapply.validate.schema_store import BuiltinSchemas, ExtraSchemas, SchemaRef, find_version_dir
+
+__all__ = ["SchemaIssue", "SchemaValidator", "default_validator", "format_path"]
+
+DEFAULT_KUBERNETES_VERSION = "1.34"
+
+
+class SchemaValidator:
+    """Validates objects against the schemas of one Kubernetes version plus user schema folders."""
+
+    def __init__(
+        self,
+        kubernetes_version: str = DEFAULT_KUBERNETES_VERSION,
+        extra_dirs: Sequence[Path] = (),
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        from kapply.validate.schema_compile import default_cache_dir
+
+        self.kubernetes_version = kubernetes_version.removeprefix("v")
+        self.builtin = BuiltinSchemas(find_version_dir(self.kubernetes_version))
+        self.extra = ExtraSchemas(extra_dirs)
+        self.cache_dir: Path | None = (cache_dir or default_cache_dir()) if use_cache else None
+        self._fast: dict[tuple[str, str, str], Any] = {}
+        self._reference: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, api_version: str, kind: str) -> SchemaRef | None:
+        """The schema for (apiVersion, kind): user folders first, then the built-in ones."""
+        return self.extra.lookup(api_version, kind) or self.builtin.lookup(api_version, kind)
+
+    def has_schema(self, api_version: str, kind: str) -> bool:
+        """True when a schema exists for this apiVersion and kind."""
+        return self.resolve(api_version, kind) is not None
+
+    def served_versions(self, kind: str) -> list[str]:
+        """Built-in apiVersions serving `kind`, preferred first (empty for unknown kinds)."""
+        return self.builtin.served_versions(kind)
+
+    def validate(self, obj: Any) -> list[SchemaIssue]:
+        """Every schema violation of `obj`; [] when it is valid."""
+        if not isinstance(obj, dict):
+            return [type_issue((), ["object"], obj)]
+        header = self._check_type_meta(obj)
+        if header:
+            return header
+        api_version, kind = obj["apiVersion"], obj["kind"]
+        ref = self.resolve(api_version, kind)
+        if ref is None:
+            return [self._unknown_kind(api_version, kind)]
+        try:
+            self._fast_check(ref)(obj)
+            return []
+        except Exception:  # any rejection (or crash) of the fast path gets the thorough one
+            pass
+        from kapply.validate.schema_messages import issues_from_errors
+
+        return issues_from_errors(self._reference_validator(ref).iter_errors(obj))
+
+    def _check_type_meta(self, obj: dict[str, Any]) -> list[SchemaIssue]:
+        issues: list[SchemaIssue] = []
+        for field in ("apiVersion", "kind"):
+            value = obj.get(field)
+            if value is None or value == "":
+                issues.append(SchemaIssue((field,), f"Required value: {field} not set", "schema"))
+            elif not isinstance(value, str):
+                issues.append(type_issue((field,), ["string"], value))
+        return issues
+
+    def _unknown_kind(self, api_version: str, kind: str) -> SchemaIssue:
+        version = self.kubernetes_version
+        served = self.served_versions(kind)
+        if served:
+            message = (
+                f'no schema for kind "{kind}" in apiVersion "{api_version}": Kubernetes {version} '
+                f"does not serve {kind} in {api_version}; it is served as {', '.join(served)}"
+            )
+            return SchemaIssue(("apiVersion",), message, "unknown-kind")
+        message = f'no schema for kind "{kind}" in apiVersion "{api_version}" (Kubernetes {version})'
+        return SchemaIssue(("kind",), message, "unknown-kind")
+
+    def _fast_check(self, ref: SchemaRef) -> Any:
+        key = (ref.source, ref.api_version, ref.kind)
+        check = self._fast.get(key)
+        if check is None:
+            from kapply.validate.schema_compile import compile_fast
+
+            with self._lock:
+                check = self._fast.get(key)
+                if check is None:
+                    check = compile_fast(ref, self.builtin, self.cache_dir)
+                    self._fast[key] = check
+        return check
+
+    def _reference_validator(self, ref: SchemaRef) -> Any:
+        key = (ref.source, ref.api_version, ref.kind)
+        validator = self._reference.get(key)
+        if validator is None:
+            from kapply.validate.schema_compile import build_reference
+
+            with self._lock:
+                validator = self._reference.get(key) or build_reference(ref, self.builtin)
+                self._reference[key] = validator
+        return validator
+
+
+@lru_cache(maxsize=1)
+def default_validator() -> SchemaValidator:
+    """The process-wide validator for the default Kubernetes version, without user schemas."""
+    return SchemaValidator()
+

@@ -1,0 +1,110 @@
+"""Turning a schema into callables: a fast yes/no check and a thorough error collector.
+
+The fast path is `fastjsonschema`-generated Python (about 20x faster than `jsonschema` on a
+Deployment). Generating and byte-compiling that code costs ~0.1 s per workload kind, so the
+compiled code object is cached with `marshal` under `$KAPPLY_HOME/cache/schema-validators/`
+(default `~/.kapply/cache/...`), keyed by a hash of the schema and of the Python and
+fastjsonschema versions; a warm start loads a kind in about a millisecond. An unwritable cache
+is not an error, just slower.
+
+The thorough path is `jsonschema` (the reference implementation of the same draft), used only
+on documents the fast path rejects, to collect every error with its path. Formats are not
+asserted by either (as with the official validator); both are built lazily per kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kapply.errors import UsageError
+from kapply.validate.schema_store import BuiltinSchemas, SchemaRef
+
+CACHE_ENV = "KAPPLY_HOME"
+FastCheck = Callable[[Any], Any]
+
+
+def default_cache_dir() -> Path:
+    """`$KAPPLY_HOME/cache/schema-validators` (KAPPLY_HOME defaults to `~/.kapply`)."""
+    home = os.environ.get(CACHE_ENV) or str(Path.home() / ".kapply")
+    return Path(home) / "cache" / "schema-validators"
+
+
+def full_schema(ref: SchemaRef, builtin: BuiltinSchemas | None) -> dict[str, Any]:
+    """The self-contained schema document for `ref` (built-in roots get the shared `$defs`)."""
+    if not ref.builtin or builtin is None:
+        return ref.schema
+    return {**ref.schema, "$defs": builtin.definitions}
+
+
+def _cache_key(ref: SchemaRef, builtin: BuiltinSchemas | None, fjs_version: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{fjs_version}|{sys.implementation.cache_tag}|{marshal.version}|".encode())
+    if ref.builtin and builtin is not None:
+        digest.update(builtin.definitions_digest.encode())
+    digest.update(json.dumps(ref.schema, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()[:32]
+
+
+def _load_cached(path: Path) -> Any | None:
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _store_cached(path: Path, code: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(code))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path | None) -> FastCheck:
+    """A function raising on the first violation of `ref`'s schema, from cache when possible."""
+    import fastjsonschema
+
+    key = _cache_key(ref, builtin, fastjsonschema.VERSION)
+    path = cache_dir / f"{key}.marshal" if cache_dir is not None else None
+    code = _load_cached(path) if path is not None and path.is_file() else None
+    if code is None:
+        try:
+            source = fastjsonschema.compile_to_code(
+                full_schema(ref, builtin), use_formats=False, use_default=False, detailed_exceptions=False
+            )
+        except fastjsonschema.JsonSchemaDefinitionException as exc:
+            raise UsageError(f"invalid schema {ref.source}: {exc}") from exc
+        code = compile(source, f"<schema {ref.api_version} {ref.kind}>", "exec")
+        if path is not None:
+            _store_cached(path, code)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    return namespace["validate"]
+
+
+def build_reference(ref: SchemaRef, builtin: BuiltinSchemas | None) -> Any:
+    """A `jsonschema` validator for `ref`, of the draft the schema declares (2020-12 for built-ins)."""
+    import jsonschema
+    from jsonschema import validators
+
+    schema = full_schema(ref, builtin)
+    if ref.builtin:
+        return validators.Draft202012Validator(schema)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls = validators.validator_for(schema, default=validators.Draft7Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise UsageError(f"invalid schema {ref.source}: {exc.message}") from exc
+    return cls(schema)

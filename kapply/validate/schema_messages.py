@@ -1,0 +1,187 @@
+"""Schema violations as the Kubernetes API server words them.
+
+`jsonschema` says `'three' is not of type 'integer', 'null'`; Kubernetes says
+`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`
+(kube-openapi's wording, which the API server uses for schema errors), `Required value`,
+`Unsupported value: "Foo": supported values: "ClusterIP", ...` (field.NotSupported) and, for
+fields the type does not have, strict decoding's `unknown field "spec.replicaz"`.
+This module maps one to the other; `kapply.validate.schema` calls it on the slow path only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PathT = tuple[str | int, ...]
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
+_MAX_VALUE_CHARS = 100
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One schema violation: where (field path from the object root), what, and which rule.
+
+    `rule` is "schema" for a violation of the kind's schema and "unknown-kind" when there is no
+    schema for the object's apiVersion and kind.
+    """
+
+    path: PathT
+    message: str
+    rule: str
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Kubernetes field-path notation: `spec.template.spec.containers[0].image`.
+
+    Keys that are not plain identifiers (label keys such as `app.kubernetes.io/name`) are
+    written in brackets, as Kubernetes writes map keys: `metadata.labels[app.kubernetes.io/name]`.
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part}]"
+    return out
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a decoded YAML/JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, datetime.date):
+        return "timestamp"
+    return type(value).__name__
+
+
+def format_value(value: Any) -> str:
+    """A value as Kubernetes prints it in `Invalid value: ...` (strings quoted, JSON otherwise)."""
+    text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 3] + "..."
+
+
+def type_issue(path: PathT, expected: Iterable[str], value: Any) -> SchemaIssue:
+    """`Invalid value: "string": spec.replicas in body must be of type integer: "string"`."""
+    names = [t for t in dict.fromkeys(expected) if t != "null"] or ["null"]
+    actual = json_type(value)
+    where = format_path(path) or "body"
+    message = f'Invalid value: "{actual}": {where} in body must be of type {" or ".join(names)}: "{actual}"'
+    return SchemaIssue(path, message, "schema")
+
+
+def unknown_field_issue(path: PathT) -> SchemaIssue:
+    return SchemaIssue(path, f'unknown field "{format_path(path)}"', "schema")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _branch_types(branches: Sequence[Any]) -> list[str] | None:
+    """The types of a oneOf/anyOf made only of `{"type": ...}` branches (int-or-string, quantity)."""
+    types: list[str] = []
+    for branch in branches:
+        if not isinstance(branch, dict) or set(branch) != {"type"}:
+            return None
+        types.extend(_as_list(branch["type"]))
+    return types
+
+
+def _unknown_fields(error: Any, path: PathT) -> list[SchemaIssue]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    extras = [
+        key for key in error.instance
+        if key not in known and not any(p.search(str(key)) for p in patterns)
+    ]
+    return [unknown_field_issue((*path, str(key))) for key in extras]
+
+
+def _bound_message(error: Any, where: str) -> str | None:
+    bound = error.validator_value
+    phrases = {
+        "minimum": f"should be greater than or equal to {bound}",
+        "maximum": f"should be less than or equal to {bound}",
+        "exclusiveMinimum": f"should be greater than {bound}",
+        "exclusiveMaximum": f"should be less than {bound}",
+        "minLength": f"should be at least {bound} chars long",
+        "maxLength": f"should be at most {bound} chars long",
+        "minItems": f"should have at least {bound} items",
+        "maxItems": f"should have at most {bound} items",
+        "minProperties": f"should have at least {bound} properties",
+        "maxProperties": f"should have at most {bound} properties",
+        "pattern": f"should match '{bound}'",
+        "multipleOf": f"should be a multiple of {bound}",
+        "uniqueItems": "shouldn't contain duplicates",
+    }
+    phrase = phrases.get(error.validator)
+    return f"{where} in body {phrase}" if phrase else None
+
+
+def _issues_for(error: Any) -> list[SchemaIssue]:
+    path: PathT = tuple(error.absolute_path)
+    keyword = error.validator
+    where = format_path(path) or "body"
+    if keyword == "type":
+        return [type_issue(path, _as_list(error.validator_value), error.instance)]
+    if keyword == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        return [SchemaIssue((*path, name), "Required value", "schema")
+                for name in error.validator_value if name not in instance]
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        return _unknown_fields(error, path)
+    if keyword in ("enum", "const"):
+        allowed = _as_list(error.validator_value) if keyword == "enum" else [error.validator_value]
+        supported = ", ".join(format_value(v) for v in allowed)
+        message = f"Unsupported value: {format_value(error.instance)}: supported values: {supported}"
+        return [SchemaIssue(path, message, "schema")]
+    if keyword in ("oneOf", "anyOf"):
+        types = _branch_types(error.validator_value)
+        if types is not None:
+            return [type_issue(path, types, error.instance)]
+        rule = "one and only one" if keyword == "oneOf" else "at least one"
+        detail = f"{where} in body must validate {rule} schema ({keyword})"
+        return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
+    detail = _bound_message(error, where) or error.message
+    return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
+
+
+def issues_from_errors(errors: Iterable[Any]) -> list[SchemaIssue]:
+    """Convert `jsonschema` errors into de-duplicated SchemaIssues.
+
+    A wrong type at a path makes any other complaint about that same value (an enum, say) noise,
+    so only the type error is kept there, as the API server reports one error per field.
+    """
+    issues: list[SchemaIssue] = []
+    for error in errors:
+        issues.extend(_issues_for(error))
+    typed = {i.path for i in issues if " in body must be of type " in i.message}
+    seen: set[tuple[PathT, str]] = set()
+    result: list[SchemaIssue] = []
+    for issue in issues:
+        key = (issue.path, issue.message)
+        if key in seen or (issue.path in typed and " in body must be of type " not in issue.message):
+            continue
+        seen.add(key)
+        result.append(issue)
+    return result
