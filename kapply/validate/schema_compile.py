@@ -2,8 +2,8 @@
 
 The fast path is `fastjsonschema`-generated Python (about 20x faster than `jsonschema` on a
 Deployment). Generating and byte-compiling that code costs ~0.1 s per workload kind, so the
-compiled code object is cached with `marshal` under `$KAPPLY_HOME/cache/schema-validators/`
-(default `~/.kapply/cache/...`), keyed by a hash of the schema and of the Python and
+compiled code object is cached with `marshal` under `~/.cache/kapply/schema-validators/` (see
+`default_cache_dir`), keyed by a hash of the schema and of the Python and
 fastjsonschema versions; a warm start loads a kind in about a millisecond. An unwritable cache
 is not an error, just slower.
 
@@ -27,14 +27,20 @@ from typing import Any
 from kapply.errors import UsageError
 from kapply.validate.schema_store import BuiltinSchemas, SchemaRef
 
-CACHE_ENV = "KAPPLY_HOME"
+CACHE_ENV = "KAPPLY_CACHE_DIR"
 FastCheck = Callable[[Any], Any]
 
 
 def default_cache_dir() -> Path:
-    """`$KAPPLY_HOME/cache/schema-validators` (KAPPLY_HOME defaults to `~/.kapply`)."""
-    home = os.environ.get(CACHE_ENV) or str(Path.home() / ".kapply")
-    return Path(home) / "cache" / "schema-validators"
+    """`$KAPPLY_CACHE_DIR`, else `$XDG_CACHE_HOME/kapply` (`~/.cache/kapply`), + `/schema-validators`.
+
+    Not under `$KAPPLY_HOME`: the cache is a pure function of its key, so isolated homes (tests,
+    several clusters) can share it instead of each paying the first compilation.
+    """
+    if explicit := os.environ.get(CACHE_ENV):
+        return Path(explicit) / "schema-validators"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "kapply" / "schema-validators"
 
 
 def full_schema(ref: SchemaRef, builtin: BuiltinSchemas | None) -> dict[str, Any]:
