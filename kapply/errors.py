@@ -95,3 +95,9 @@ class StateError(KapplyError):
     """The cluster's state file is corrupt, foreign, or from an incompatible version."""
 
     exit_code = 2
+
+
+class PruneRefusedError(KapplyError):
+    """Prune refused for safety: e.g. the source holds no objects (`--allow-empty` overrides)."""
+
+    exit_code = 2

@@ -1,0 +1,172 @@
+"""Ownership and the inventory: what kapply applied from one source, and so what it may prune.
+
+Lessons from kubectl's `--prune` (kubectl#572), Flux, kapp and Argo CD: pruning by label alone
+deletes things nobody meant to delete. kapply prunes an object only when all of these hold:
+
+1. it is listed in the inventory of this source (a ConfigMap `kapply-inventory-<id>` in namespace
+   `default`, which every cluster has; `kube-system` is a system namespace users do not expect
+   kapply to write into);
+2. the live object still carries `app.kubernetes.io/managed-by: kapply` and
+   `kapply.io/inventory: <id>` (someone who relabelled it took it over);
+3. the folder no longer holds it;
+4. it is not marked `kapply.io/prune: disabled`.
+
+The inventory id comes from the source folder(s) (`inventory_id_for`), or `--inventory ID`.
+The apply layer writes the inventory; this module only reads and computes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kapply.errors import ValidationError
+from kapply.model.keys import ResourceKey
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "kapply")
+INVENTORY_LABEL = "kapply.io/inventory"
+PRUNE_ANNOTATION = "kapply.io/prune"
+PRUNE_DISABLED = "disabled"
+INVENTORY_NAMESPACE = "default"
+INVENTORY_PREFIX = "kapply-inventory-"
+INVENTORY_DATA_KEY = "objects"
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# ConfigMap names are DNS subdomains (253); the id is also a label value (63).
+_MAX_ID = 63
+
+
+def inventory_id_for(paths: Sequence[str], override: str | None = None) -> str:
+    """A stable, DNS-label-safe id for a source: `<basename>-<hash of the absolute paths>`."""
+    if override:
+        check_inventory_id(override)
+        return override
+    absolute = sorted(os.path.abspath(p) for p in paths) or [os.path.abspath(".")]
+    digest = hashlib.sha256("\0".join(absolute).encode()).hexdigest()[:8]
+    first = os.path.basename(absolute[0].rstrip(os.sep)) or "root"
+    if os.path.splitext(first)[1] in (".yaml", ".yml", ".json"):
+        first = os.path.splitext(first)[0]
+    base = re.sub(r"[^a-z0-9-]+", "-", first.lower()).strip("-") or "source"
+    base = base[: _MAX_ID - len(digest) - 1].rstrip("-") or "source"
+    return f"{base}-{digest}"
+
+
+def check_inventory_id(inventory_id: str) -> None:
+    """Raise ValidationError unless `inventory_id` can be a label value and a ConfigMap name part."""
+    if len(inventory_id) > _MAX_ID or not _DNS_LABEL.match(inventory_id):
+        raise ValidationError(
+            f'invalid inventory id "{inventory_id}": a lowercase RFC 1123 label must consist of lower '
+            "case alphanumeric characters or '-', and must start and end with an alphanumeric "
+            "character (at most 63 characters)")
+
+
+def inventory_name(inventory_id: str) -> str:
+    """Name of the inventory ConfigMap of `inventory_id`."""
+    return f"{INVENTORY_PREFIX}{inventory_id}"
+
+
+def inventory_key(inventory_id: str) -> ResourceKey:
+    """ResourceKey of the inventory ConfigMap of `inventory_id`."""
+    return ResourceKey("", "ConfigMap", INVENTORY_NAMESPACE, inventory_name(inventory_id))
+
+
+def ownership_labels(inventory_id: str) -> dict[str, str]:
+    """The labels kapply puts on every object it applies."""
+    return {MANAGED_BY[0]: MANAGED_BY[1], INVENTORY_LABEL: inventory_id}
+
+
+def owner_of(obj: Mapping) -> str | None:
+    """The inventory id a live object is labelled with, or None if kapply does not manage it."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    if labels.get(MANAGED_BY[0]) != MANAGED_BY[1]:
+        return None
+    owner = labels.get(INVENTORY_LABEL)
+    return str(owner) if owner else None
+
+
+def prune_disabled(obj: Mapping) -> bool:
+    """Whether the object is marked `kapply.io/prune: disabled`."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get(PRUNE_ANNOTATION, "")).lower() == PRUNE_DISABLED
+
+
+@dataclass
+class Inventory:
+    """The keys of every object kapply applied from one source, as recorded in the cluster."""
+
+    id: str
+    keys: set[ResourceKey] = field(default_factory=set)
+
+    def to_configmap(self) -> dict:
+        """The ConfigMap that records this inventory (data `objects`: JSON list, sorted)."""
+        objects = [{"group": k.group, "kind": k.kind, "namespace": k.namespace, "name": k.name}
+                   for k in sorted(self.keys)]
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": inventory_name(self.id),
+                "namespace": INVENTORY_NAMESPACE,
+                "labels": ownership_labels(self.id),
+                "annotations": {PRUNE_ANNOTATION: PRUNE_DISABLED},
+            },
+            "data": {INVENTORY_DATA_KEY: json.dumps(objects, separators=(",", ":"))},
+        }
+
+    @classmethod
+    def from_configmap(cls, configmap: Mapping) -> Inventory:
+        """Read an inventory ConfigMap; raises ValidationError when it is not one kapply wrote."""
+        meta = configmap.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        if configmap.get("kind") != "ConfigMap" or not name.startswith(INVENTORY_PREFIX):
+            raise ValidationError(f'{meta.get("namespace", "")}/{name} is not a kapply inventory')
+        inventory_id = name[len(INVENTORY_PREFIX):]
+        raw = (configmap.get("data") or {}).get(INVENTORY_DATA_KEY, "[]")
+        try:
+            entries = json.loads(raw)
+            keys = {ResourceKey(str(e["group"]), str(e["kind"]), str(e["namespace"]), str(e["name"]))
+                    for e in entries}
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValidationError(
+                f"inventory ConfigMap {INVENTORY_NAMESPACE}/{name} is corrupt ({exc}); "
+                "delete it and re-apply to rebuild it") from exc
+        return cls(inventory_id, keys)
+
+    def updated(self, applied: Iterable[ResourceKey], pruned: Iterable[ResourceKey]) -> Inventory:
+        """The next inventory: add what was applied, drop what was pruned (failed deletes stay)."""
+        return Inventory(self.id, (self.keys | set(applied)) - set(pruned))
+
+
+@dataclass(frozen=True)
+class PruneCandidate:
+    key: ResourceKey
+    live: dict | None
+    prune: bool
+    reason: str
+
+
+def prune_candidates(inventory: Inventory | None, desired_keys: Iterable[ResourceKey],
+                     live: Mapping[ResourceKey, dict]) -> list[PruneCandidate]:
+    """Inventory objects absent from the folder: which may be pruned and, if not, why not."""
+    if inventory is None:
+        return []
+    wanted = set(desired_keys)
+    out = []
+    for key in sorted(inventory.keys - wanted):
+        obj = live.get(key)
+        if obj is None:
+            continue  # already gone; the next inventory forgets it
+        owner = owner_of(obj)
+        if owner is None:
+            out.append(PruneCandidate(key, obj, False, "no longer labelled as managed by kapply"))
+        elif owner != inventory.id:
+            out.append(PruneCandidate(key, obj, False, f'labelled with another inventory "{owner}"'))
+        elif prune_disabled(obj):
+            out.append(PruneCandidate(key, obj, False, f"{PRUNE_ANNOTATION}: {PRUNE_DISABLED}"))
+        else:
+            out.append(PruneCandidate(key, obj, True, "absent from the source"))
+    return out

@@ -1,0 +1,208 @@
+"""Calculate, then apply: `make_plan` computes every change apply would make, as a `Plan` value.
+
+`diff` renders a Plan (`render.py`), `apply --dry-run` is the same Plan, and `apply` executes it, so
+they can never disagree. Pure: no I/O; the caller fetches the live objects and the inventory.
+
+Per desired object (in apply order, `order.py`):
+
+- absent from the cluster -> `create`;
+- present but not kapply's (no `app.kubernetes.io/managed-by: kapply` label, or another
+  inventory's) -> `skip`, unless `adopt`;
+- otherwise the three-way merge (`three_way.py`) gives the object to write: equal to live ->
+  `unchanged`; an immutable field changed -> `replace` with `force_replace`, else an `update`
+  carrying the API server's error in `error` (apply refuses the whole plan); else `update`.
+
+Then, with `prune`, the inventory objects the source no longer holds (`inventory.py`), in reverse
+apply order: `prune`, or `skip` with the reason it is kept.
+
+JSON format `kapply.io/plan/v1` (`Plan.to_json`), stable for CI jobs and bots::
+
+    {
+      "apiVersion": "kapply.io/plan/v1",
+      "kind": "Plan",
+      "inventory": "<inventory id>",
+      "hasChanges": true,             # any create/update/replace/prune
+      "hasErrors": false,             # any change the API server would refuse
+      "summary": {"create": 1, "update": 0, "replace": 0, "prune": 0, "unchanged": 2, "skip": 0,
+                  "error": 0},
+      "changes": [                    # every object, in execution order (prunes last)
+        {"action": "create|update|replace|prune|unchanged|skip",
+         "object": {"group": "apps", "kind": "Deployment", "namespace": "default", "name": "web"},
+         "ref": "deployment.apps/web",
+         "fields": [{"op": "add|remove|replace", "path": "spec.replicas",
+                     "segments": ["spec", "replicas"], "old": 1, "new": 3}],
+         "reason": "...",             # only when set (skip, prune, replace)
+         "error": "..."}              # only when set
+      ]
+    }
+
+A create is one field change `{"op": "add", "path": "", "new": <object>}`, a prune
+`{"op": "remove", "path": "", "old": <object>}`; objects are shown normalised (no status, no
+server-set metadata). New keys may be added within v1; none is removed or renamed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kapply.errors import InvalidError, PruneRefusedError, ValidationError
+from kapply.model.keys import ResourceKey
+from kapply.model.kinds import REGISTRY
+from kapply.plan.change import ACTIONS, WRITES, Change, FieldChange, diff
+from kapply.plan.immutable import immutable_causes, invalid_message
+from kapply.plan.inventory import Inventory, owner_of, ownership_labels, prune_candidates
+from kapply.plan.normalize import mentioned, normalize
+from kapply.plan.order import apply_order, prune_order
+from kapply.plan.three_way import LAST_APPLIED, merge, strip_nulls
+
+PLAN_FORMAT = "kapply.io/plan/v1"
+KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+NOT_MANAGED = "exists and is not managed by kapply (use --adopt to take it over)"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every change apply would make, in execution order (prunes last, in reverse order)."""
+
+    changes: tuple[Change, ...]
+    inventory_id: str
+
+    def counts(self) -> dict[str, int]:
+        """Number of changes per action, plus `error` (refused updates)."""
+        out = dict.fromkeys(ACTIONS, 0)
+        for change in self.changes:
+            out[change.action] += 1
+        out["error"] = len(self.errors)
+        return out
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether applying this plan writes anything."""
+        return any(c.action in WRITES for c in self.changes)
+
+    @property
+    def errors(self) -> tuple[Change, ...]:
+        """Changes the API server would refuse (immutable fields); apply must not start."""
+        return tuple(c for c in self.changes if c.error)
+
+    def raise_for_errors(self) -> None:
+        """Raise InvalidError naming every refused change, if any."""
+        errors = self.errors
+        if errors:
+            message = "\n".join(c.error for c in errors) + (
+                "\nnothing was applied; use --force-replace to delete and re-create objects whose "
+                "immutable fields changed")
+            raise InvalidError(message, [(c.key.display, c.error) for c in errors])
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented `kapply.io/plan/v1` form (see the module docstring)."""
+        return {
+            "apiVersion": PLAN_FORMAT,
+            "kind": "Plan",
+            "inventory": self.inventory_id,
+            "hasChanges": self.has_changes,
+            "hasErrors": bool(self.errors),
+            "summary": self.counts(),
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], inventory: Inventory | None, *,
+              inventory_id: str, prune: bool, adopt: bool = False, force_replace: bool = False,
+              allow_empty: bool = False) -> Plan:
+    """Compute the plan for `desired` against `live` (keyed live objects the caller fetched)."""
+    if prune and not desired and not allow_empty:
+        raise PruneRefusedError(
+            "refusing to prune: the source holds no objects, so every object kapply applied from it "
+            "would be deleted (use --allow-empty if that is what you want)")
+    labels = ownership_labels(inventory_id)
+    seen: dict[ResourceKey, int] = {}
+    planned: list[Change] = []
+    for index, obj in enumerate(desired):
+        key = ResourceKey.of(obj)
+        if key in seen:
+            raise ValidationError(
+                f"{key.display} is defined more than once (documents {seen[key] + 1} and {index + 1})")
+        seen[key] = index
+        planned.append(plan_object(obj, key, live.get(key), labels, adopt=adopt,
+                                   force_replace=force_replace))
+    changes = apply_order(planned, key=lambda c: c.key)
+    if prune:
+        removals = []
+        for cand in prune_candidates(inventory, seen, live):
+            if cand.prune:
+                fields = (FieldChange("remove", (), normalize(cand.live or {}), None),)
+                removals.append(Change("prune", cand.key, None, cand.live, fields, cand.reason))
+            else:
+                removals.append(Change("skip", cand.key, None, cand.live, (), f"not pruned: {cand.reason}"))
+        changes.extend(prune_order(removals, key=lambda c: c.key))
+    return Plan(tuple(changes), inventory_id)
+
+
+def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[str, str], *,
+                adopt: bool = False, force_replace: bool = False) -> Change:
+    """The change for one desired object against its live version (None: absent)."""
+    applied = _owned(obj, key, labels)
+    annotation = json.dumps(applied, sort_keys=True, separators=(",", ":"))
+    fresh = _annotated(strip_nulls(applied), annotation)
+    if live is None:
+        return Change("create", key, fresh, None, (FieldChange("add", (), None, normalize(fresh)),))
+    owner = owner_of(live)
+    inventory_id = labels.get("kapply.io/inventory")
+    if owner != inventory_id and not adopt:
+        reason = NOT_MANAGED if owner is None else \
+            f'exists and is managed by kapply inventory "{owner}" (use --adopt to take it over)'
+        return Change("skip", key, None, live, (), reason)
+    last = last_applied_of(live)
+    merged = _annotated(merge(last, applied, live), annotation)
+    if merged == live:
+        return Change("unchanged", key, merged, live, ())
+    mask = mentioned(applied, last)
+    causes = immutable_causes(key.kind, live, merged)
+    if causes:
+        fields = diff(normalize(live, desired=mask), normalize(fresh, desired=mask), key.kind)
+        reason = "immutable field changed: " + ", ".join(path for path, _ in causes)
+        if force_replace:
+            return Change("replace", key, fresh, live, fields, reason)
+        return Change("update", key, merged, live, fields, reason, error=invalid_message(key, causes))
+    fields = diff(normalize(live, desired=mask), normalize(merged, desired=mask), key.kind)
+    if not fields:  # only kapply's bookkeeping or allocated fields differ: show that honestly
+        fields = diff(live, merged, key.kind)
+    return Change("update", key, merged, live, fields)
+
+
+def last_applied_of(live: Mapping) -> dict | None:
+    """What kapply (or, before adoption, kubectl) last applied to this object, if recorded."""
+    annotations = (live.get("metadata") or {}).get("annotations") or {}
+    for name in (LAST_APPLIED, KUBECTL_LAST_APPLIED):
+        raw = annotations.get(name)
+        if raw:
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
+
+
+def _owned(obj: dict, key: ResourceKey, labels: Mapping[str, str]) -> dict:
+    """The desired object with kapply's ownership labels and its namespace spelled out."""
+    meta = dict(obj.get("metadata") or {})
+    meta["labels"] = {**(meta.get("labels") or {}), **labels}
+    info = REGISTRY.lookup_kind(key.group, key.kind)
+    if key.namespace and (info is None or info.namespaced):
+        meta["namespace"] = key.namespace
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+        meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+    return {**obj, "metadata": meta}
+
+
+def _annotated(obj: dict, annotation: str) -> dict:
+    meta = dict(obj.get("metadata") or {})
+    meta["annotations"] = {**(meta.get("annotations") or {}), LAST_APPLIED: annotation}
+    return {**obj, "metadata": meta}

@@ -1,0 +1,121 @@
+"""Render a Plan for people (a unified YAML diff per object, like `kubectl diff`) and for machines.
+
+The text shows, per object that would change, `--- live/<Kind>/<ns>/<name>` and
+`+++ desired/...` with only the changed lines and three lines of context, over the normalised objects
+projected onto the fields the file mentions (so defaults and server-set fields never appear). A create
+diffs against `/dev/null`, a prune to `/dev/null`. Skipped objects and refused updates get one line
+each; unchanged objects are only counted in the closing summary. Colour (ANSI) only when asked: the
+CLI decides whether stdout is a terminal. The JSON plan is `Plan.to_json()` (`plan.py`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+import yaml
+
+from kapply.plan.change import Change
+from kapply.plan.normalize import mentioned, normalize
+from kapply.plan.plan import Plan, last_applied_of
+from kapply.plan.three_way import LAST_APPLIED
+
+try:
+    _Dumper: Any = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Dumper = yaml.SafeDumper
+
+CONTEXT = 3
+_RESET, _BOLD, _RED, _GREEN, _CYAN, _YELLOW = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[36m", \
+    "\x1b[33m"
+
+
+def render_text(plan: Plan, colour: bool) -> str:
+    """The human form of a plan: diffs of what changes, then a one-line summary."""
+    out: list[str] = []
+    for change in plan.changes:
+        out.extend(_change_lines(change, colour))
+    out.append(summary(plan))
+    return "\n".join(out) + "\n"
+
+
+def render_json(plan: Plan) -> str:
+    """The machine form of a plan (`kapply.io/plan/v1`), indented, stable key order."""
+    return json.dumps(plan.to_json(), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def summary(plan: Plan) -> str:
+    """`Plan: 1 to create, 2 to update, 0 to replace, 1 to prune, 5 unchanged, 0 skipped.`"""
+    n = plan.counts()
+    text = (f"Plan: {n['create']} to create, {n['update'] - n['error']} to update, {n['replace']} to replace, "
+            f"{n['prune']} to prune, {n['unchanged']} unchanged, {n['skip']} skipped")
+    if n["error"]:
+        text += f", {n['error']} refused"
+    return text + "."
+
+
+def _yaml(obj: Any) -> list[str]:
+    if obj is None:
+        return []
+    return yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
+                     allow_unicode=True).splitlines()
+
+
+def _views(change: Change) -> tuple[Any, Any]:
+    """(before, after) as shown: normalised, projected onto what the file mentions now or before."""
+    live, desired = change.live, change.desired
+    if change.action == "create":
+        return None, normalize(desired or {})
+    if change.action == "prune":
+        return normalize(live or {}), None
+    applied = last_applied_of(desired or {}) or desired or {}
+    mask = mentioned(applied, last_applied_of(live or {}))
+    before, after = normalize(live or {}, desired=mask), normalize(desired or {}, desired=mask)
+    if before == after:  # only kapply's labels or annotation change: show the metadata itself
+        before, after = _bookkeeping(live or {}), _bookkeeping(desired or {})
+    return before, after
+
+
+def _bookkeeping(obj: dict) -> dict:
+    meta = obj.get("metadata") or {}
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k == LAST_APPLIED}
+    return {"metadata": {"labels": meta.get("labels") or {}, "annotations": annotations}}
+
+
+def _change_lines(change: Change, colour: bool) -> list[str]:
+    ref = change.key.ref
+    where = f" -n {change.key.namespace}" if change.key.namespace else ""
+    if change.action == "unchanged":
+        return []
+    if change.action == "skip":
+        return [_paint(f"{ref}{where} skipped: {change.reason}", _YELLOW, colour)]
+    before, after = _views(change)
+    name = change.key.display
+    old_name = "/dev/null" if before is None else f"live/{name}"
+    new_name = "/dev/null" if after is None else f"desired/{name}"
+    lines = list(difflib.unified_diff(_yaml(before), _yaml(after), old_name, new_name,
+                                      n=CONTEXT, lineterm=""))
+    out = [_paint(line, _colour_of(line), colour) for line in lines]
+    if change.action == "replace":
+        out.append(_paint(f"{ref}{where} will be deleted and re-created ({change.reason})", _YELLOW,
+                          colour))
+    if change.error:
+        out.append(_paint(f"error: {change.error}", _RED, colour))
+    return out
+
+
+def _colour_of(line: str) -> str:
+    if line.startswith(("---", "+++")):
+        return _BOLD
+    if line.startswith("@@"):
+        return _CYAN
+    if line.startswith("+"):
+        return _GREEN
+    if line.startswith("-"):
+        return _RED
+    return ""
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"{code}{text}{_RESET}" if colour and code else text
