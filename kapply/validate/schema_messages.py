@@ -83,9 +83,13 @@ def type_issue(path: PathT, expected: Iterable[str], value: Any) -> SchemaIssue:
     """`Invalid value: "string": spec.replicas in body must be of type integer: "string"`."""
     names = [t for t in dict.fromkeys(expected) if t != "null"] or ["null"]
     actual = json_type(value)
-    where = format_path(path) or "body"
-    message = f'Invalid value: "{actual}": {where} in body must be of type {" or ".join(names)}: "{actual}"'
+    message = f'Invalid value: "{actual}": {_in_body(path)} must be of type {" or ".join(names)}: "{actual}"'
     return SchemaIssue(path, message, "schema")
+
+
+def _in_body(path: PathT) -> str:
+    """kube-openapi's subject of a message: `spec.replicas in body`, or `body` for the root."""
+    return f"{format_path(path)} in body" if path else "body"
 
 
 def unknown_field_issue(path: PathT) -> SchemaIssue:
@@ -117,7 +121,7 @@ def _unknown_fields(error: Any, path: PathT) -> list[SchemaIssue]:
     return [unknown_field_issue((*path, str(key))) for key in extras]
 
 
-def _bound_message(error: Any, where: str) -> str | None:
+def _bound_message(error: Any, subject: str) -> str | None:
     bound = error.validator_value
     phrases = {
         "minimum": f"should be greater than or equal to {bound}",
@@ -135,13 +139,13 @@ def _bound_message(error: Any, where: str) -> str | None:
         "uniqueItems": "shouldn't contain duplicates",
     }
     phrase = phrases.get(error.validator)
-    return f"{where} in body {phrase}" if phrase else None
+    return f"{subject} {phrase}" if phrase else None
 
 
 def _issues_for(error: Any) -> list[SchemaIssue]:
     path: PathT = tuple(error.absolute_path)
     keyword = error.validator
-    where = format_path(path) or "body"
+    subject = _in_body(path)
     if keyword == "type":
         return [type_issue(path, _as_list(error.validator_value), error.instance)]
     if keyword == "required":
@@ -160,9 +164,9 @@ def _issues_for(error: Any) -> list[SchemaIssue]:
         if types is not None:
             return [type_issue(path, types, error.instance)]
         rule = "one and only one" if keyword == "oneOf" else "at least one"
-        detail = f"{where} in body must validate {rule} schema ({keyword})"
+        detail = f"{subject} must validate {rule} schema ({keyword})"
         return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
-    detail = _bound_message(error, where) or error.message
+    detail = _bound_message(error, subject) or error.message
     return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
 
 
@@ -175,12 +179,12 @@ def issues_from_errors(errors: Iterable[Any]) -> list[SchemaIssue]:
     issues: list[SchemaIssue] = []
     for error in errors:
         issues.extend(_issues_for(error))
-    typed = {i.path for i in issues if " in body must be of type " in i.message}
+    typed = {i.path for i in issues if " must be of type " in i.message}
     seen: set[tuple[PathT, str]] = set()
     result: list[SchemaIssue] = []
     for issue in issues:
         key = (issue.path, issue.message)
-        if key in seen or (issue.path in typed and " in body must be of type " not in issue.message):
+        if key in seen or (issue.path in typed and " must be of type " not in issue.message):
             continue
         seen.add(key)
         result.append(issue)
