@@ -1,0 +1,158 @@
+"""One file's bytes -> Documents and LoadIssues.
+
+Sits between `loader` (which finds and reads files) and `construct` (which builds one document's
+value). Here live the per-file policies:
+- empty documents and documents that are only comments or `null` are skipped silently;
+- a document that is not a mapping is a `not-an-object` issue;
+- `kind: List` is expanded into one Document per item, as kubectl does;
+- a YAML syntax error ends the file (YAML cannot resynchronise), but the documents before it load;
+- a construct error (duplicate key, bad tag, alias bomb) skips only its own document;
+- a document larger than `DOCUMENT_LIMIT` rejects the file before anything is composed, so that no
+  input can make the composer build an unbounded node graph.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import Node, SequenceNode
+
+from kapply.load.construct import ConstructError, build
+from kapply.load.document import Document, LoadIssue
+from kapply.load.positions import SourceText, _member
+from kapply.load.syntax import compose_documents
+
+DOCUMENT_LIMIT = 3 * 1024 * 1024  # the API server's request size limit
+_DOCUMENT_MARKER = re.compile(rb"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+
+_TYPE_NAMES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list"}
+
+
+def mebibytes(size: int) -> str:
+    """Human size for limit messages: `40.0 MiB`."""
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def _oversized_document(data: bytes) -> tuple[int, int] | None:
+    """(1-based line, size) of the first document over DOCUMENT_LIMIT, if any."""
+    if len(data) <= DOCUMENT_LIMIT:
+        return None
+    start = 0
+    for match in [*_DOCUMENT_MARKER.finditer(data), None]:
+        end = match.start() if match is not None else len(data)
+        if end - start > DOCUMENT_LIMIT:
+            return data.count(b"\n", 0, start) + 1, end - start
+        if match is not None:
+            start = match.start()
+    return None
+
+
+def _syntax_issue(file: str, data: bytes, exc: Exception) -> LoadIssue:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message += f" ({exc.context}"
+            start = exc.context_mark
+            if start is not None:
+                message += f" that starts at line {start.line + 1}, column {start.column + 1}"
+            message += ")"
+        mark = exc.problem_mark
+        return LoadIssue(file, mark.line + 1, mark.column + 1, message, "yaml-syntax")
+    if isinstance(exc, yaml.reader.ReaderError):
+        offset = min(max(exc.position, 0), len(data))
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        character = exc.character
+        code = character if isinstance(character, int) else ord(character[:1] or "\0")
+        return LoadIssue(file, line, column, f"{exc.reason}: #x{code:02x}", "yaml-syntax")
+    return LoadIssue(file, 1, 1, f"invalid YAML: {exc}", "yaml-syntax")
+
+
+def _issue_at(file: str, node: Node, message: str, rule: str) -> LoadIssue:
+    return LoadIssue(file, node.start_mark.line + 1, node.start_mark.column + 1, message, rule)
+
+
+def _not_an_object(file: str, node: Node, value: Any, what: str) -> LoadIssue:
+    kind = _TYPE_NAMES.get(type(value), type(value).__name__)
+    return _issue_at(
+        file, node, f"{what} is {kind}, not an object (a Kubernetes manifest is a mapping with apiVersion "
+        "and kind)", "not-an-object",
+    )
+
+
+class _FileParser:
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.file = source.name
+        self.may_alias = b"&" in source.data
+        self.documents: list[Document] = []
+        self.issues: list[LoadIssue] = []
+
+    def run(self) -> None:
+        data = self.source.data
+        oversized = _oversized_document(data)
+        if oversized is not None:
+            line, size = oversized
+            self.issues.append(LoadIssue(
+                self.file, line, 1,
+                f"document is {mebibytes(size)}, over the {mebibytes(DOCUMENT_LIMIT)} limit of a Kubernetes "
+                "object; the file was not loaded",
+                "yaml-size-limit",
+            ))
+            return
+        index = 0
+        try:
+            for node in compose_documents(data):
+                self._document(node, index)
+                index += 1
+        except yaml.YAMLError as exc:
+            self.issues.append(_syntax_issue(self.file, data, exc))
+        except RecursionError:
+            self.issues.append(LoadIssue(self.file, 1, 1, "YAML nested too deeply", "yaml-size-limit"))
+
+    def _document(self, node: Node, index: int) -> None:
+        try:
+            value = build(node, self.may_alias)
+        except ConstructError as exc:
+            self.issues.append(LoadIssue(self.file, exc.line + 1, exc.column + 1, exc.message, exc.rule))
+            return
+        except RecursionError:
+            self.issues.append(_issue_at(self.file, node, "document nested too deeply", "yaml-size-limit"))
+            return
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            self.issues.append(_not_an_object(self.file, node, value, "document"))
+            return
+        if value.get("kind") == "List" and "items" in value:
+            self._list_items(node, index, value)
+            return
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.documents.append(Document(value, self.file, index, None, line, column, self.source))
+
+    def _list_items(self, node: Node, index: int, value: dict[str, Any]) -> None:
+        items = value["items"]
+        member = _member(node, "items")
+        items_node = member[1] if member is not None else node
+        if items is None:
+            return
+        if not isinstance(items, list) or items_node.__class__ is not SequenceNode:
+            self.issues.append(_not_an_object(self.file, items_node, items, "the items of this List"))
+            return
+        for item_index, (item, item_node) in enumerate(zip(items, items_node.value, strict=True)):
+            if item is None:
+                continue
+            if not isinstance(item, dict):
+                self.issues.append(_not_an_object(self.file, item_node, item, f"List item {item_index}"))
+                continue
+            line, column = item_node.start_mark.line + 1, item_node.start_mark.column + 1
+            self.documents.append(Document(item, self.file, index, item_index, line, column, self.source))
+
+
+def parse_source(source: SourceText) -> tuple[list[Document], list[LoadIssue]]:
+    """Parse one file's bytes into documents (in file order) and the issues met on the way."""
+    parser = _FileParser(source)
+    parser.run()
+    return parser.documents, parser.issues
