@@ -147,8 +147,8 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
     """The change for one desired object against its live version (None: absent)."""
     applied = _owned(obj, key, labels)
     annotation = json.dumps(applied, sort_keys=True, separators=(",", ":"))
-    fresh = _annotated(strip_nulls(applied), annotation)
     if live is None:
+        fresh = _annotated(strip_nulls(applied), annotation)
         return Change("create", key, fresh, None, (FieldChange("add", (), None, normalize(fresh)),))
     owner = owner_of(live)
     inventory_id = labels.get("kapply.io/inventory")
@@ -163,6 +163,7 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
     mask = mentioned(applied, last)
     causes = immutable_causes(key.kind, live, merged)
     if causes:
+        fresh = _annotated(strip_nulls(applied), annotation)
         fields = diff(normalize(live, desired=mask), normalize(fresh, desired=mask), key.kind)
         reason = "immutable field changed: " + ", ".join(path for path, _ in causes)
         if force_replace:

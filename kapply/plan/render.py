@@ -48,8 +48,9 @@ def render_json(plan: Plan) -> str:
 def summary(plan: Plan) -> str:
     """`Plan: 1 to create, 2 to update, 0 to replace, 1 to prune, 5 unchanged, 0 skipped.`"""
     n = plan.counts()
-    text = (f"Plan: {n['create']} to create, {n['update'] - n['error']} to update, {n['replace']} to replace, "
-            f"{n['prune']} to prune, {n['unchanged']} unchanged, {n['skip']} skipped")
+    text = (f"Plan: {n['create']} to create, {n['update'] - n['error']} to update, "
+            f"{n['replace']} to replace, {n['prune']} to prune, {n['unchanged']} unchanged, "
+            f"{n['skip']} skipped")
     if n["error"]:
         text += f", {n['error']} refused"
     return text + "."
