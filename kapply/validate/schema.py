@@ -36,7 +36,13 @@ DEFAULT_KUBERNETES_VERSION = "1.34"
 
 
 class SchemaValidator:
-    """Validates objects against the schemas of one Kubernetes version plus user schema folders."""
+    """Validates objects against the schemas of one Kubernetes version plus user schema folders.
+
+    `kubernetes_version` picks the shipped schema set (UsageError naming the available ones if
+    absent); `extra_dirs` are `--schema-dir` folders (UsageError if one does not exist);
+    `cache_dir` overrides where compiled validators are cached, `use_cache=False` disables it.
+    Thread-safe; compiled validators live as long as the instance.
+    """
 
     def __init__(
         self,
@@ -57,6 +63,8 @@ class SchemaValidator:
 
     def resolve(self, api_version: str, kind: str) -> SchemaRef | None:
         """The schema for (apiVersion, kind): user folders first, then the built-in ones."""
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            return None
         return self.extra.lookup(api_version, kind) or self.builtin.lookup(api_version, kind)
 
     def has_schema(self, api_version: str, kind: str) -> bool:

@@ -206,6 +206,11 @@ def test_built_in_kinds_have_schemas(validator: SchemaValidator, api_version: st
     assert validator.has_schema(api_version, kind)
 
 
+def test_malformed_type_meta_has_no_schema(validator: SchemaValidator) -> None:
+    assert not validator.has_schema(1, "Pod")  # type: ignore[arg-type]
+    assert not validator.has_schema("v1", None)  # type: ignore[arg-type]
+
+
 def test_request_envelopes_are_not_manifest_kinds(validator: SchemaValidator) -> None:
     assert not validator.has_schema("apps/v1", "DeleteOptions")
     assert not validator.has_schema("extensions/v1beta1", "WatchEvent")
