@@ -1,0 +1,246 @@
+"""kube-scheduler: binds Pending pods without a node to the least allocated node that fits.
+
+Work-queue keys are pod keys (`namespace/name`) plus `*` (rebuild and retry everything). The
+scheduler keeps, per process, `NodeInfo`s with running request totals updated incrementally from
+every Pod/Node change it is shown (`watches`), so binding a pod costs O(nodes) integer
+operations, never a scan of all pods. Static filter results (cordon, taints, node selector) are
+cached per pod "shape" until a node changes. Pods that fit nowhere stay Pending with
+PodScheduled=False and a `FailedScheduling` event, and are retried when a node changes or a
+bound pod goes away (the scheduling queue's "move unschedulable pods on cluster events").
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
+from kapply.cluster.sim.controllers.schedfit import (
+    TERMINAL_PHASES,
+    NodeInfo,
+    Requests,
+    fit_error,
+    least_allocated_score,
+    pod_requests,
+    resource_reasons,
+    static_reason,
+)
+from kapply.cluster.sim.nodes import rfc3339
+
+SCHEDULER_NAME = "default-scheduler"
+RETRY_ALL = "*"
+
+
+def wants_scheduling(pod: Obj) -> bool:
+    """A live pod of this scheduler that has no node yet."""
+    spec = pod.get("spec") or {}
+    return (not spec.get("nodeName") and not pod["metadata"].get("deletionTimestamp")
+            and (spec.get("schedulerName") or SCHEDULER_NAME) == SCHEDULER_NAME
+            and (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES)
+
+
+def _holds_resources(pod: Obj) -> bool:
+    return bool((pod.get("spec") or {}).get("nodeName")) and \
+        (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
+
+
+def _shape(spec: dict[str, Any]) -> str:
+    """What the static filters look at, as a cache key."""
+    return json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
+                       (spec.get("affinity") or {}).get("nodeAffinity")], sort_keys=True)
+
+
+class Scheduler:
+    """The default scheduler profile (see schedfit for the plugins)."""
+
+    name = "scheduler"
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.nodes: dict[str, NodeInfo] = {}
+        self.bound: dict[str, tuple[str, Requests]] = {}  # pod uid -> (node, requests)
+        self.unschedulable: set[str] = set()
+        self._static: dict[str, tuple[list[NodeInfo], Counter[str]]] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _track_pod(self, pod: Obj, deleted: bool) -> bool:
+        """Keep the node totals current; True when resources were freed."""
+        uid = pod["metadata"].get("uid", "")
+        held = self.bound.get(uid)
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not deleted and _holds_resources(pod):
+            if held is None or held[0] != node:
+                self._release(uid)
+                req = pod_requests(pod)
+                self.bound[uid] = (node, req)
+                if node in self.nodes:
+                    self.nodes[node].add(req)
+            return False
+        return self._release(uid)
+
+    def _release(self, uid: str) -> bool:
+        held = self.bound.pop(uid, None)
+        if held is None:
+            return False
+        node, req = held
+        if node in self.nodes:
+            self.nodes[node].add(req, -1)
+        return True
+
+    def _track_node(self, node: Obj, deleted: bool) -> None:
+        name = node["metadata"]["name"]
+        self._static.clear()
+        if deleted:
+            self.nodes.pop(name, None)
+            return
+        info = NodeInfo.from_node(node)
+        old = self.nodes.get(name)
+        if old is not None:
+            info.used_cpu, info.used_memory, info.used_pods = old.used_cpu, old.used_memory, old.used_pods
+            info.nz_cpu, info.nz_memory = old.nz_cpu, old.nz_memory
+        else:
+            for held_node, req in self.bound.values():
+                if held_node == name:
+                    info.add(req)
+        self.nodes[name] = info
+
+    def _ensure(self, ctx: Context) -> None:
+        if self.ready:
+            return
+        self.nodes, self.bound, self.unschedulable, self._static = {}, {}, set(), {}
+        for node in ctx.list("Node"):
+            self._track_node(node, deleted=False)
+        for pod in ctx.list("Pod"):
+            self._track_pod(pod, deleted=False)
+            if wants_scheduling(pod):
+                self.unschedulable.add(ns_key(pod))
+        self.ready = True
+
+    # -- controller contract -----------------------------------------------------------------
+
+    def watches(self, change: Change) -> Iterable[str]:
+        if change.kind == "Pod":
+            freed = self.ready and self._track_pod(change.obj, change.type == "DELETED")
+            keys = []
+            if change.type != "DELETED" and wants_scheduling(change.obj):
+                keys.append(ns_key(change.obj))
+            if change.type == "DELETED":
+                self.unschedulable.discard(ns_key(change.obj))
+            if freed and self.unschedulable:
+                keys.extend(sorted(self.unschedulable))
+            elif not self.ready and change.type == "DELETED" and _holds_resources(change.obj):
+                keys.append(RETRY_ALL)
+            return keys
+        if change.kind == "Node":
+            if not self.ready:
+                return [RETRY_ALL]
+            self._track_node(change.obj, change.type == "DELETED")
+            return sorted(self.unschedulable)
+        return ()
+
+    def sync(self, ctx: Context, key: str) -> None:
+        self._ensure(ctx)
+        if key == RETRY_ALL:
+            for pod_key in sorted(self.unschedulable):
+                ctx.requeue_at(ctx.now, pod_key)
+            return
+        namespace, name = split_key(key)
+        pod = ctx.get("Pod", namespace, name)
+        if pod is None or not wants_scheduling(pod):
+            self.unschedulable.discard(key)
+            return
+        node, message = self.place(pod, ctx)
+        if node is not None:
+            self.unschedulable.discard(key)
+            self._bind(ctx, pod, node)
+        else:
+            self.unschedulable.add(key)
+            self._mark_unschedulable(ctx, pod, message)
+
+    # -- scheduling --------------------------------------------------------------------------
+
+    def _static_candidates(self, spec: dict[str, Any]) -> tuple[list[NodeInfo], Counter[str]]:
+        shape = _shape(spec)
+        cached = self._static.get(shape)
+        if cached is None:
+            ok, reasons = [], Counter[str]()
+            for info in sorted(self.nodes.values(), key=lambda n: n.name):
+                reason = static_reason(info, spec)
+                if reason is None:
+                    ok.append(info)
+                else:
+                    reasons[reason] += 1
+            cached = self._static[shape] = (ok, reasons)
+        return cached
+
+    def place(self, pod: Obj, ctx: Context) -> tuple[str | None, str]:
+        """The chosen node, or None and the FitError message."""
+        req = pod_requests(pod)
+        candidates, static_reasons = self._static_candidates(pod.get("spec") or {})
+        reasons = Counter(static_reasons)
+        best: list[NodeInfo] = []
+        best_score = -1
+        pods_needed, cpu, memory = 1, req.cpu, req.memory
+        for info in candidates:
+            if info.used_pods + pods_needed > info.pods or (cpu and cpu > info.cpu - info.used_cpu) \
+                    or (memory and memory > info.memory - info.used_memory):
+                for reason in resource_reasons(info, req):
+                    reasons[reason] += 1
+                continue
+            score = least_allocated_score(info, req)
+            if score > best_score:
+                best, best_score = [info], score
+            elif score == best_score:
+                best.append(info)
+        if not best:
+            return None, fit_error(len(self.nodes), reasons)
+        chosen = best[0] if len(best) == 1 else best[ctx.random.randrange(len(best))]
+        return chosen.name, ""
+
+    def _bind(self, ctx: Context, pod: Obj, node: str) -> None:
+        bound = copy.deepcopy(pod)
+        bound["spec"]["nodeName"] = node
+        _set_scheduled_condition(bound, ctx.now, "True", None, None)
+        ctx.update(bound)
+        meta = pod["metadata"]
+        ctx.record_event(pod, "Normal", "Scheduled",
+                         f"Successfully assigned {meta.get('namespace')}/{meta['name']} to {node}")
+
+    def _mark_unschedulable(self, ctx: Context, pod: Obj, message: str) -> None:
+        ctx.record_event(pod, "Warning", "FailedScheduling", message)
+        current = _unschedulable_condition(pod)
+        if current is not None and current.get("message") == message:
+            return
+        updated = copy.deepcopy(pod)
+        _set_scheduled_condition(updated, ctx.now, "False", "Unschedulable", message)
+        updated.setdefault("status", {}).setdefault("phase", "Pending")
+        ctx.update_status(updated)
+
+
+def _unschedulable_condition(pod: Obj) -> dict[str, Any] | None:
+    for cond in (pod.get("status") or {}).get("conditions") or ():
+        if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
+            return cond
+    return None
+
+
+def _set_scheduled_condition(pod: Obj, now: float, status: str, reason: str | None,
+                             message: str | None) -> None:
+    conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+    cond: dict[str, Any] = {"type": "PodScheduled", "status": status, "lastProbeTime": None,
+                            "lastTransitionTime": rfc3339(now)}
+    if reason:
+        cond["reason"] = reason
+    if message:
+        cond["message"] = message
+    for i, existing in enumerate(conditions):
+        if existing.get("type") == "PodScheduled":
+            if existing.get("status") == status:
+                cond["lastTransitionTime"] = existing.get("lastTransitionTime", cond["lastTransitionTime"])
+            conditions[i] = cond
+            return
+    conditions.append(cond)
