@@ -1,0 +1,12 @@
+"""The controllers of the embedded cluster, in the order the runtime offers them each Change.
+
+Each entry is `module:attribute` naming a controller class (instantiated once per cluster
+session) or instance; see `base.py` for the contract. One line per controller: add yours here.
+"""
+
+from __future__ import annotations
+
+CONTROLLERS: list[str] = [
+    "kapply.cluster.sim.controllers.garbagecollector:GarbageCollector",
+    "kapply.cluster.sim.events:EventTTLController",
+]

@@ -1,0 +1,74 @@
+"""The `Cluster` protocol: what apply, plan, watch and the CLI need from a cluster.
+
+Kubernetes-shaped and small, so the embedded cluster (`kapply.cluster.sim`) and a real one
+(`kapply.cluster.kube`, the official client) are interchangeable: objects are plain dicts as the
+API serialises them, kinds are bare kind strings resolved through the kind registry, errors are
+`kapply.errors.ClusterError` subclasses carrying the API server's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from kapply.errors import ClusterError
+
+Obj = dict[str, Any]
+
+
+class ResourceExpiredError(ClusterError):
+    """A watch asked for a resourceVersion older than the kept history (HTTP 410 Gone)."""
+
+    code = 410
+    reason = "Expired"
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: Literal["ADDED", "MODIFIED", "DELETED"] | str
+    object: Obj
+
+
+class Cluster(Protocol):
+    name: str
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj:
+        """The object; NotFoundError if absent. Cluster-scoped kinds take namespace ""."""
+        ...
+
+    def list(self, kind: str, namespace: str | None = None, label_selector: Any = None,
+             field_selector: str | None = None) -> list[Obj]:
+        """Objects of a kind; namespace None means all namespaces."""
+        ...
+
+    def create(self, obj: Obj, dry_run: bool = False) -> Obj: ...
+
+    def update(self, obj: Obj, dry_run: bool = False) -> Obj:
+        """Replace; ConflictError when metadata.resourceVersion is stale."""
+        ...
+
+    def update_status(self, obj: Obj) -> Obj: ...
+
+    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
+              dry_run: bool = False) -> Obj:
+        """patch_type: "merge" (RFC 7386) or "strategic"."""
+        ...
+
+    def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
+               propagation: str = "Background", dry_run: bool = False) -> Obj | None:
+        """Returns the object while it is still terminating, None once gone."""
+        ...
+
+    def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:
+        """core/v1 Events, oldest first; only those about `involved` when given."""
+        ...
+
+    def watch(self, kind: str, namespace: str | None = None, resource_version: str | None = None,
+              label_selector: str | None = None, timeout_seconds: float = 0.0) -> Iterator[WatchEvent]:
+        """Changes after resource_version (ResourceExpiredError if too old)."""
+        ...
+
+    def now(self) -> float:
+        """The cluster's time (virtual for the embedded cluster), epoch seconds."""
+        ...

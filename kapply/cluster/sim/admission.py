@@ -1,0 +1,186 @@
+"""Admission: the checks every write passes between defaulting and storage.
+
+Order, as in the API server: defaulting (`defaults.py`) -> admission plugins (`PLUGINS`, e.g. the
+services plugin that allocates ClusterIPs and NodePorts) -> validation (`kapply.validate.schema`
+and `kapply.validate.rules.check`, the same pure checks `kapply validate` runs) -> immutable
+fields. A refusal is an InvalidError worded as Kubernetes' 422:
+`Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from kapply.errors import InvalidError
+from kapply.model.kinds import REGISTRY
+
+Obj = dict[str, Any]
+
+
+class AdmissionPlugin(Protocol):
+    kinds: tuple[str, ...]
+
+    def admit(self, api: Any, op: str, obj: Obj, old: Obj | None) -> None:
+        """op is CREATE or UPDATE; mutate `obj` or raise InvalidError."""
+        ...
+
+    def released(self, api: Any, obj: Obj) -> None:
+        """After a delete: free what the object held."""
+        ...
+
+
+# "module:attribute" of each plugin (a class is instantiated once). One line per plugin.
+PLUGIN_PATHS: list[str] = [
+    "kapply.cluster.sim.services:ServiceAllocator",
+]
+
+
+def load_plugins() -> list[AdmissionPlugin]:
+    """Instantiate the registered plugins (modules not written yet are skipped)."""
+    plugins = []
+    for path in PLUGIN_PATHS:
+        module, _, attr = path.partition(":")
+        try:
+            target = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            continue
+        plugins.append(target() if isinstance(target, type) else target)
+    return plugins
+
+
+def kind_label(kind: str) -> str:
+    """`Deployment.apps`, `Pod`: how a 422 message names the kind."""
+    info = REGISTRY.by_kind(kind)
+    return f"{kind}.{info.group}" if info is not None and info.group else kind
+
+
+def resource_label(kind: str) -> str:
+    """`deployments.apps`, `pods`: how 404/409 messages name the resource."""
+    info = REGISTRY.by_kind(kind)
+    return info.resource if info is not None else kind.lower() + "s"
+
+
+def invalid(kind: str, name: str, causes: Sequence[tuple[str, str]]) -> InvalidError:
+    """InvalidError from (field, 'Invalid value: ...: detail') causes, joined as Kubernetes does."""
+    parts = [f"{fld}: {msg}" if fld else msg for fld, msg in causes]
+    body = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+    return InvalidError(f'{kind_label(kind)} "{name}" is invalid: {body}', list(causes))
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
+
+
+def field_path(path: Sequence[str | int]) -> str:
+    """`spec.template.spec.containers[0].image`; odd keys in brackets."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part}]"
+    return out
+
+
+# ---- validation (the validate layer's pure checks) ---------------------------------------------
+
+Checker = Callable[[Obj], list[tuple[str, str]]]
+_checkers: list[Checker] | None = None
+
+
+def _load_checkers() -> list[Checker]:
+    found: list[Checker] = []
+    try:
+        from kapply.validate.schema import default_validator
+    except ImportError:
+        default_validator = None  # the schema module is optional until it exists
+    if default_validator is not None:
+        schemas = default_validator()
+
+        def schema_check(obj: Obj) -> list[tuple[str, str]]:
+            if not schemas.has_schema(obj.get("apiVersion"), obj.get("kind")):
+                return []
+            return [(field_path(i.path), i.message) for i in schemas.validate(obj)]
+
+        found.append(schema_check)
+    try:
+        from kapply.validate.rules import check
+    except ImportError:
+        check = None
+    if check is not None:
+        rules = check
+
+        def rules_check(obj: Obj) -> list[tuple[str, str]]:
+            return [(field_path(f.path), f.message) for f in rules(obj)
+                    if getattr(f, "severity", "error") == "error"]
+
+        found.append(rules_check)
+    return found
+
+
+def validate(kind: str, obj: Obj) -> None:
+    """Schema + semantic rules; raises the 422 InvalidError."""
+    global _checkers
+    if _checkers is None:
+        _checkers = _load_checkers()
+    causes: list[tuple[str, str]] = []
+    for checker in _checkers:
+        causes.extend(checker(obj))
+    if causes:
+        raise invalid(kind, str(obj.get("metadata", {}).get("name", "")), causes)
+
+
+# ---- immutable fields ----------------------------------------------------------------------------
+
+def go_label_selector(sel: Any) -> str:
+    """A LabelSelector printed as Go's %#v, as the API server's immutable-field message shows it."""
+    sel = sel or {}
+    labels = sel.get("matchLabels")
+    if labels:
+        inner = ", ".join(f"{json.dumps(str(k))}:{json.dumps(str(v))}" for k, v in sorted(labels.items()))
+        ml = f"map[string]string{{{inner}}}"
+    else:
+        ml = "map[string]string(nil)"
+    exprs = sel.get("matchExpressions")
+    if exprs:
+        items = []
+        for e in exprs:
+            values = e.get("values")
+            vals = ("[]string{" + ", ".join(json.dumps(str(v)) for v in values) + "}") if values \
+                else "[]string(nil)"
+            items.append(f'v1.LabelSelectorRequirement{{Key:{json.dumps(str(e.get("key", "")))}, '
+                         f'Operator:{json.dumps(str(e.get("operator", "")))}, Values:{vals}}}')
+        me = "[]v1.LabelSelectorRequirement{" + ", ".join(items) + "}"
+    else:
+        me = "[]v1.LabelSelectorRequirement(nil)"
+    return f"v1.LabelSelector{{MatchLabels:{ml}, MatchExpressions:{me}}}"
+
+
+def check_immutable(kind: str, obj: Obj, old: Obj) -> None:
+    """Refuse changes to immutable fields (apps/v1 selectors, Service clusterIP)."""
+    name = str(old.get("metadata", {}).get("name", ""))
+    spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
+    apps = kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+    if apps and spec.get("selector") != old_spec.get("selector"):
+        shown = go_label_selector(spec.get("selector"))
+        raise invalid(kind, name, [("spec.selector", f"Invalid value: {shown}: field is immutable")])
+    if kind == "Service":
+        old_ip = old_spec.get("clusterIP")
+        if old_ip and not spec.get("clusterIP"):
+            spec["clusterIP"] = old_ip  # kept, as kubectl apply's patch keeps it
+            if old_spec.get("clusterIPs") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = list(old_spec["clusterIPs"])
+        elif old_ip and spec.get("clusterIP") != old_ip and spec.get("type") != "ExternalName" \
+                and old_spec.get("type") != "ExternalName":
+            raise invalid(kind, name, [("spec.clusterIPs[0]",
+                                        f'Invalid value: []string{{{json.dumps(spec.get("clusterIP"))}}}: '
+                                        "may not change once set")])
+    if kind in ("ConfigMap", "Secret") and old.get("immutable"):
+        for fld in ("data", "binaryData", "stringData"):
+            if obj.get(fld) != old.get(fld):
+                raise invalid(kind, name, [("", "Forbidden: field is immutable when `immutable` is set")])

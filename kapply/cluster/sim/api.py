@@ -1,0 +1,372 @@
+"""The embedded API server: create / get / list / update / update_status / patch / delete.
+
+Every write runs the admission pipeline (`admission.py`), sets the server's fields (uid,
+creationTimestamp, resourceVersion from one cluster-wide counter, generation, deletionTimestamp)
+and lands in the in-memory `Cache` plus a `Journal` that the cluster flushes to SQLite at commit,
+so a whole catch-up is one transaction. Each committed write becomes a `Change` handed to
+`on_change` (the runtime feeds it to the controllers). Messages are the API server's own:
+`deployments.apps "web" not found`, `... already exists`, the Conflict and 422 texts.
+
+The API takes ownership of the dicts passed to create/update (callers deepcopy first, as
+controllers do); returned objects are the stored ones and must not be mutated.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from kapply.cluster.sim import admission, defaults, fields, patch
+from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
+from kapply.cluster.sim.cache import Cache
+from kapply.cluster.sim.clock import rfc3339
+from kapply.cluster.sim.controllers.base import Change, ChangeType
+from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
+from kapply.model.kinds import REGISTRY, KindInfo
+from kapply.model.selectors import Selector
+
+Obj = dict[str, Any]
+
+# Kinds whose status is a subresource: update() keeps the stored status, update_status() the rest.
+STATUS_KINDS = frozenset({
+    "Pod", "Service", "Deployment", "ReplicaSet", "ReplicationController", "Node", "Namespace",
+    "StatefulSet", "DaemonSet", "Job", "CronJob", "PersistentVolume", "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "ResourceQuota",
+    "CustomResourceDefinition", "APIService", "CertificateSigningRequest",
+})
+GENERATION_KINDS = frozenset({
+    "Pod", "Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet", "Job",
+    "CronJob", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy",
+    "CustomResourceDefinition",
+})
+# Create resets status (PrepareForCreate) for these; Nodes and others keep what they are given.
+_RESET_STATUS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "Service",
+                           "StatefulSet", "DaemonSet", "Job"})
+PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def kind_info(kind: str) -> KindInfo:
+    """Registry facts of a kind; NotFoundError as kubectl words an unknown resource type."""
+    info = REGISTRY.by_kind(kind)
+    if info is None:
+        raise NotFoundError(f'the server doesn\'t have a resource type "{kind}"')
+    return info
+
+
+def qos_class(spec: Obj) -> str:
+    """Pod QoS class (Guaranteed / Burstable / BestEffort) from requests and limits."""
+    containers = [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]
+    any_set, guaranteed = False, True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or str(req.get(r, lim[r])) != str(lim[r]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+class Journal:
+    """The writes of the current transaction, in order (flushed by the cluster at commit)."""
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[int, ChangeType, str, Obj]] = []
+
+    def clear(self) -> None:
+        self.changes.clear()
+
+    def rows(self) -> tuple[list[Any], list[Any], list[Any]]:
+        """(object upserts, object deletes, changelog rows) for Store.write_batch."""
+        changelog = []
+        final: dict[tuple[str, str, str], tuple[str, Obj, str] | None] = {}
+        for rv, type_, kind, obj in self.changes:
+            meta = obj["metadata"]
+            ns = meta.get("namespace", "") or ""
+            text = json.dumps(obj, separators=(",", ":"))
+            changelog.append((rv, type_, kind, ns, meta["name"], text))
+            final[(kind, ns, meta["name"])] = None if type_ == "DELETED" else (kind, obj, text)
+        upserts, deletes = [], []
+        for key, state in final.items():
+            if state is None:
+                deletes.append(key)
+            else:
+                kind, obj, text = state
+                meta = obj["metadata"]
+                group = (REGISTRY.by_kind(kind) or kind_info(kind)).group
+                upserts.append((*key, group, meta.get("uid", ""), int(meta["resourceVersion"]), text))
+        return upserts, deletes, changelog
+
+
+class SimAPI:
+    """API semantics over the cache; `now` and the rv counter come from the cluster session."""
+
+    def __init__(self, cache: Cache, settings: Any, now: Callable[[], float], rv: int, seed: str,
+                 on_change: Callable[[Change], None], plugins: list[AdmissionPlugin]) -> None:
+        self.cache = cache
+        self._settings = settings
+        self._now = now
+        self.rv = rv
+        self.journal = Journal()
+        self._rng = random.Random(seed)
+        self._on_change = on_change
+        self._plugins = plugins
+
+    @property
+    def settings(self) -> Any:
+        return self._settings
+
+    @property
+    def now(self) -> float:
+        return self._now()
+
+    # ---- reads ---------------------------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """The stored object or None (shared: do not mutate)."""
+        return self.cache.get(kind, namespace if kind_info(kind).namespaced else "", name)
+
+    def read(self, kind: str, namespace: str, name: str) -> Obj:
+        """The stored object or NotFoundError."""
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            raise NotFoundError(f'{resource_label(kind)} "{name}" not found')
+        return obj
+
+    def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None,
+             node: str | None = None, owner_uid: str | None = None,
+             field_selector: tuple[fields.FieldRequirement, ...] = ()) -> list[Obj]:
+        """Objects of a kind, filtered (label and field selectors, node, controller owner)."""
+        if not kind_info(kind).namespaced:
+            namespace = None
+        found = self.cache.list(kind, namespace, selector, node, owner_uid)
+        if field_selector:
+            found = [o for o in found if fields.matches_fields(o, field_selector)]
+        return found
+
+    # ---- writes --------------------------------------------------------------------------------
+
+    def create(self, obj: Obj, validate: bool = True) -> Obj:
+        """Admit and store a new object; AlreadyExists / NotFound(namespace) / Invalid."""
+        kind = str(obj.get("kind", ""))
+        info = kind_info(kind)
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + "".join(self._rng.choice(_NAME_CHARS) for _ in range(5))
+        if not meta.get("name"):
+            raise admission.invalid(kind, "", [("metadata.name",
+                                                "Required value: name or generateName is required")])
+        obj.setdefault("apiVersion", info.api_version)
+        if info.namespaced:
+            meta["namespace"] = meta.get("namespace") or "default"
+            self._check_namespace(kind, meta["namespace"], meta["name"])
+        else:
+            meta.pop("namespace", None)
+        ns = meta.get("namespace", "")
+        if self.cache.get(kind, ns, meta["name"]) is not None:
+            raise AlreadyExistsError(f'{resource_label(kind)} "{meta["name"]}" already exists')
+        for server_field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            meta.pop(server_field, None)
+        if kind in _RESET_STATUS:
+            obj.pop("status", None)
+        if kind == "Pod":
+            obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}
+        self._admit(kind, "CREATE", obj, None, validate)
+        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        meta["creationTimestamp"] = rfc3339(self.now)
+        if kind in GENERATION_KINDS:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        return self._write("ADDED", kind, obj, None)
+
+    def update(self, obj: Obj, validate: bool = True) -> Obj:
+        """Replace spec/metadata (status kept for status kinds); Conflict on a stale resourceVersion."""
+        kind = str(obj.get("kind", ""))
+        old = self._existing(kind, obj)
+        meta = obj.setdefault("metadata", {})
+        old_meta = old["metadata"]
+        for server_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                             "generation"):
+            if server_field in old_meta:
+                meta[server_field] = old_meta[server_field]
+            else:
+                meta.pop(server_field, None)
+        meta["namespace"] = old_meta.get("namespace", "")
+        if not meta["namespace"]:
+            meta.pop("namespace")
+        if kind in STATUS_KINDS:
+            if "status" in old:
+                obj["status"] = old["status"]
+            else:
+                obj.pop("status", None)
+        self._admit(kind, "UPDATE", obj, old, validate)
+        admission.check_immutable(kind, obj, old)
+        if kind in GENERATION_KINDS and _spec_changed(obj, old):
+            meta["generation"] = int(old_meta.get("generation", 1)) + 1
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers"):
+            return self._remove(kind, old)
+        return self._write_if_changed(kind, obj, old)
+
+    def update_status(self, obj: Obj) -> Obj:
+        """Replace only the status (the /status subresource)."""
+        kind = str(obj.get("kind", ""))
+        old = self._existing(kind, obj)
+        new = dict(old)
+        new["metadata"] = dict(old["metadata"])
+        if "status" in obj:
+            new["status"] = obj["status"]
+        else:
+            new.pop("status", None)
+        return self._write_if_changed(kind, new, old)
+
+    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
+              validate: bool = True) -> Obj:
+        """Merge (RFC 7386) or strategic-merge patch of the stored object."""
+        old = self.read(kind, namespace, name)
+        if patch_type == "merge":
+            new = patch.merge_patch(old, body)
+        elif patch_type == "strategic":
+            new = patch.strategic_merge(old, body)
+        else:
+            raise ValueError(f"unsupported patch type {patch_type!r}")
+        new = json.loads(json.dumps(new))
+        new.setdefault("metadata", {}).setdefault("resourceVersion", old["metadata"]["resourceVersion"])
+        if "status" in body and kind in STATUS_KINDS and "spec" not in body and set(body) <= {"status"}:
+            return self.update_status(new)
+        return self.update(new, validate=validate)
+
+    def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
+               propagation: str = "Background") -> Obj | None:
+        """Delete; Pods on a node and objects with finalizers get a deletionTimestamp instead.
+
+        Returns the object still present after a graceful delete, None once it is gone.
+        """
+        old = self.read(kind, namespace, name)
+        meta = old["metadata"]
+        if kind == "Namespace":
+            return self._delete_namespace(old)
+        if propagation == "Orphan":
+            self._orphan_dependents(meta.get("uid", ""))
+        grace = grace_seconds
+        if kind == "Pod" and (old.get("spec") or {}).get("nodeName") and grace != 0:
+            if grace is None:
+                grace = float((old.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
+            return self._mark_deleting(kind, old, grace)
+        if meta.get("finalizers"):
+            return self._mark_deleting(kind, old, 0)
+        self._remove(kind, old)
+        return None
+
+    def put_unchecked(self, kind: str, obj: Obj, old: Obj | None) -> Obj:
+        """Store without admission (events, bootstrap objects); sets uid/timestamps if missing."""
+        meta = obj.setdefault("metadata", {})
+        if old is None:
+            meta.setdefault("uid", str(uuid.UUID(int=self._rng.getrandbits(128), version=4)))
+            meta.setdefault("creationTimestamp", rfc3339(self.now))
+        return self._write("ADDED" if old is None else "MODIFIED", kind, obj, old)
+
+    def remove_unchecked(self, kind: str, obj: Obj) -> None:
+        """Delete at once, no grace, no finalizers (events expiring, namespace finalization)."""
+        self._remove(kind, obj)
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _existing(self, kind: str, obj: Obj) -> Obj:
+        info = kind_info(kind)
+        meta = obj.get("metadata") or {}
+        ns = (meta.get("namespace") or "default") if info.namespaced else ""
+        old = self.read(kind, ns, str(meta.get("name", "")))
+        rv = meta.get("resourceVersion")
+        if rv and str(rv) != old["metadata"]["resourceVersion"]:
+            raise ConflictError(f'Operation cannot be fulfilled on {info.resource} "{meta.get("name")}": '
+                                "the object has been modified; please apply your changes to the latest "
+                                "version and try again")
+        return old
+
+    def _check_namespace(self, kind: str, namespace: str, name: str) -> None:
+        ns = self.cache.get("Namespace", "", namespace)
+        if ns is None:
+            raise NotFoundError(f'namespaces "{namespace}" not found')
+        if ns["metadata"].get("deletionTimestamp"):
+            raise ForbiddenError(f'{resource_label(kind)} "{name}" is forbidden: unable to create new '
+                                 f"content in namespace {namespace} because it is being terminated")
+
+    def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool) -> None:
+        defaults.apply_defaults(kind, obj)
+        for plugin in self._plugins:
+            if kind in plugin.kinds:
+                plugin.admit(self, op, obj, old)
+        if validate:
+            admission.validate(kind, obj)
+
+    def _write_if_changed(self, kind: str, obj: Obj, old: Obj) -> Obj:
+        obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+        if obj == old:
+            return old  # a no-op update does not bump the resourceVersion (as the API server)
+        return self._write("MODIFIED", kind, obj, old)
+
+    def _write(self, type_: ChangeType, kind: str, obj: Obj, old: Obj | None) -> Obj:
+        self.rv += 1
+        obj["metadata"]["resourceVersion"] = str(self.rv)
+        self.cache.put(kind, obj)
+        self.journal.changes.append((self.rv, type_, kind, obj))
+        self._on_change(Change(type_, kind, obj, old))
+        return obj
+
+    def _remove(self, kind: str, old: Obj) -> None:
+        self.rv += 1
+        gone = dict(old)
+        gone["metadata"] = dict(old["metadata"], resourceVersion=str(self.rv))
+        meta = gone["metadata"]
+        self.cache.remove(kind, meta.get("namespace", "") or "", meta["name"])
+        self.journal.changes.append((self.rv, "DELETED", kind, gone))
+        for plugin in self._plugins:
+            if kind in plugin.kinds:
+                plugin.released(self, gone)
+        self._on_change(Change("DELETED", kind, gone, old))
+
+    def _mark_deleting(self, kind: str, old: Obj, grace: float) -> Obj:
+        meta = old["metadata"]
+        deadline = self.now + grace
+        if meta.get("deletionTimestamp") and int(meta.get("deletionGracePeriodSeconds", 0)) <= grace:
+            return old
+        new = dict(old)
+        new["metadata"] = dict(meta, deletionTimestamp=rfc3339(deadline),
+                               deletionGracePeriodSeconds=int(grace))
+        return self._write("MODIFIED", kind, new, old)
+
+    def _delete_namespace(self, old: Obj) -> Obj | None:
+        name = old["metadata"]["name"]
+        if name in PROTECTED_NAMESPACES:
+            raise ForbiddenError(f'namespaces "{name}" is forbidden: this namespace may not be deleted')
+        if old["metadata"].get("deletionTimestamp"):
+            return old
+        new = dict(old)
+        new["metadata"] = dict(old["metadata"], deletionTimestamp=rfc3339(self.now))
+        new["status"] = dict(old.get("status") or {}, phase="Terminating")
+        return self._write("MODIFIED", "Namespace", new, old)
+
+    def _orphan_dependents(self, uid: str) -> None:
+        for kind, ns, name in self.cache.dependents(uid):
+            dep = self.cache.get(kind, ns, name)
+            if dep is None:
+                continue
+            new = dict(dep)
+            refs = [r for r in dep["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
+            new["metadata"] = dict(dep["metadata"], ownerReferences=refs)
+            if not refs:
+                del new["metadata"]["ownerReferences"]
+            self._write("MODIFIED", kind, new, dep)
+
+
+def _spec_changed(obj: Obj, old: Obj) -> bool:
+    keys = (set(obj) | set(old)) - {"metadata", "status", "apiVersion", "kind"}
+    return any(obj.get(k) != old.get(k) for k in keys)

@@ -1,0 +1,350 @@
+"""`SimCluster`: the embedded cluster behind the `Cluster` protocol, and its session logic.
+
+Every operation is a session: one `BEGIN IMMEDIATE` transaction that brings the cache up to date
+(from the changelog, or a full load), catches the simulation up to the virtual now, performs the
+operation, lets the controllers react, and commits the final rows, timers and clock at once.
+Reads on an idle cluster take a fast path: one metadata read and one indexed `min(due)` query,
+then the rows asked for, never loading the cache. A failure rolls everything back and drops the
+cache, so memory never disagrees with the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from kapply.cluster.protocol import ResourceExpiredError, WatchEvent
+from kapply.cluster.sim import admission
+from kapply.cluster.sim.api import SimAPI, kind_info
+from kapply.cluster.sim.cache import Cache
+from kapply.cluster.sim.clock import SystemClock, WallClock, target_time
+from kapply.cluster.sim.controllers import CONTROLLERS
+from kapply.cluster.sim.events import EventRecorder, EventTTLController, events_for
+from kapply.cluster.sim.fields import matches_fields, parse_field_selector
+from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
+from kapply.cluster.sim.settings import ClusterSettings
+from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
+from kapply.model import selectors
+from kapply.model.selectors import Selector
+
+Obj = dict[str, Any]
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry-run session to roll it back."""
+
+
+@dataclass(frozen=True)
+class AdvanceResult:
+    start: float  # virtual time before
+    end: float  # virtual time after
+    timers: int  # timers that fired
+    syncs: int  # controller syncs run
+    idle: bool  # nothing left due (for --until-idle)
+
+
+class SimCluster:
+    """One embedded cluster (state file + clock); Kubernetes-shaped dict objects in and out."""
+
+    def __init__(self, name: str, store: Store, clock: WallClock | None = None) -> None:
+        self.name = name
+        self.store = store
+        self.clock = clock or SystemClock()
+        self._cache: Cache | None = None
+        self._epoch = -1  # store epoch the cache and timers reflect
+        self._runtime: Runtime | None = None
+        self._meta: dict[str, Any] = {}
+
+    # ---- sessions ------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> ClusterSettings:
+        """The cluster's settings as last read."""
+        return ClusterSettings.from_dict((self._meta or self.store.meta())["settings"])
+
+    def _target(self, meta: dict[str, Any]) -> float:
+        settings = meta["settings"]
+        return target_time(self.clock.time(), float(meta["offset"]), float(meta["now"]),
+                           bool(settings.get("manual_clock")))
+
+    def _refresh(self, meta: dict[str, Any]) -> None:
+        """Bring the cache to the store's state (changelog replay when possible) and load timers."""
+        rv = int(meta["rv"])
+        cache = self._cache
+        if cache is not None and self._epoch == int(meta.get("epoch", 0)):
+            pass
+        elif cache is not None and cache.rv >= int(meta["changelog_floor"]) and cache.rv <= rv:
+            for _, type_, kind, obj in self.store.changes_since(cache.rv):
+                if type_ == "DELETED":
+                    m = obj["metadata"]
+                    cache.remove(kind, m.get("namespace", "") or "", m["name"])
+                else:
+                    cache.put(kind, obj)
+        else:
+            cache = Cache()
+            for kind, obj in self.store.all_objects():
+                cache.put(kind, obj)
+        assert cache is not None
+        cache.rv = rv
+        self._cache = cache
+        self._epoch = int(meta.get("epoch", 0))
+
+    def _build_runtime(self, meta: dict[str, Any]) -> Runtime:
+        assert self._cache is not None
+        settings = ClusterSettings.from_dict(meta["settings"])
+        seed = f"{settings.seed}:{meta['rv']}:{meta.get('epoch', 0)}"
+        timers = TimerSet(self.store.timers())
+        holder: dict[str, Runtime] = {}
+        api = SimAPI(self._cache, settings, lambda: holder["rt"].now, int(meta["rv"]), seed,
+                     lambda change: holder["rt"].on_change(change), admission.load_plugins())
+        controllers = load_controllers(CONTROLLERS)
+        runtime = Runtime(api, controllers, timers, float(meta["now"]), seed)
+        holder["rt"] = runtime
+        recorder = EventRecorder(api, timers, lambda: runtime.now)
+        runtime.events = recorder
+        for controller in controllers:
+            if isinstance(controller, EventTTLController):
+                controller.recorder = recorder
+        return runtime
+
+    @contextmanager
+    def session(self, advance: float = 0.0, dry_run: bool = False) -> Iterator[Runtime]:
+        """One transaction: catch up, run the body, let controllers react, commit (or roll back)."""
+        if self._runtime is not None:
+            yield self._runtime
+            return
+        try:
+            with self.store.transaction():
+                meta = self.store.meta()
+                if advance:
+                    if meta["settings"].get("manual_clock"):
+                        meta["now"] = float(meta["now"]) + advance
+                    else:
+                        meta["offset"] = float(meta["offset"]) + advance
+                self._meta = meta
+                self._refresh(meta)
+                runtime = self._runtime = self._build_runtime(meta)
+                start_rv = runtime.api.rv
+                runtime.catch_up(self._target(meta))
+                yield runtime
+                runtime.drain()
+                if dry_run:
+                    raise _DryRun
+                self._flush(meta, runtime, start_rv)
+        except _DryRun:
+            self._drop()
+        except BaseException:
+            self._drop()
+            raise
+        finally:
+            self._runtime = None
+
+    def _flush(self, meta: dict[str, Any], runtime: Runtime, start_rv: int) -> None:
+        upserts, deletes, changelog = runtime.api.journal.rows()
+        timers_set, timers_del = runtime.timers.rows()
+        self.store.write_batch(upserts, deletes, changelog, timers_set, timers_del)
+        epoch = int(meta.get("epoch", 0)) + 1
+        values: dict[str, Any] = {"rv": runtime.api.rv, "now": runtime.now, "epoch": epoch,
+                                  "offset": meta["offset"]}
+        floor = int(meta["changelog_floor"])
+        if runtime.api.rv - floor > 2 * CHANGELOG_KEEP:
+            values["changelog_floor"] = self.store.compact(runtime.api.rv)
+        self.store.set_meta(values)
+        meta.update(values)
+        runtime.api.journal.clear()
+        assert self._cache is not None
+        self._cache.rv = runtime.api.rv
+        self._epoch = epoch
+
+    def _drop(self) -> None:
+        self._cache = None
+        self._epoch = -1
+
+    @contextmanager
+    def _reading(self) -> Iterator[SimAPI | None]:
+        """Yields the API (inside a session) when catch-up was needed, else None (read the store)."""
+        if self._runtime is not None:
+            yield self._runtime.api
+            return
+        with self.store.snapshot():
+            meta = self.store.meta()
+            due = self.store.min_due()
+            target = self._target(meta)
+            fast = due is None or due > target
+            if fast and self._cache is not None and self._epoch == int(meta.get("epoch", 0)):
+                fast = False  # the cache is current: read from memory
+                self._meta = meta
+                yield SimAPI(self._cache, ClusterSettings.from_dict(meta["settings"]), lambda: target,
+                             int(meta["rv"]), "", lambda change: None, [])
+                return
+            if fast:
+                self._meta = meta
+                yield None
+                return
+        with self.session() as runtime:
+            yield runtime.api
+
+    def catch_up(self) -> None:
+        """Run whatever is due up to now (opening a cluster does this)."""
+        with self._reading():
+            pass
+
+    # ---- the Cluster protocol -----------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj:
+        """One object (a copy); NotFoundError if absent."""
+        with self._reading() as api:
+            if api is None:
+                info = kind_info(kind)
+                found = self.store.get(kind, namespace if info.namespaced else "", name)
+                if found is None:
+                    api_missing = admission.resource_label(kind)
+                    from kapply.errors import NotFoundError
+                    raise NotFoundError(f'{api_missing} "{name}" not found')
+                return found
+            return copy.deepcopy(api.read(kind, namespace, name))
+
+    def list(self, kind: str, namespace: str | None = None, label_selector: str | Selector | None = None,
+             field_selector: str | None = None) -> list[Obj]:
+        """Objects of a kind (all namespaces when namespace is None), filtered, in ns/name order."""
+        info = kind_info(kind)
+        sel = selectors.parse(label_selector) if isinstance(label_selector, str) else label_selector
+        reqs = parse_field_selector(kind, field_selector) if field_selector else ()
+        with self._reading() as api:
+            if api is None:
+                found = self.store.list(kind, namespace if info.namespaced else None)
+                return [o for o in found if (sel is None or sel.matches(o["metadata"].get("labels")))
+                        and matches_fields(o, reqs)]
+            return copy.deepcopy(api.list(kind, namespace, sel, field_selector=reqs))
+
+    def create(self, obj: Obj, dry_run: bool = False) -> Obj:
+        """Create through admission; returns the stored object."""
+        with self.session(dry_run=dry_run) as rt:
+            return copy.deepcopy(rt.api.create(copy.deepcopy(obj)))
+
+    def update(self, obj: Obj, dry_run: bool = False) -> Obj:
+        """Replace an object (Conflict on a stale resourceVersion)."""
+        with self.session(dry_run=dry_run) as rt:
+            return copy.deepcopy(rt.api.update(copy.deepcopy(obj)))
+
+    def update_status(self, obj: Obj) -> Obj:
+        """Replace an object's status."""
+        with self.session() as rt:
+            return copy.deepcopy(rt.api.update_status(copy.deepcopy(obj)))
+
+    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
+              dry_run: bool = False) -> Obj:
+        """Merge or strategic-merge patch."""
+        with self.session(dry_run=dry_run) as rt:
+            return copy.deepcopy(rt.api.patch(kind, namespace, name, body, patch_type))
+
+    def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
+               propagation: str = "Background", dry_run: bool = False) -> Obj | None:
+        """Delete; returns the object if it lingers (graceful pod deletion, finalizers)."""
+        with self.session(dry_run=dry_run) as rt:
+            left = rt.api.delete(kind, namespace, name, grace_seconds, propagation)
+            return copy.deepcopy(left) if left is not None else None
+
+    def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:
+        """Events (of one object if given), oldest first."""
+        found = self.list("Event", namespace)
+        if involved is not None:
+            return events_for(found, involved)
+        return sorted(found, key=lambda e: (str(e.get("lastTimestamp") or ""), e["metadata"]["name"]))
+
+    def resource_version(self) -> str:
+        """The cluster-wide resourceVersion after catching up."""
+        self.catch_up()
+        return str(self.store.meta()["rv"])
+
+    def watch(self, kind: str, namespace: str | None = None, resource_version: str | None = None,
+              label_selector: str | None = None, timeout_seconds: float = 0.0) -> Iterator[WatchEvent]:
+        """Changes after `resource_version` (or the current objects as ADDED when None), then,
+        for `timeout_seconds` of wall time, new changes as they are committed."""
+        sel = selectors.parse(label_selector) if label_selector else None
+        if resource_version is None:
+            rv = int(self.resource_version())
+            for obj in self.list(kind, namespace, sel):
+                yield WatchEvent("ADDED", obj)
+        else:
+            rv = int(resource_version)
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            self.catch_up()
+            floor = int(self.store.meta()["changelog_floor"])
+            if rv < floor:
+                raise ResourceExpiredError(f"too old resource version: {rv} ({floor})")
+            for change_rv, type_, _, obj in self.store.changes_since(rv, kind, namespace):
+                rv = change_rv
+                if sel is None or sel.matches(obj["metadata"].get("labels")):
+                    yield WatchEvent(type_, obj)
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    # ---- time ----------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The virtual time now."""
+        return self._target(self.store.meta())
+
+    def advance(self, seconds: float) -> AdvanceResult:
+        """Fast-forward the virtual clock; everything due runs in order."""
+        start = self.now()
+        with self.session(advance=seconds) as rt:
+            pass
+        return AdvanceResult(start, rt.now, rt.fired, rt.sync_count,
+                             rt.timers.earliest_excluding(IDLE_IGNORED) is None)
+
+    def advance_until_idle(self, limit: float = 3600.0, max_steps: int = 100_000) -> AdvanceResult:
+        """Jump from pending timer to pending timer until none is due (bounded by `limit` seconds)."""
+        start = self.now()
+        with self.session() as rt:
+            idle = False
+            for _ in range(max_steps):
+                due = rt.timers.earliest_excluding(IDLE_IGNORED)
+                if due is None:
+                    idle = True
+                    break
+                if due > start + limit:
+                    break
+                rt.catch_up(due)
+            meta = self._meta
+            if not meta["settings"].get("manual_clock"):
+                meta["offset"] = max(float(meta["offset"]), rt.now - self.clock.time())
+        return AdvanceResult(start, rt.now, rt.fired, rt.sync_count, idle)
+
+    # ---- settings and info -----------------------------------------------------------------------
+
+    def update_settings(self, **changes: Any) -> ClusterSettings:
+        """Change settings (e.g. image faults) and let controllers see them from now on."""
+        with self.session():
+            merged = dict(self._meta["settings"], **changes)
+            ClusterSettings.from_dict(merged)
+            self.store.set_meta({"settings": merged})
+        return ClusterSettings.from_dict(merged)
+
+    def info(self) -> dict[str, Any]:
+        """Settings, virtual time, object counts and timers (for `cluster info`)."""
+        self.catch_up()
+        meta = self.store.meta()
+        return {
+            "name": self.name, "path": str(self.store.path), "settings": meta["settings"],
+            "now": self._target(meta), "created": meta.get("created"), "resourceVersion": meta["rv"],
+            "counts": self.store.counts(), "nextDue": self.store.min_due(IDLE_IGNORED),
+            "timers": len(self.store.timers()),
+        }
+
+    def close(self) -> None:
+        """Release the state file."""
+        self.store.close()
+
+
+def dump(obj: Obj) -> str:
+    """Compact JSON as stored."""
+    return json.dumps(obj, separators=(",", ":"))

@@ -1,0 +1,150 @@
+"""Server-side defaulting, as the API server's SetDefaults_* functions do before validation.
+
+Only fields a user would see in `get -o yaml` (and controllers rely on) are defaulted: pod spec
+and containers, workload replicas/strategy/history, Service type/ports, Namespace phase.
+Each function mutates the object it is given (the API owns that dict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+def _container(c: Obj) -> None:
+    image = str(c.get("image", ""))
+    if "imagePullPolicy" not in c:
+        tagged = ":" in image.rsplit("/", 1)[-1] or "@" in image
+        c["imagePullPolicy"] = "IfNotPresent" if tagged and not image.endswith(":latest") else "Always"
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for port in c.get("ports") or ():
+        port.setdefault("protocol", "TCP")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        p = c.get(probe)
+        if isinstance(p, dict):
+            p.setdefault("timeoutSeconds", 1)
+            p.setdefault("periodSeconds", 10)
+            p.setdefault("successThreshold", 1)
+            p.setdefault("failureThreshold", 3)
+
+
+def pod_spec(spec: Obj) -> None:
+    """SetDefaults_PodSpec and its containers."""
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("enableServiceLinks", True)
+    if spec.get("serviceAccountName") or "serviceAccount" not in spec:
+        spec.setdefault("serviceAccountName", "default")
+    for c in (*(spec.get("initContainers") or ()), *(spec.get("containers") or ())):
+        if isinstance(c, dict):
+            _container(c)
+
+
+def _template(obj: Obj) -> Obj:
+    spec = obj.setdefault("spec", {})
+    template = spec.get("template")
+    if isinstance(template, dict):
+        template.setdefault("metadata", {})
+        if isinstance(template.get("spec"), dict):
+            pod_spec(template["spec"])
+    return spec
+
+
+def pod(obj: Obj) -> None:
+    """Pod defaults."""
+    spec = obj.setdefault("spec", {})
+    if isinstance(spec, dict):
+        pod_spec(spec)
+        spec.setdefault("tolerations", [
+            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
+             "tolerationSeconds": 300},
+            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+             "tolerationSeconds": 300},
+        ])
+
+
+def deployment(obj: Obj) -> None:
+    """SetDefaults_Deployment (apps/v1)."""
+    spec = _template(obj)
+    spec.setdefault("replicas", 1)
+    strategy = spec.setdefault("strategy", {})
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.setdefault("rollingUpdate", {})
+        rolling.setdefault("maxUnavailable", "25%")
+        rolling.setdefault("maxSurge", "25%")
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+
+
+def replicaset(obj: Obj) -> None:
+    """SetDefaults_ReplicaSet."""
+    spec = _template(obj)
+    spec.setdefault("replicas", 1)
+
+
+def replication_controller(obj: Obj) -> None:
+    """SetDefaults_ReplicationController: selector and labels from the template, replicas 1."""
+    spec = _template(obj)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if labels:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("labels"):
+            meta["labels"] = dict(labels)
+    spec.setdefault("replicas", 1)
+
+
+def service(obj: Obj) -> None:
+    """SetDefaults_Service (IP and port allocation is the services admission plugin's job)."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    if spec["type"] != "ExternalName":
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    for port in spec.get("ports") or ():
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+            if spec["type"] != "ExternalName":
+                port.setdefault("targetPort", port.get("port"))
+
+
+def namespace(obj: Obj) -> None:
+    """A Namespace carries the `kubernetes` finalizer and starts Active."""
+    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    obj["status"] = {"phase": (obj.get("status") or {}).get("phase", "Active")}
+
+
+def _workload_template(obj: Obj) -> None:
+    _template(obj)
+
+
+DEFAULTERS: dict[str, Callable[[Obj], None]] = {
+    "Pod": pod,
+    "Deployment": deployment,
+    "ReplicaSet": replicaset,
+    "ReplicationController": replication_controller,
+    "Service": service,
+    "Namespace": namespace,
+    "StatefulSet": _workload_template,
+    "DaemonSet": _workload_template,
+    "Job": _workload_template,
+    "PodTemplate": _workload_template,
+}
+
+
+def apply_defaults(kind: str, obj: Obj) -> None:
+    """Default `obj` in place for its kind (no-op for kinds without defaults)."""
+    fn = DEFAULTERS.get(kind)
+    if fn is not None and isinstance(obj.get("spec", {}), dict):
+        fn(obj)

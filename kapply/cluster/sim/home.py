@@ -1,0 +1,127 @@
+"""Where embedded clusters live and their lifecycle: create, open, delete, list.
+
+One SQLite file per cluster under `$KAPPLY_HOME` (default `~/.kapply`). Creating a cluster
+writes its settings, the standard namespaces, its Nodes (`nodes.make_nodes`) and the `kubernetes`
+Service; the first use of `default` creates it with one node so nothing needs setting up.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from kapply.cluster.sim.clock import SystemClock, WallClock
+from kapply.cluster.sim.cluster import SimCluster
+from kapply.cluster.sim.settings import ClusterSettings
+from kapply.cluster.sim.store import Store
+from kapply.errors import AlreadyExistsError, NotFoundError, StateError, UsageError
+
+DEFAULT_CLUSTER = "default"
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def kapply_home(home: str | Path | None = None) -> Path:
+    """`home`, else $KAPPLY_HOME, else ~/.kapply."""
+    if home is not None:
+        return Path(home)
+    env = os.environ.get("KAPPLY_HOME")
+    return Path(env) if env else Path.home() / ".kapply"
+
+
+def state_path(name: str, home: str | Path | None = None) -> Path:
+    """The state file of cluster `name` (the name is checked first)."""
+    if not _NAME.match(name) or len(name) > 63:
+        raise UsageError(f'invalid cluster name "{name}": a lowercase RFC 1123 label must consist of lower '
+                         "case alphanumeric characters or '-', and must start and end with an "
+                         "alphanumeric character")
+    return kapply_home(home) / f"{name}.db"
+
+
+def list_clusters(home: str | Path | None = None) -> list[str]:
+    """Names of the clusters under the home directory."""
+    root = kapply_home(home)
+    if not root.is_dir():
+        return []
+    return sorted(p.stem for p in root.glob("*.db") if _NAME.match(p.stem))
+
+
+def create_cluster(name: str, settings: ClusterSettings | None = None, home: str | Path | None = None,
+                   clock: WallClock | None = None) -> SimCluster:
+    """Create a new cluster; AlreadyExistsError if it exists."""
+    settings = settings or ClusterSettings()
+    path = state_path(name, home)
+    if path.exists():
+        raise AlreadyExistsError(f'cluster "{name}" already exists')
+    clock = clock or SystemClock()
+    wall = clock.time()
+    try:
+        store = Store.create(path, {"settings": settings.to_dict(), "offset": 0.0, "now": wall,
+                                    "created": wall, "epoch": 0})
+    except StateError:
+        if path.exists():
+            raise AlreadyExistsError(f'cluster "{name}" already exists') from None
+        raise
+    cluster = SimCluster(name, store, clock)
+    _bootstrap(cluster, settings)
+    return cluster
+
+
+def _bootstrap(cluster: SimCluster, settings: ClusterSettings) -> None:
+    with cluster.session() as rt:
+        api = rt.api
+        for ns in SYSTEM_NAMESPACES:
+            api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, validate=False)
+        nodes = _optional("kapply.cluster.sim.nodes", "make_nodes")
+        node_objs: list[dict[str, Any]] = list(nodes(settings)) if nodes else []
+        for node in node_objs:
+            api.create(node, validate=False)
+        make_svc = _optional("kapply.cluster.sim.services", "make_kubernetes_service")
+        if make_svc is not None:
+            api.create(make_svc(settings), validate=False)
+        make_eps = _optional("kapply.cluster.sim.services", "make_kubernetes_endpoints")
+        if make_eps is not None:
+            addresses = (node_objs[0].get("status") or {}).get("addresses") or [] if node_objs else []
+            ip = next((a["address"] for a in addresses if a.get("type") == "InternalIP"), "192.168.49.2")
+            api.create(make_eps(ip), validate=False)
+
+
+def _optional(module: str, attr: str) -> Any:
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError):
+        return None
+
+
+def open_cluster(name: str = DEFAULT_CLUSTER, home: str | Path | None = None,
+                 clock: WallClock | None = None) -> SimCluster:
+    """Open a cluster and catch it up to now; `default` is created on first use."""
+    path = state_path(name, home)
+    if not path.exists():
+        if name != DEFAULT_CLUSTER:
+            raise NotFoundError(f'cluster "{name}" not found (create it with `kapply cluster create {name}`)')
+        try:
+            return create_cluster(name, ClusterSettings(), home, clock)
+        except AlreadyExistsError:
+            pass  # another process created it just now
+    cluster = SimCluster(name, Store.open(path), clock)
+    cluster.catch_up()
+    return cluster
+
+
+def delete_cluster(name: str, home: str | Path | None = None, force: bool = False) -> None:
+    """Delete a cluster's state; a file that is not a kapply state file needs `force`."""
+    path = state_path(name, home)
+    if not path.exists():
+        raise NotFoundError(f'cluster "{name}" not found')
+    if not force:
+        try:
+            Store.open(path).close()
+        except StateError as exc:
+            raise StateError(f"{exc}; `kapply cluster delete {name} --force` deletes it anyway") from None
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

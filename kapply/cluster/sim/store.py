@@ -1,0 +1,284 @@
+"""The SQLite state file of one embedded cluster: objects, changelog, timers, metadata.
+
+One file per cluster (`$KAPPLY_HOME/<name>.db`), WAL mode. Every write batch runs inside
+`BEGIN IMMEDIATE` (one writer at a time, a busy timeout for the others), so two kapply processes
+never interleave and a killed process leaves the last committed state. The runtime batches a whole
+catch-up into one transaction: the cache holds the working state and `write_batch` receives only
+the final rows. A file that is not ours (no SQLite header, another application id, no format
+marker) raises StateError and is never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kapply.errors import ClusterError, StateError
+
+FORMAT = "kapply-sim-state"
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x6B61706C  # "kapl"
+CHANGELOG_KEEP = 20_000  # rows kept after compaction; older resourceVersions are "too old"
+BUSY_TIMEOUT = 30.0
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE objects (
+    kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+    grp TEXT NOT NULL, uid TEXT NOT NULL, rv INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, namespace, name));
+CREATE TABLE changelog (
+    rv INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL,
+    namespace TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE timers (
+    controller TEXT NOT NULL, key TEXT NOT NULL, due REAL NOT NULL,
+    PRIMARY KEY (controller, key));
+CREATE INDEX timers_due ON timers (due);
+"""
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+Row = tuple[str, str, str, str, str, int, str]  # kind, namespace, name, grp, uid, rv, json
+TimerRow = tuple[float, str, str]  # due, controller, key
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    return conn
+
+
+def _state_error(path: Path, why: str) -> StateError:
+    return StateError(f"{path}: {why}; refusing to use it (move it away, or `kapply cluster delete` "
+                      "it if it is a broken kapply cluster)")
+
+
+class Store:
+    """Open state file; all SQL of the embedded cluster lives here."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._in_tx = False
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, meta: dict[str, Any]) -> Store:
+        """Create a new state file atomically; AlreadyExists-style StateError if it exists."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        conn = _connect(tmp)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+            rows = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "rv": 0, "changelog_floor": 0,
+                    **meta}
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                             [(k, json.dumps(v)) for k, v in rows.items()])
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)  # atomic, never replaces an existing file
+        except FileExistsError:
+            raise StateError(f"{path} already exists") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open and check an existing state file."""
+        try:
+            with path.open("rb") as fh:
+                header = fh.read(16)
+        except FileNotFoundError:
+            raise StateError(f"{path} does not exist") from None
+        if header != _SQLITE_HEADER:
+            raise _state_error(path, "not a kapply cluster state file (not an SQLite database)")
+        try:
+            conn = _connect(path)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                conn.close()
+                raise _state_error(path, "not a kapply cluster state file (another application's "
+                                         "SQLite database)")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                                     "('format', 'schema_version')").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise _state_error(path, f"corrupt state file ({exc})") from exc
+        if json.loads(rows.get("format", "null")) != FORMAT:
+            conn.close()
+            raise _state_error(path, "not a kapply cluster state file (no format marker)")
+        version = json.loads(rows.get("schema_version", "0"))
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise _state_error(path, f"state format version {version}, this kapply reads version "
+                                     f"{SCHEMA_VERSION}")
+        return cls(path, conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    # ---- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); not re-entrant."""
+        with self._errors():
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self._in_tx = False
+            with self._errors():
+                self._conn.execute("ROLLBACK")
+            raise
+        self._in_tx = False
+        with self._errors():
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: consistent reads without taking the write lock."""
+        if self._in_tx:
+            yield
+            return
+        with self._errors():
+            self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ClusterError(f"cluster state {self.path} is busy: another kapply process held it "
+                                   f"for more than {BUSY_TIMEOUT:.0f}s") from exc
+            raise _state_error(self.path, f"cannot use state file ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise _state_error(self.path, f"corrupt state file ({exc})") from exc
+
+    # ---- reads -----------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any]:
+        """All metadata (settings, rv, clock)."""
+        with self._errors():
+            rows = self._conn.execute("SELECT key, value FROM meta").fetchall()
+        return {k: json.loads(v) for k, v in rows}
+
+    def min_due(self, exclude: Iterable[str] = ()) -> float | None:
+        """The earliest timer (one indexed query), optionally ignoring some controllers."""
+        skip = tuple(exclude)
+        sql = "SELECT min(due) FROM timers"
+        if skip:
+            sql = ("SELECT due FROM timers WHERE controller NOT IN (" + ",".join("?" * len(skip)) +
+                   ") ORDER BY due LIMIT 1")
+        with self._errors():
+            row = self._conn.execute(sql, skip).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        """One object by key, straight from the file."""
+        with self._errors():
+            row = self._conn.execute("SELECT data FROM objects WHERE kind=? AND namespace=? AND name=?",
+                                     (kind, namespace, name)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Objects of a kind (in one namespace or all), in namespace/name order."""
+        with self._errors():
+            if namespace is None:
+                rows = self._conn.execute("SELECT data FROM objects WHERE kind=? ORDER BY namespace, name",
+                                          (kind,)).fetchall()
+            else:
+                rows = self._conn.execute("SELECT data FROM objects WHERE kind=? AND namespace=? "
+                                          "ORDER BY name", (kind, namespace)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def all_objects(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every object as (kind, obj), for loading the cache."""
+        with self._errors():
+            rows = self._conn.execute("SELECT kind, data FROM objects ORDER BY kind, namespace, name"
+                                      ).fetchall()
+        for kind, data in rows:
+            yield kind, json.loads(data)
+
+    def counts(self) -> dict[str, int]:
+        """Number of objects per kind."""
+        with self._errors():
+            return dict(self._conn.execute("SELECT kind, count(*) FROM objects GROUP BY kind").fetchall())
+
+    def timers(self) -> list[TimerRow]:
+        """Every pending timer."""
+        with self._errors():
+            return [(float(d), c, k) for c, k, d in
+                    self._conn.execute("SELECT controller, key, due FROM timers").fetchall()]
+
+    def changes_since(self, rv: int, kind: str | None = None,
+                      namespace: str | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """Changelog records after `rv` as (rv, type, kind, obj); None if `rv` was compacted away."""
+        sql = "SELECT rv, type, kind, data FROM changelog WHERE rv > ?"
+        args: list[Any] = [rv]
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if namespace is not None:
+            sql += " AND namespace = ?"
+            args.append(namespace)
+        with self._errors():
+            rows = self._conn.execute(sql + " ORDER BY rv", args).fetchall()
+        return [(r, t, k, json.loads(d)) for r, t, k, d in rows]
+
+    # ---- writes (inside transaction()) -------------------------------------------------------
+
+    def set_meta(self, values: dict[str, Any]) -> None:
+        """Upsert metadata keys."""
+        with self._errors():
+            self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                   [(k, json.dumps(v)) for k, v in values.items()])
+
+    def write_batch(self, upserts: list[Row], deletes: list[tuple[str, str, str]],
+                    changelog: list[tuple[int, str, str, str, str, str]],
+                    timers_set: list[tuple[str, str, float]], timers_del: list[tuple[str, str]]) -> None:
+        """Apply the final state of one catch-up/command in the current transaction."""
+        with self._errors():
+            c = self._conn
+            if deletes:
+                c.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?", deletes)
+            if upserts:
+                c.executemany("INSERT OR REPLACE INTO objects (kind, namespace, name, grp, uid, rv, data) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", upserts)
+            if changelog:
+                c.executemany("INSERT INTO changelog (rv, type, kind, namespace, name, data) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", changelog)
+            if timers_del:
+                c.executemany("DELETE FROM timers WHERE controller=? AND key=?", timers_del)
+            if timers_set:
+                c.executemany("INSERT OR REPLACE INTO timers (controller, key, due) VALUES (?, ?, ?)",
+                              timers_set)
+
+    def compact(self, last_rv: int, keep: int = CHANGELOG_KEEP) -> int:
+        """Drop changelog rows beyond the newest `keep`; returns the new floor rv."""
+        floor = max(0, last_rv - keep)
+        with self._errors():
+            self._conn.execute("DELETE FROM changelog WHERE rv <= ?", (floor,))
+        return floor
