@@ -1,0 +1,85 @@
+"""ConfigMap and Secret rules: data keys, total size, keys each Secret type requires.
+
+A Secret's `stringData` is merged into `data` before validation, so its keys are reported under
+`data[...]` as Kubernetes does. Sizes are counted on the decoded bytes (base64 for Secret `data`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from kapply.validate.rules import formats as fmt
+from kapply.validate.rules.findings import Errors, Key
+
+MAX_SIZE = 1024 * 1024  # core.MaxSecretSize, also the ConfigMap limit
+
+# Secret type -> keys it requires (SecretTypeBasicAuth needs only one of its two: handled apart).
+_REQUIRED_KEYS = {
+    "kubernetes.io/dockercfg": (".dockercfg",),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+    "kubernetes.io/tls": ("tls.crt", "tls.key"),
+}
+
+
+def _size(value: Any, base64_encoded: bool) -> int:
+    if not isinstance(value, str):
+        return 0
+    if base64_encoded:
+        try:
+            return len(base64.b64decode(value, validate=False))
+        except (binascii.Error, ValueError):
+            return len(value)
+    return fmt.byte_len(value)
+
+
+def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
+    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+    binary = obj.get("binaryData") if isinstance(obj.get("binaryData"), dict) else {}
+    total = 0
+    for key, value in data.items():
+        key = str(key)
+        errs.invalid_each(("data", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+        if key in binary:
+            errs.invalid(
+                ("data", Key(key)), key, "duplicate of key present in binaryData", "config-key-duplicate"
+            )
+        total += _size(value, False)
+    for key, value in binary.items():
+        key = str(key)
+        errs.invalid_each(("binaryData", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+        total += _size(value, True)
+    if total > MAX_SIZE:
+        errs.too_long((), MAX_SIZE, "config-size")
+
+
+def check_secret(obj: dict[str, Any], errs: Errors) -> None:
+    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+    string_data = obj.get("stringData") if isinstance(obj.get("stringData"), dict) else {}
+    merged: dict[str, int] = {str(k): _size(v, True) for k, v in data.items()}
+    merged.update({str(k): _size(v, False) for k, v in string_data.items()})
+    for key in merged:
+        errs.invalid_each(("data", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+    if sum(merged.values()) > MAX_SIZE:
+        errs.too_long(("data",), MAX_SIZE, "config-size")
+    secret_type = obj.get("type") or "Opaque"
+    if secret_type == "kubernetes.io/service-account-token":
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        if not annotations.get("kubernetes.io/service-account.name"):
+            errs.required(
+                ("metadata", "annotations", Key("kubernetes.io/service-account.name")), "", "secret-type-keys"
+            )
+    elif secret_type == "kubernetes.io/basic-auth":
+        if "username" not in merged and "password" not in merged:
+            errs.required(("data", Key("username")), "", "secret-type-keys")
+            errs.required(("data", Key("password")), "", "secret-type-keys")
+    elif secret_type == "kubernetes.io/ssh-auth":
+        if not merged.get("ssh-privatekey"):
+            errs.required(("data", Key("ssh-privatekey")), "", "secret-type-keys")
+    else:
+        for key in _REQUIRED_KEYS.get(secret_type, ()):
+            if key not in merged:
+                errs.required(("data", Key(key)), "", "secret-type-keys")

@@ -1,0 +1,282 @@
+"""apimachinery's string formats (k8s.io/apimachinery/pkg/util/validation), messages verbatim.
+
+Each `is_*` function returns the tuple of problems Kubernetes reports for a value (empty when
+valid), in Kubernetes' order. Names and labels repeat across a folder of manifests, so results are
+cached per string. Lengths are counted in bytes and regexes anchored over the whole string, as Go
+does (`$` in Go never matches before a trailing newline; Python's `fullmatch` reproduces that).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_A = re.ASCII
+
+DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*"
+DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?"
+PERCENT_FMT = "[0-9]+%"
+CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+"
+
+_DNS1123_LABEL = re.compile(DNS1123_LABEL_FMT, _A)
+_DNS1123_SUBDOMAIN = re.compile(DNS1123_SUBDOMAIN_FMT, _A)
+_DNS1035_LABEL = re.compile(DNS1035_LABEL_FMT, _A)
+_QUALIFIED_NAME = re.compile(QUALIFIED_NAME_FMT, _A)
+_LABEL_VALUE = re.compile(LABEL_VALUE_FMT, _A)
+_PERCENT = re.compile(PERCENT_FMT, _A)
+_CONFIG_KEY = re.compile(CONFIG_KEY_FMT, _A)
+_PORT_NAME_CHARSET = re.compile("[-a-z0-9]+", _A)
+_ONE_LETTER = re.compile("[a-z]", _A)
+
+DNS1123_LABEL_MAX = 63
+DNS1123_SUBDOMAIN_MAX = 253
+DNS1035_LABEL_MAX = 63
+QUALIFIED_NAME_MAX = 63
+LABEL_VALUE_MAX = 63
+
+
+def max_len_error(length: int) -> str:
+    return f"must be no more than {length} characters"
+
+
+def regex_error(msg: str, fmt: str, *examples: str) -> str:
+    """apimachinery RegexError, including its double space: `(e.g. 'a',  or 'b', regex ...)`."""
+    if not examples:
+        return f"{msg} (regex used for validation is '{fmt}')"
+    quoted = " or ".join(f"'{e}', " for e in examples)
+    return f"{msg} (e.g. {quoted}regex used for validation is '{fmt}')"
+
+
+def inclusive_range_error(lo: int, hi: int) -> str:
+    return f"must be between {lo} and {hi}, inclusive"
+
+
+EMPTY_ERROR = "must be non-empty"
+NEGATIVE_ERROR = "must be greater than or equal to 0"
+
+_DNS1123_LABEL_MSG = regex_error(
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+    "start and end with an alphanumeric character",
+    DNS1123_LABEL_FMT,
+    "my-name",
+    "123-abc",
+)
+_DNS1123_SUBDOMAIN_MSG = regex_error(
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+    "and must start and end with an alphanumeric character",
+    DNS1123_SUBDOMAIN_FMT,
+    "example.com",
+)
+_DNS1035_LABEL_MSG = regex_error(
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    "alphabetic character, and end with an alphanumeric character",
+    DNS1035_LABEL_FMT,
+    "my-name",
+    "abc-123",
+)
+_QUALIFIED_NAME_MSG = regex_error(
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character",
+    QUALIFIED_NAME_FMT,
+    "MyName",
+    "my.name",
+    "123-abc",
+)
+_LABEL_VALUE_MSG = regex_error(
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character",
+    LABEL_VALUE_FMT,
+    "MyValue",
+    "my_value",
+    "12345",
+)
+PERCENT_MSG = regex_error(
+    "a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%"
+)
+_CONFIG_KEY_MSG = regex_error(
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+    CONFIG_KEY_FMT,
+    "key.name",
+    "KEY_NAME",
+    "key-name",
+)
+_RELAXED_ENV_MSG = (
+    "a valid environment variable name must consist only of printable ASCII characters other than '='"
+)
+
+
+def byte_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=8192)
+def is_dns1123_label(value: str) -> tuple[str, ...]:
+    errs: list[str] = []
+    if byte_len(value) > DNS1123_LABEL_MAX:
+        errs.append(max_len_error(DNS1123_LABEL_MAX))
+    if not _DNS1123_LABEL.fullmatch(value):
+        errs.append("must not contain dots" if _DNS1123_SUBDOMAIN.fullmatch(value) else _DNS1123_LABEL_MSG)
+    return tuple(errs)
+
+
+@lru_cache(maxsize=8192)
+def is_dns1123_subdomain(value: str) -> tuple[str, ...]:
+    errs: list[str] = []
+    if byte_len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if not _DNS1123_SUBDOMAIN.fullmatch(value):
+        errs.append(_DNS1123_SUBDOMAIN_MSG)
+    return tuple(errs)
+
+
+@lru_cache(maxsize=8192)
+def is_dns1035_label(value: str) -> tuple[str, ...]:
+    errs: list[str] = []
+    if byte_len(value) > DNS1035_LABEL_MAX:
+        errs.append(max_len_error(DNS1035_LABEL_MAX))
+    if not _DNS1035_LABEL.fullmatch(value):
+        errs.append(_DNS1035_LABEL_MSG)
+    return tuple(errs)
+
+
+@lru_cache(maxsize=8192)
+def is_qualified_name(value: str) -> tuple[str, ...]:
+    """Label keys, annotation keys (lower-cased first), appProtocol: `[prefix/]name`."""
+    errs: list[str] = []
+    parts = value.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errs.append("prefix part " + EMPTY_ERROR)
+        else:
+            errs.extend("prefix part " + m for m in is_dns1123_subdomain(prefix))
+    else:
+        return (
+            "a qualified name "
+            + _QUALIFIED_NAME_MSG
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        )
+    if not name:
+        errs.append("name part " + EMPTY_ERROR)
+    elif byte_len(name) > QUALIFIED_NAME_MAX:
+        errs.append("name part " + max_len_error(QUALIFIED_NAME_MAX))
+    if not _QUALIFIED_NAME.fullmatch(name):
+        errs.append("name part " + _QUALIFIED_NAME_MSG)
+    return tuple(errs)
+
+
+@lru_cache(maxsize=8192)
+def is_valid_label_value(value: str) -> tuple[str, ...]:
+    errs: list[str] = []
+    if byte_len(value) > LABEL_VALUE_MAX:
+        errs.append(max_len_error(LABEL_VALUE_MAX))
+    if not _LABEL_VALUE.fullmatch(value):
+        errs.append(_LABEL_VALUE_MSG)
+    return tuple(errs)
+
+
+def is_valid_port_num(port: int) -> tuple[str, ...]:
+    return () if 1 <= port <= 65535 else (inclusive_range_error(1, 65535),)
+
+
+@lru_cache(maxsize=2048)
+def is_valid_port_name(port: str) -> tuple[str, ...]:
+    """IANA_SVC_NAME: at most 15 chars of [-a-z0-9], a letter, no leading/trailing/double '-'."""
+    errs: list[str] = []
+    if byte_len(port) > 15:
+        errs.append(max_len_error(15))
+    if not _PORT_NAME_CHARSET.fullmatch(port):
+        errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if not _ONE_LETTER.search(port):
+        errs.append("must contain at least one letter (a-z)")
+    if "--" in port:
+        errs.append("must not contain consecutive hyphens")
+    if port and (port[0] == "-" or port[-1] == "-"):
+        errs.append("must not begin or end with a hyphen")
+    return tuple(errs)
+
+
+def is_valid_percent(value: str) -> tuple[str, ...]:
+    return () if _PERCENT.fullmatch(value) else (PERCENT_MSG,)
+
+
+@lru_cache(maxsize=8192)
+def is_config_map_key(value: str) -> tuple[str, ...]:
+    errs: list[str] = []
+    if byte_len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if not _CONFIG_KEY.fullmatch(value):
+        errs.append(_CONFIG_KEY_MSG)
+    if value == ".":
+        errs.append("must not be '.'")
+    elif value == "..":
+        errs.append("must not be '..'")
+    elif value.startswith(".."):
+        errs.append("must not start with '..'")
+    return tuple(errs)
+
+
+@lru_cache(maxsize=4096)
+def is_relaxed_env_var_name(value: str) -> tuple[str, ...]:
+    """Kubernetes 1.34 (RelaxedEnvironmentVariableValidation on): printable ASCII except '='."""
+    errs: list[str] = []
+    if not value:
+        errs.append("environment variable name " + EMPTY_ERROR)
+    for ch in value:
+        if ord(ch) > 0x7E or ord(ch) < 0x20 or ch == "=":
+            errs.append(_RELAXED_ENV_MSG)
+            break
+    return tuple(errs)
+
+
+def is_path_segment_name(value: str) -> tuple[str, ...]:
+    """Names of RBAC objects: anything but `.`, `..`, or containing `/` or `%`."""
+    if value in (".", ".."):
+        return (f"may not be '{value}'",)
+    return tuple(f"may not contain '{c}'" for c in ("/", "%") if c in value)
+
+
+def is_path_segment_prefix(value: str) -> tuple[str, ...]:
+    return tuple(f"may not contain '{c}'" for c in ("/", "%") if c in value)
+
+
+def _mask_trailing_dash(name: str) -> str:
+    return name[:-1] + "a" if len(name) > 1 and name.endswith("-") else name
+
+
+def name_is_dns_subdomain(name: str, prefix: bool) -> tuple[str, ...]:
+    return is_dns1123_subdomain(_mask_trailing_dash(name) if prefix else name)
+
+
+def name_is_dns_label(name: str, prefix: bool) -> tuple[str, ...]:
+    return is_dns1123_label(_mask_trailing_dash(name) if prefix else name)
+
+
+def name_is_dns1035_label(name: str, prefix: bool) -> tuple[str, ...]:
+    return is_dns1035_label(_mask_trailing_dash(name) if prefix else name)
+
+
+def name_is_path_segment(name: str, prefix: bool) -> tuple[str, ...]:
+    return is_path_segment_prefix(name) if prefix else is_path_segment_name(name)
+
+
+def name_any(name: str, prefix: bool) -> tuple[str, ...]:
+    """CertificateSigningRequest: "We don't care what you call your certificate requests"."""
+    return ()
+
+
+_GO_ATOI = re.compile("[+-]?[0-9]+", _A)
+
+
+def go_atoi(text: str) -> int:
+    """strconv.Atoi as intstr.IntValue uses it: 0 when the string is not a plain integer."""
+    if _GO_ATOI.fullmatch(text):
+        value = int(text)
+        if -(2**63) <= value < 2**63:
+            return value
+    return 0

@@ -1,0 +1,167 @@
+"""ObjectMeta and label rules: names per kind, namespace, labels, annotations, label selectors.
+
+Mirrors apimachinery's ValidateObjectMeta / ValidateLabels / ValidateAnnotations and metav1's
+ValidateLabelSelector. What is deliberately absent: "namespace required" (kubectl fills it in) and
+"namespace forbidden on cluster-scoped kinds" (the API server silently clears it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kapply.validate.rules import formats as fmt
+from kapply.validate.rules.findings import Errors, Path
+
+NameFn = Callable[[str, bool], tuple[str, ...]]
+
+# Kind -> name format. Everything else (including custom resources) is a DNS-1123 subdomain.
+_NAME_FNS: dict[str, NameFn] = {
+    "Namespace": fmt.name_is_dns_label,
+    "Service": fmt.name_is_dns1035_label,
+    "Role": fmt.name_is_path_segment,
+    "ClusterRole": fmt.name_is_path_segment,
+    "RoleBinding": fmt.name_is_path_segment,
+    "ClusterRoleBinding": fmt.name_is_path_segment,
+    "CertificateSigningRequest": fmt.name_any,
+}
+_RBAC_GROUP = "rbac.authorization.k8s.io"
+
+TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
+CRONJOB_NAME_MAX = 52  # DNS-1035 label max (63) minus the 11 characters of a job's time suffix
+
+
+def name_fn(api_version: str, kind: str) -> NameFn:
+    fn = _NAME_FNS.get(kind)
+    if fn is fmt.name_is_path_segment and not api_version.startswith(_RBAC_GROUP + "/"):
+        return fmt.name_is_dns_subdomain
+    return fn or fmt.name_is_dns_subdomain
+
+
+def check_object_meta(obj: dict[str, Any], errs: Errors) -> None:
+    """metadata.name / generateName / namespace / labels / annotations of any object."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        errs.required(("metadata", "name"), "name or generateName is required", "name-required")
+        return
+    check_fn = name_fn(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    generate_name = meta.get("generateName")
+    if isinstance(generate_name, str) and generate_name:
+        errs.invalid_each(
+            ("metadata", "generateName"), generate_name, check_fn(generate_name, True), "name-format"
+        )
+    name = meta.get("name")
+    if name is None or name == "":
+        if not (isinstance(generate_name, str) and generate_name):
+            errs.required(("metadata", "name"), "name or generateName is required", "name-required")
+    elif isinstance(name, str):
+        errs.invalid_each(("metadata", "name"), name, check_fn(name, False), "name-format")
+    namespace = meta.get("namespace")
+    if isinstance(namespace, str) and namespace:
+        errs.invalid_each(
+            ("metadata", "namespace"), namespace, fmt.is_dns1123_label(namespace), "namespace-format"
+        )
+    check_labels(meta.get("labels"), ("metadata", "labels"), errs)
+    check_annotations(meta.get("annotations"), ("metadata", "annotations"), errs)
+
+
+def check_labels(labels: Any, path: Path, errs: Errors) -> None:
+    """ValidateLabels: every key a qualified name, every value a label value."""
+    if not isinstance(labels, dict):
+        return
+    for key, value in labels.items():
+        if not isinstance(key, str):
+            continue
+        errs.invalid_each(path, key, fmt.is_qualified_name(key), "label-key")
+        if isinstance(value, str):
+            errs.invalid_each(path, value, fmt.is_valid_label_value(value), "label-value")
+
+
+def check_annotations(annotations: Any, path: Path, errs: Errors) -> None:
+    """ValidateAnnotations: case-insensitive qualified-name keys, 256 KiB in total."""
+    if not isinstance(annotations, dict):
+        return
+    total = 0
+    for key, value in annotations.items():
+        if not isinstance(key, str):
+            continue
+        errs.invalid_each(path, key, fmt.is_qualified_name(key.lower()), "annotation-key")
+        total += fmt.byte_len(key) + (fmt.byte_len(value) if isinstance(value, str) else 0)
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT:
+        errs.too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT, "annotation-size")
+
+
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def check_label_selector(selector: dict[str, Any], path: Path, errs: Errors) -> bool:
+    """metav1 ValidateLabelSelector; returns whether LabelSelectorAsSelector would succeed."""
+    before = len(errs.items)
+    check_labels(selector.get("matchLabels"), (*path, "matchLabels"), errs)
+    expressions = selector.get("matchExpressions")
+    if isinstance(expressions, list):
+        for i, expr in enumerate(expressions):
+            if isinstance(expr, dict):
+                _check_requirement(expr, (*path, "matchExpressions", i), errs)
+    return len(errs.items) == before
+
+
+def _check_requirement(expr: dict[str, Any], path: Path, errs: Errors) -> None:
+    operator = expr.get("operator")
+    values = expr.get("values") or []
+    if not isinstance(values, list):
+        values = []
+    if operator in ("In", "NotIn"):
+        if not values:
+            errs.required(
+                (*path, "values"),
+                "must be specified when `operator` is 'In' or 'NotIn'",
+                "selector-requirement",
+            )
+    elif operator in ("Exists", "DoesNotExist"):
+        if values:
+            errs.forbidden(
+                (*path, "values"),
+                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                "selector-requirement",
+            )
+    else:
+        errs.invalid(
+            (*path, "operator"),
+            operator if operator is not None else "",
+            "not a valid selector operator",
+            "selector-requirement",
+        )
+    key = expr.get("key")
+    if isinstance(key, str):
+        errs.invalid_each((*path, "key"), key, fmt.is_qualified_name(key), "label-key")
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            errs.invalid_each((*path, "values", i), value, fmt.is_valid_label_value(value), "label-value")
+
+
+def selector_json(selector: dict[str, Any]) -> dict[str, Any]:
+    """A LabelSelector as Go's json.Marshal prints it (field order, omitempty, sorted maps)."""
+    out: dict[str, Any] = {}
+    match_labels = selector.get("matchLabels")
+    if isinstance(match_labels, dict) and match_labels:
+        out["matchLabels"] = sorted_map(match_labels)
+    expressions = selector.get("matchExpressions")
+    if isinstance(expressions, list) and expressions:
+        rendered = []
+        for expr in expressions:
+            if not isinstance(expr, dict):
+                continue
+            item: dict[str, Any] = {"key": expr.get("key", ""), "operator": expr.get("operator", "")}
+            if expr.get("values"):
+                item["values"] = expr["values"]
+            rendered.append(item)
+        out["matchExpressions"] = rendered
+    return out
+
+
+def sorted_map(mapping: Any) -> Any:
+    """A Go map[string]string as json.Marshal orders it; None (nil map) stays None -> `null`."""
+    if not isinstance(mapping, dict):
+        return None
+    return {k: mapping[k] for k in sorted(mapping, key=str)}
