@@ -1,0 +1,102 @@
+"""Scheduler arithmetic: requests, filters in plugin order, least-allocated score, FitError text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from kapply.cluster.sim.controllers.schedfit import (
+    NodeInfo,
+    Requests,
+    fit_error,
+    least_allocated_score,
+    pod_requests,
+    resource_reasons,
+    static_reason,
+)
+from kapply.cluster.sim.nodes import make_node
+from kapply.cluster.sim.settings import ClusterSettings
+
+MI = 1024 * 1024
+
+
+def _pod(*containers: dict[str, Any], init: tuple[dict[str, Any], ...] = (), **spec: Any) -> dict[str, Any]:
+    cs = [{"name": f"c{i}", "image": "x", "resources": r} for i, r in enumerate(containers)]
+    ics = [{"name": f"i{i}", "image": "x", "resources": r} for i, r in enumerate(init)]
+    return {"spec": {"containers": cs, "initContainers": ics, **spec}}
+
+
+@pytest.mark.parametrize(("pod", "expected"), [
+    (_pod({"requests": {"cpu": "100m", "memory": "64Mi"}}), Requests(100, 64 * MI, 100, 64 * MI)),
+    (_pod({}), Requests(0, 0, 100, 200 * MI)),  # nothing requested: non-zero defaults for scoring
+    (_pod({"limits": {"cpu": "1", "memory": "1Gi"}}), Requests(1000, 1024 * MI, 1000, 1024 * MI)),
+    (_pod({"requests": {"cpu": "250m"}}, {"requests": {"cpu": "0.25"}}), Requests(500, 0, 500, 400 * MI)),
+    (_pod({"requests": {"cpu": "100m"}}, init=({"requests": {"cpu": "2"}},)), Requests(2000, 0, 2000, 200 * MI)),
+    (_pod({"requests": {"cpu": "1m"}}, overhead={"cpu": "10m"}), Requests(11, 0, 11, 200 * MI)),
+])
+def test_pod_requests(pod: dict[str, Any], expected: Requests) -> None:
+    assert pod_requests(pod) == expected
+
+
+def _info(cpu: str = "4", memory: str = "8Gi", pods: int = 110, **spec: Any) -> NodeInfo:
+    node = make_node(ClusterSettings(), 1, cpu=cpu, memory=memory, pods=pods)
+    node["spec"].update(spec)
+    return NodeInfo.from_node(node)
+
+
+@pytest.mark.parametrize(("spec", "pod_spec", "reason"), [
+    ({}, {}, None),
+    ({"unschedulable": True}, {}, "node(s) were unschedulable"),
+    ({"unschedulable": True}, {"tolerations": [{"key": "node.kubernetes.io/unschedulable",
+                                                "operator": "Exists", "effect": "NoSchedule"}]}, None),
+    ({"taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]}, {},
+     "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"),
+    ({}, {"nodeSelector": {"disk": "ssd"}}, "node(s) didn't match Pod's node affinity/selector"),
+    ({}, {"nodeSelector": {"kubernetes.io/hostname": "minikube-m02"}}, None),
+    ({}, {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In",
+                                                     "values": ["windows"]}]}]}}}},
+     "node(s) didn't match Pod's node affinity/selector"),
+    ({}, {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In",
+                                                     "values": ["windows"]}]},
+                              {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "Exists"}]}]}}}},
+     None),
+])
+def test_static_filters(spec: dict[str, Any], pod_spec: dict[str, Any], reason: str | None) -> None:
+    assert static_reason(_info(**spec), pod_spec) == reason
+
+
+def test_resource_fit_reports_every_short_resource() -> None:
+    node = _info(cpu="1", memory="1Gi", pods=2)
+    node.add(Requests(900, 900 * MI, 900, 900 * MI))
+    assert resource_reasons(node, Requests(50, 50 * MI)) == []
+    assert resource_reasons(node, Requests(200, 50 * MI)) == ["Insufficient cpu"]
+    assert resource_reasons(node, Requests(200, 200 * MI)) == ["Insufficient cpu", "Insufficient memory"]
+    node.add(Requests())
+    assert resource_reasons(node, Requests()) == ["Too many pods"]
+
+
+def test_least_allocated_prefers_the_emptier_node() -> None:
+    empty, busy = _info(), _info()
+    busy.add(Requests(2000, 4096 * MI, 2000, 4096 * MI))
+    req = Requests(100, 64 * MI, 100, 64 * MI)
+    # (4000-100)*100//4000 = 97, (8192-64)*100//8192 = 99 -> (97+99)//2
+    assert least_allocated_score(empty, req) == 98
+    assert least_allocated_score(busy, req) == 48
+    assert least_allocated_score(_info(cpu="0"), req) == 49  # a zero resource scores 0
+
+
+@pytest.mark.parametrize(("nodes", "reasons", "message"), [
+    (3, {"Insufficient cpu": 3}, "0/3 nodes are available: 3 Insufficient cpu."),
+    (3, {"node(s) had untolerated taint {node.kubernetes.io/unreachable: }": 1, "Insufficient memory": 2},
+     "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, "
+     "2 Insufficient memory."),
+    (12, {"Insufficient cpu": 10, "Too many pods": 2},
+     "0/12 nodes are available: 10 Insufficient cpu, 2 Too many pods."),
+    (0, {}, "no nodes available to schedule pods"),
+])
+def test_fit_error_message(nodes: int, reasons: dict[str, int], message: str) -> None:
+    assert fit_error(nodes, Counter(reasons)) == message
