@@ -9,4 +9,7 @@ from __future__ import annotations
 CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.garbagecollector:GarbageCollector",
     "kapply.cluster.sim.events:EventTTLController",
+    "kapply.cluster.sim.controllers.scheduler:Scheduler",
+    "kapply.cluster.sim.controllers.kubelet:Kubelet",
+    "kapply.cluster.sim.controllers.nodelifecycle:NodeLifecycle",
 ]
