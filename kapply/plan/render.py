@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from kapply.plan.change import Change
+from kapply.plan.inventory import INVENTORY_LABEL, MANAGED_BY
 from kapply.plan.normalize import mentioned, normalize
 from kapply.plan.plan import Plan, last_applied_of
 from kapply.plan.three_way import LAST_APPLIED
@@ -27,6 +28,7 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Dumper = yaml.SafeDumper
 
 CONTEXT = 3
+_OWNERSHIP = (MANAGED_BY[0], INVENTORY_LABEL)
 _RESET, _BOLD, _RED, _GREEN, _CYAN, _YELLOW = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[36m", \
     "\x1b[33m"
 
@@ -73,15 +75,23 @@ def _views(change: Change) -> tuple[Any, Any]:
     applied = last_applied_of(desired or {}) or desired or {}
     mask = mentioned(applied, last_applied_of(live or {}))
     before, after = normalize(live or {}, desired=mask), normalize(desired or {}, desired=mask)
-    if before == after:  # only kapply's labels or annotation change: show the metadata itself
-        before, after = _bookkeeping(live or {}), _bookkeeping(desired or {})
+    if before == after:  # only kapply's bookkeeping changes: show the ownership labels, if those
+        before, after = _ownership(live or {}), _ownership(desired or {})
     return before, after
 
 
-def _bookkeeping(obj: dict) -> dict:
-    meta = obj.get("metadata") or {}
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k == LAST_APPLIED}
-    return {"metadata": {"labels": meta.get("labels") or {}, "annotations": annotations}}
+def _ownership(obj: dict) -> dict:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return {"metadata": {"labels": {k: v for k, v in labels.items() if k in _OWNERSHIP}}}
+
+
+def _bookkeeping_note(change: Change) -> str:
+    def record(obj: dict | None) -> object:
+        return ((obj or {}).get("metadata") or {}).get("annotations", {}).get(LAST_APPLIED)
+
+    if record(change.live) != record(change.desired):
+        return "no field changes; kapply's last-applied record is updated"
+    return ""
 
 
 def _change_lines(change: Change, colour: bool) -> list[str]:
@@ -98,12 +108,21 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
     lines = list(difflib.unified_diff(_yaml(before), _yaml(after), old_name, new_name,
                                       n=CONTEXT, lineterm=""))
     out = [_paint(line, _colour_of(line), colour) for line in lines]
+    if change.action == "update" and _is_bookkeeping(change):
+        note = _bookkeeping_note(change)
+        if note:
+            out.append(_paint(f"{ref}{where}: {note}", _YELLOW, colour))
     if change.action == "replace":
         out.append(_paint(f"{ref}{where} will be deleted and re-created ({change.reason})", _YELLOW,
                           colour))
     if change.error:
         out.append(_paint(f"error: {change.error}", _RED, colour))
     return out
+
+
+def _is_bookkeeping(change: Change) -> bool:
+    return all(f.path[:1] == ("metadata",) and len(f.path) >= 2 and f.path[1] in ("labels", "annotations")
+               for f in change.fields)
 
 
 def _colour_of(line: str) -> str:

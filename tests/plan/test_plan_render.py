@@ -86,7 +86,16 @@ def test_bookkeeping_only_update_shows_the_annotation(hello_deployment: dict, cl
     live = live_after(plan([hello_deployment]), cluster)
     hello_deployment["spec"]["revisionHistoryLimit"] = 10
     text = render_text(plan([hello_deployment], live), colour=False)
-    assert "kapply.io/last-applied" in text and "1 to update" in text
+    assert text.splitlines() == [
+        "deployment.apps/hello-node -n default: no field changes; kapply's last-applied record is updated",
+        "Plan: 0 to create, 1 to update, 0 to replace, 0 to prune, 0 unchanged, 0 skipped."]
+
+
+def test_adoption_shows_the_ownership_labels(configmap: dict, cluster: Callable) -> None:
+    foreign = cluster(copy.deepcopy(configmap))
+    text = render_text(plan([configmap], {ResourceKey.of(foreign): foreign}, adopt=True), colour=False)
+    assert "+    app.kubernetes.io/managed-by: kapply" in text
+    assert f"+    kapply.io/inventory: {INV}" in text
 
 
 def test_render_json_is_the_plan_json(hello_service: dict) -> None:
