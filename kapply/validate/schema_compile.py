@@ -29,6 +29,7 @@ from kapply.validate.schema_store import BuiltinSchemas, SchemaRef
 
 CACHE_ENV = "KAPPLY_CACHE_DIR"
 FastCheck = Callable[[Any], Any]
+FAST_PATH_REVISION = 2  # bump when the code generation changes, to invalidate old cache entries
 
 
 def default_cache_dir() -> Path:
@@ -50,9 +51,48 @@ def full_schema(ref: SchemaRef, builtin: BuiltinSchemas | None) -> dict[str, Any
     return {**ref.schema, "$defs": builtin.definitions}
 
 
+def _exclusive_types(branches: Any) -> list[str] | None:
+    """The single `type` equivalent to a oneOf of pure type branches, if there is one.
+
+    Kubernetes' int-or-string and quantity are `oneOf: [{type: [string, null]}, {type: [integer,
+    null]}]`; fastjsonschema checks a oneOf by raising an exception per failing branch, which
+    made those fields the slowest part of a Deployment. A value is valid iff exactly one branch
+    accepts it, so the equivalent type list holds the types accepted by exactly one branch
+    (null, accepted by both, is dropped). Integers are numbers too; when that makes the result
+    inexpressible ("number but not integer") no rewrite happens.
+    """
+    if not isinstance(branches, list):
+        return None
+    if not all(isinstance(b, dict) and set(b) == {"type"} for b in branches):
+        return None
+    counts: dict[str, int] = {}
+    for branch in branches:
+        types = set(branch["type"] if isinstance(branch["type"], list) else [branch["type"]])
+        if "number" in types:
+            types.add("integer")
+        for name in types:
+            counts[name] = counts.get(name, 0) + 1
+    accepted = sorted(name for name, count in counts.items() if count == 1)
+    if "number" in accepted and "integer" not in accepted:
+        return None
+    return accepted
+
+
+def fast_path_schema(schema: Any) -> Any:
+    """`schema` with oneOf-of-types rewritten as plain type lists (same verdicts, no exceptions)."""
+    if isinstance(schema, list):
+        return [fast_path_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: fast_path_schema(value) for key, value in schema.items()}
+    if set(out) == {"oneOf"} and (types := _exclusive_types(out["oneOf"])) is not None:
+        return {"type": types}
+    return out
+
+
 def _cache_key(ref: SchemaRef, builtin: BuiltinSchemas | None, fjs_version: str) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{fjs_version}|{sys.implementation.cache_tag}|{marshal.version}|".encode())
+    digest.update(f"{FAST_PATH_REVISION}|{fjs_version}|{sys.implementation.cache_tag}|{marshal.version}|".encode())
     if ref.builtin and builtin is not None:
         digest.update(builtin.definitions_digest.encode())
     digest.update(json.dumps(ref.schema, sort_keys=True, separators=(",", ":")).encode())
@@ -86,7 +126,8 @@ def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path
     if code is None:
         try:
             source = fastjsonschema.compile_to_code(
-                full_schema(ref, builtin), use_formats=False, use_default=False, detailed_exceptions=False
+                fast_path_schema(full_schema(ref, builtin)),
+                use_formats=False, use_default=False, detailed_exceptions=False,
             )
         except fastjsonschema.JsonSchemaDefinitionException as exc:
             raise UsageError(f"invalid schema {ref.source}: {exc}") from exc

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from kapply.errors import UsageError
 from kapply.validate.schema import SchemaIssue, SchemaValidator, format_path
+from kapply.validate.schema_compile import fast_path_schema
 from kapply.validate.schema_store import find_version_dir, version_key
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -378,6 +379,33 @@ def test_fast_path_agrees_with_jsonschema(validator: SchemaValidator, data: st.D
     assert fast_ok == reference_ok
     assert (validator.validate(obj) == []) == reference_ok
     assert obj == snapshot  # validation never mutates (no defaults filled in)
+
+
+ONE_OFS = [
+    [{"type": ["string", "null"]}, {"type": ["integer", "null"]}],  # int-or-string
+    [{"type": ["string", "null"]}, {"type": ["number", "null"]}],  # quantity
+    [{"type": "integer"}, {"type": "number"}],
+    [{"type": "string"}, {"type": "string"}],
+    [{"type": "boolean"}, {"type": ["array", "object"]}],
+    [{"type": "string", "minLength": 2}, {"type": "integer"}],
+]
+SAMPLE_VALUES = [None, True, 0, 3, 3.0, 2.5, "", "25%", [], [1], {}, {"a": 1}]
+
+
+@pytest.mark.parametrize("branches", ONE_OFS)
+def test_fast_path_rewrite_of_one_of_keeps_every_verdict(branches: list[dict[str, Any]]) -> None:
+    import jsonschema
+
+    original = {"oneOf": branches}
+    rewritten = fast_path_schema(original)
+    for value in SAMPLE_VALUES:
+        expected = jsonschema.Draft202012Validator(original).is_valid(value)
+        assert jsonschema.Draft202012Validator(rewritten).is_valid(value) == expected, value
+
+
+def test_fast_path_rewrites_int_or_string_to_a_type_list() -> None:
+    assert fast_path_schema({"oneOf": ONE_OFS[0]}) == {"type": ["integer", "string"]}
+    assert fast_path_schema({"oneOf": ONE_OFS[2]}) == {"oneOf": ONE_OFS[2]}  # "number, not integer"
 
 
 # --- helpers --------------------------------------------------------------------------------
