@@ -110,7 +110,10 @@ def check_pod_spec(
 
 
 def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:
-    """ValidateVolumes: returns the names of the valid volumes (the ones mounts may refer to)."""
+    """ValidateVolumes: returns the names of the valid volumes (the ones mounts may refer to).
+
+    A volume without a source is not an error: v1 defaulting makes it an emptyDir.
+    """
     names: set[str] = set()
     if not isinstance(volumes, list):
         return names
@@ -127,8 +130,6 @@ def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:
                 errs.forbidden((*p, go_name), "may not specify more than 1 volume type", "volume-source")
             else:
                 count += 1
-        if count == 0:
-            errs.required(p, "must specify a volume type", "volume-source")
         name = vol.get("name")
         if name is None or name == "":
             errs.required((*p, "name"), "", "volume-name")
