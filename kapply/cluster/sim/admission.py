@@ -36,6 +36,7 @@ class AdmissionPlugin(Protocol):
 # "module:attribute" of each plugin (a class is instantiated once). One line per plugin.
 PLUGIN_PATHS: list[str] = [
     "kapply.cluster.sim.services:ServiceAllocator",
+    "kapply.cluster.sim.tolerations:DefaultTolerationSeconds",
 ]
 
 

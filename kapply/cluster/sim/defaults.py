@@ -62,12 +62,7 @@ def pod(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         pod_spec(spec)
-        spec.setdefault("tolerations", [
-            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-             "tolerationSeconds": 300},
-            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
-             "tolerationSeconds": 300},
-        ])
+        # not-ready/unreachable tolerations: the DefaultTolerationSeconds plugin (tolerations.py)
 
 
 def deployment(obj: Obj) -> None:

@@ -47,6 +47,16 @@ def _holds_resources(pod: Obj) -> bool:
         (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
 
 
+def _status_only(change: Change) -> bool:
+    """An update of nothing but status (the queue ignores those, as isPodUpdated does)."""
+    old = change.old
+    if change.type != "MODIFIED" or old is None:
+        return False
+    new_meta, old_meta = change.obj["metadata"], old["metadata"]
+    return old.get("spec") == change.obj.get("spec") and old_meta.get("labels") == new_meta.get("labels") \
+        and old_meta.get("annotations") == new_meta.get("annotations")
+
+
 def _shape(spec: dict[str, Any]) -> str:
     """What the static filters look at, as a cache key."""
     return json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
@@ -126,7 +136,7 @@ class Scheduler:
         if change.kind == "Pod":
             freed = self.ready and self._track_pod(change.obj, change.type == "DELETED")
             keys = []
-            if change.type != "DELETED" and wants_scheduling(change.obj):
+            if change.type != "DELETED" and wants_scheduling(change.obj) and not _status_only(change):
                 keys.append(ns_key(change.obj))
             if change.type == "DELETED":
                 self.unschedulable.discard(ns_key(change.obj))
