@@ -109,14 +109,18 @@ def _strict(a: Any, b: Any) -> bool:
 
 def _diff(old: Any, new: Any, kind: str, path: tuple[str | int, ...], pat: str) -> Iterator[FieldChange]:
     if isinstance(old, dict) and isinstance(new, dict):
+        # absent and null are the same to the API server
         for k, v in old.items():
             sub = f"{pat}.{k}" if pat else k
-            if k not in new:
-                yield FieldChange("remove", (*path, k), v, None)
+            if new.get(k) is None:
+                if v is not None:
+                    yield FieldChange("remove", (*path, k), v, None)
+            elif v is None:
+                yield FieldChange("add", (*path, k), None, new[k])
             else:
                 yield from _diff(v, new[k], kind, (*path, k), sub)
         for k, v in new.items():
-            if k not in old:
+            if k not in old and v is not None:
                 yield FieldChange("add", (*path, k), None, v)
         return
     if isinstance(old, list) and isinstance(new, list):

@@ -54,7 +54,7 @@ from kapply.model.kinds import REGISTRY
 from kapply.plan.change import ACTIONS, WRITES, Change, FieldChange, diff
 from kapply.plan.immutable import immutable_causes, invalid_message
 from kapply.plan.inventory import Inventory, owner_of, ownership_labels, prune_candidates
-from kapply.plan.normalize import mentioned, normalize
+from kapply.plan.normalize import SERVER_METADATA, mentioned, normalize
 from kapply.plan.order import apply_order, prune_order
 from kapply.plan.three_way import LAST_APPLIED, merge, strip_nulls
 
@@ -172,6 +172,8 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
     fields = diff(normalize(live, desired=mask), normalize(merged, desired=mask), key.kind)
     if not fields:  # only kapply's bookkeeping or allocated fields differ: show that honestly
         fields = diff(live, merged, key.kind)
+        if not fields:  # differences the API server does not see (null vs absent)
+            return Change("unchanged", key, merged, live, ())
     return Change("update", key, merged, live, fields)
 
 
@@ -191,8 +193,9 @@ def last_applied_of(live: Mapping) -> dict | None:
 
 
 def _owned(obj: dict, key: ResourceKey, labels: Mapping[str, str]) -> dict:
-    """The desired object with kapply's ownership labels and its namespace spelled out."""
-    meta = dict(obj.get("metadata") or {})
+    """The desired object as kapply writes it: ownership labels and namespace spelled out, no status
+    or server-set metadata (`creationTimestamp: null` from `kubectl create --dry-run -o yaml`)."""
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in SERVER_METADATA}
     meta["labels"] = {**(meta.get("labels") or {}), **labels}
     info = REGISTRY.lookup_kind(key.group, key.kind)
     if key.namespace and (info is None or info.namespaced):
@@ -200,7 +203,7 @@ def _owned(obj: dict, key: ResourceKey, labels: Mapping[str, str]) -> dict:
     annotations = meta.get("annotations")
     if isinstance(annotations, dict) and LAST_APPLIED in annotations:
         meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
-    return {**obj, "metadata": meta}
+    return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
 
 
 def _annotated(obj: dict, annotation: str) -> dict:

@@ -89,9 +89,11 @@ def _bookkeeping_note(change: Change) -> str:
     def record(obj: dict | None) -> object:
         return ((obj or {}).get("metadata") or {}).get("annotations", {}).get(LAST_APPLIED)
 
-    if record(change.live) != record(change.desired):
-        return "no field changes; kapply's last-applied record is updated"
-    return ""
+    if record(change.live) == record(change.desired):
+        return ""
+    if _ownership(change.live or {}) != _ownership(change.desired or {}):
+        return "kapply's last-applied record is written"
+    return "no field changes; kapply's last-applied record is updated"
 
 
 def _change_lines(change: Change, colour: bool) -> list[str]:

@@ -63,12 +63,14 @@ def _merge_map(last: Any, desired: dict, live: dict, kind: str, pat: str) -> dic
     out = dict(live)
     if last is not _UNKNOWN and isinstance(last, dict):
         for k in last:
-            if k not in desired:
-                out.pop(k, None)
+            if k not in desired and out.get(k) is not None:
+                del out[k]
     quantities = pat.endswith(_QUANTITY_MAPS)
     for k, d in desired.items():
         if d is None:
-            out.pop(k, None)
+            # absent and null are the same to the API server (`creationTimestamp: null`): no change
+            if out.get(k) is not None:
+                del out[k]
             continue
         if last is _UNKNOWN:
             sub_last = _UNKNOWN
@@ -208,15 +210,32 @@ def satisfies(desired: Any, live: Any, kind: str = "", pat: str = "", quantities
 
 
 def _drop_type_dependent(merged: dict, desired: dict, live: dict) -> dict:
-    """Clear Service fields the new type does not use, unless the file sets them (API server rule)."""
+    """The API server's Service update rules: allocated values kept, type-dependent ones dropped.
+
+    `patchAllocatedValues`: an empty clusterIP or nodePort in the file keeps the allocated one.
+    `dropTypeDependentFields`: fields the new type does not use go, unless the file sets them.
+    """
     spec, dspec, lspec = merged.get("spec"), desired.get("spec") or {}, live.get("spec") or {}
-    if not isinstance(spec, dict) or not isinstance(dspec, dict):
+    if not isinstance(spec, dict) or not isinstance(dspec, dict) or not isinstance(lspec, dict):
         return merged
     new_type = spec.get("type") or "ClusterIP"
-    old_type = lspec.get("type") or "ClusterIP" if isinstance(lspec, dict) else "ClusterIP"
-    if new_type == old_type:
-        return merged
+    old_type = lspec.get("type") or "ClusterIP"
     spec = dict(spec)
+    if new_type != "ExternalName" and old_type != "ExternalName":
+        if not spec.get("clusterIP") and lspec.get("clusterIP"):
+            spec["clusterIP"] = lspec["clusterIP"]
+        if not spec.get("clusterIPs") and lspec.get("clusterIPs"):
+            spec["clusterIPs"] = lspec["clusterIPs"]
+    if isinstance(spec.get("ports"), list) and new_type in ("NodePort", "LoadBalancer"):
+        allocated = {k: p["nodePort"] for k, p in _by_key(lspec.get("ports"), "port").items()
+                     if p.get("nodePort")}
+        spec["ports"] = [
+            {**p, "nodePort": allocated[p.get("port")]}
+            if isinstance(p, dict) and not p.get("nodePort") and p.get("port") in allocated else p
+            for p in spec["ports"]
+        ]
+    if new_type == old_type:
+        return {**merged, "spec": spec}
     if new_type in ("ClusterIP", "ExternalName") and isinstance(spec.get("ports"), list):
         dports = _by_key(dspec.get("ports"), "port")
         ports = []
@@ -227,8 +246,14 @@ def _drop_type_dependent(merged: dict, desired: dict, live: dict) -> dict:
         spec["ports"] = ports
     if new_type != "LoadBalancer" and "healthCheckNodePort" not in dspec:
         spec.pop("healthCheckNodePort", None)
+    if new_type != "LoadBalancer":
+        for f in ("allocateLoadBalancerNodePorts", "loadBalancerClass"):
+            if f not in dspec:
+                spec.pop(f, None)
+    if new_type in ("ClusterIP", "ExternalName") and "externalTrafficPolicy" not in dspec:
+        spec.pop("externalTrafficPolicy", None)
     if new_type == "ExternalName":
-        for f in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+        for f in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
             if f not in dspec:
                 spec.pop(f, None)
     return {**merged, "spec": spec}

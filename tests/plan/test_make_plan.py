@@ -239,3 +239,41 @@ def test_planning_1000_unchanged_objects_is_fast(app: list[dict], cluster: Calla
         best = min(best, time.perf_counter() - start)
     assert p.counts()["unchanged"] == 1000 and not p.has_changes
     assert best < 0.5, f"planning 1000 unchanged objects took {best:.3f}s"
+
+
+def test_kubectl_generated_manifest_with_nulls_and_status_is_quiet(cluster: Callable) -> None:
+    """`kubectl create deployment --dry-run=client -o yaml`: `creationTimestamp: null`, `status: {}`."""
+    generated = {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"creationTimestamp": None, "labels": {"app": "x"}, "name": "x"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "x"}}, "strategy": {},
+                 "template": {"metadata": {"creationTimestamp": None, "labels": {"app": "x"}},
+                              "spec": {"containers": [
+                                  {"image": "nginx", "name": "nginx", "resources": {}}]}}},
+        "status": {},
+    }
+    first = plan([generated])
+    assert "status" not in first.changes[0].desired
+    live = applied(first, cluster)
+    again = plan([copy.deepcopy(generated)], live)
+    assert [c.action for c in again.changes] == ["unchanged"], again.changes[0].fields
+
+
+def test_empty_cluster_ip_in_file_keeps_the_allocated_one(app: list[dict], cluster: Callable) -> None:
+    app[1]["spec"]["clusterIP"] = ""
+    live = applied(plan(app), cluster)
+    live[SERVICE]["spec"]["clusterIP"] = live[SERVICE]["spec"]["clusterIPs"][0] = "10.96.1.1"
+    change = by_key(plan(app, live))[SERVICE]
+    assert change.action == "unchanged" and not change.error
+
+
+def test_service_type_change_drops_fields_the_new_type_does_not_use(app: list[dict],
+                                                                   cluster: Callable) -> None:
+    live = applied(plan(app), cluster)
+    app[1]["spec"]["type"] = "ClusterIP"
+    change = by_key(plan(app, live))[SERVICE]
+    spec = change.desired["spec"]
+    assert spec["type"] == "ClusterIP" and spec["clusterIP"] == live[SERVICE]["spec"]["clusterIP"]
+    assert "nodePort" not in spec["ports"][0]
+    assert "externalTrafficPolicy" not in spec and "allocateLoadBalancerNodePorts" not in spec
+    assert [(f.path_text, f.new) for f in change.fields] == [("spec.type", "ClusterIP")]
