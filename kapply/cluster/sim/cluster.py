@@ -121,16 +121,15 @@ class SimCluster:
         try:
             with self.store.transaction():
                 meta = self.store.meta()
-                if advance:
-                    if meta["settings"].get("manual_clock"):
-                        meta["now"] = float(meta["now"]) + advance
-                    else:
-                        meta["offset"] = float(meta["offset"]) + advance
+                manual = bool(meta["settings"].get("manual_clock"))
+                if advance and not manual:
+                    meta["offset"] = float(meta["offset"]) + advance
+                target = self._target(meta) + (advance if manual else 0.0)
                 self._meta = meta
                 self._refresh(meta)
                 runtime = self._runtime = self._build_runtime(meta)
                 start_rv = runtime.api.rv
-                runtime.catch_up(self._target(meta))
+                runtime.catch_up(target)
                 yield runtime
                 runtime.drain()
                 if dry_run:
@@ -153,7 +152,7 @@ class SimCluster:
                                   "offset": meta["offset"]}
         floor = int(meta["changelog_floor"])
         if runtime.api.rv - floor > 2 * CHANGELOG_KEEP:
-            values["changelog_floor"] = self.store.compact(runtime.api.rv)
+            values["changelog_floor"] = self.store.compact(runtime.api.rv, CHANGELOG_KEEP)
         self.store.set_meta(values)
         meta.update(values)
         runtime.api.journal.clear()

@@ -29,12 +29,14 @@ MAX_SYNCS_PER_INSTANT = 500  # one key synced more often than this at one virtua
 IDLE_IGNORED = ("event-ttl",)  # housekeeping timers that do not keep `advance --until-idle` busy
 
 
-def load_controllers(paths: Iterable[str]) -> list[Controller]:
-    """Instantiate `module:attribute` controllers (a class is instantiated, an instance used)."""
+def load_controllers(entries: Iterable[Any]) -> list[Controller]:
+    """Instantiate `module:attribute` entries (a class is instantiated); other entries are used as is."""
     found: list[Controller] = []
-    for path in paths:
-        module, _, attr = path.partition(":")
-        target = getattr(importlib.import_module(module), attr)
+    for entry in entries:
+        target = entry
+        if isinstance(entry, str):
+            module, _, attr = entry.partition(":")
+            target = getattr(importlib.import_module(module), attr)
         found.append(target() if isinstance(target, type) else target)
     return found
 

@@ -7,8 +7,14 @@ from typing import Any
 import pytest
 
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.errors import (AlreadyExistsError, ConflictError, ForbiddenError, InvalidError, NotFoundError,
-                           UsageError)
+from kapply.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    UsageError,
+)
 
 
 def deployment(name: str = "web", replicas: int = 2, image: str = "nginx:1.25") -> dict[str, Any]:
@@ -148,7 +154,7 @@ def test_label_and_field_selectors(cluster: SimCluster) -> None:
     assert names(label_selector="app in (web,db),!tier") == ["c"]
     assert names(field_selector="metadata.name=b") == ["b"]
     assert names(field_selector="metadata.name!=b", label_selector="app=web") == ["a"]
-    with pytest.raises(UsageError, match="field label not supported: spec.foo"):
+    with pytest.raises(UsageError, match=r"field label not supported: spec\.foo"):
         cluster.list("ConfigMap", field_selector="spec.foo=x")
 
 
@@ -204,11 +210,14 @@ def test_finalizers_hold_deletion(cluster: SimCluster) -> None:
 
 def test_unbound_pod_is_deleted_at_once_bound_pod_gracefully(cluster: SimCluster) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-           "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}
+           "spec": {"containers": [{"name": "c", "image": "nginx:1"}], "nodeSelector": {"no": "where"}}}
     created = cluster.create(pod)
-    assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    assert created["status"]["phase"] == "Pending" and created["status"]["qosClass"] == "BestEffort"
     assert cluster.delete("Pod", "default", "p") is None
-    pod["spec"]["nodeName"] = "somewhere"
+    with pytest.raises(NotFoundError):
+        cluster.get("Pod", "default", "p")
+    del pod["spec"]["nodeSelector"]
+    pod["spec"]["nodeName"] = cluster.list("Node")[0]["metadata"]["name"]
     cluster.create(pod)
     left = cluster.delete("Pod", "default", "p")
     assert left is not None
