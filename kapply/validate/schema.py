@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kapply.errors import UsageError
 from kapply.validate.schema_messages import SchemaIssue, format_path, type_issue
 from kapply.validate.schema_store import BuiltinSchemas, ExtraSchemas, SchemaRef, find_version_dir
 
@@ -86,14 +87,23 @@ class SchemaValidator:
         ref = self.resolve(api_version, kind)
         if ref is None:
             return [self._unknown_kind(api_version, kind)]
+        check = self._fast_check(ref)
         try:
-            self._fast_check(ref)(obj)
+            check(obj)
             return []
         except Exception:  # any rejection (or crash) of the fast path gets the thorough one
             pass
         from kapply.validate.schema_messages import issues_from_errors
 
-        return issues_from_errors(self._reference_validator(ref).iter_errors(obj))
+        return self._reference_issues(ref, obj, issues_from_errors)
+
+    def _reference_issues(self, ref: SchemaRef, obj: dict[str, Any], convert: Any) -> list[SchemaIssue]:
+        from referencing.exceptions import Unresolvable
+
+        try:
+            return convert(self._reference_validator(ref).iter_errors(obj))
+        except Unresolvable as exc:
+            raise UsageError(f"schema {ref.source} has a reference kapply cannot resolve: {exc}") from exc
 
     def _check_type_meta(self, obj: dict[str, Any]) -> list[SchemaIssue]:
         issues: list[SchemaIssue] = []

@@ -116,6 +116,17 @@ def _store_cached(path: Path, code: Any) -> None:
         pass
 
 
+class RemoteReferenceError(Exception):
+    """A user schema `$ref`ers to a document by URL; kapply never fetches schemas over the network."""
+
+
+def _refuse_remote(uri: str) -> Any:
+    raise RemoteReferenceError(uri)
+
+
+NO_REMOTE = {"http": _refuse_remote, "https": _refuse_remote, "file": _refuse_remote, "": _refuse_remote}
+
+
 def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path | None) -> FastCheck:
     """A function raising on the first violation of `ref`'s schema, from cache when possible."""
     import fastjsonschema
@@ -127,10 +138,15 @@ def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path
         try:
             source = fastjsonschema.compile_to_code(
                 fast_path_schema(full_schema(ref, builtin)),
-                use_formats=False, use_default=False, detailed_exceptions=False,
+                handlers=NO_REMOTE, use_formats=False, use_default=False, detailed_exceptions=False,
             )
         except fastjsonschema.JsonSchemaDefinitionException as exc:
             raise UsageError(f"invalid schema {ref.source}: {exc}") from exc
+        except RemoteReferenceError as exc:
+            raise UsageError(
+                f"schema {ref.source} refers to {exc}, which kapply does not fetch; "
+                "use a standalone schema (all definitions inline)"
+            ) from exc
         code = compile(source, f"<schema {ref.api_version} {ref.kind}>", "exec")
         if path is not None:
             _store_cached(path, code)

@@ -295,6 +295,15 @@ def test_broken_schema_file_is_a_usage_error(tmp_path: Path) -> None:
         validator.validate(crontab())
 
 
+@pytest.mark.parametrize("ref", ["https://example.com/defs.json#/definitions/x", "_definitions.json#/x"])
+def test_schema_dir_references_are_never_fetched(tmp_path: Path, ref: str) -> None:
+    schema = {"type": "object", "properties": {"spec": {"$ref": ref}}}
+    (tmp_path / "crontab_v1.json").write_text(json.dumps(schema))
+    validator = SchemaValidator(extra_dirs=[tmp_path], cache_dir=tmp_path / "cache")
+    with pytest.raises(UsageError, match="which kapply does not fetch"):
+        validator.validate(crontab())
+
+
 def test_unsupported_kubernetes_version_lists_available() -> None:
     with pytest.raises(UsageError, match=r"no schemas for Kubernetes 1\.9; available: .*1\.34"):
         SchemaValidator("1.9")
