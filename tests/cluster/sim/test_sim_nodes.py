@@ -35,7 +35,7 @@ def test_three_nodes_from_settings() -> None:
         assert {k: second["status"][key][k] for k in ("cpu", "memory", "pods")} == \
             {"cpu": "2", "memory": "4Gi", "pods": "50"}
     assert second["status"]["nodeInfo"]["kubeletVersion"] == "v1.34.0"
-    ready = [c for c in second["status"]["conditions"] if c["type"] == "Ready"][0]
+    ready = next(c for c in second["status"]["conditions"] if c["type"] == "Ready")
     assert (ready["status"], ready["reason"], ready["message"]) == \
         ("True", "KubeletReady", "kubelet is posting ready status")
 

@@ -18,7 +18,8 @@ T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 FAST = Timings(pod_startup=2.0, image_pull=0.0)
 
 
-@pytest.mark.parametrize(("n", "seconds"), [(1, 10), (2, 20), (3, 40), (4, 80), (5, 160), (6, 300), (40, 300)])
+@pytest.mark.parametrize(("n", "seconds"),
+                         [(1, 10), (2, 20), (3, 40), (4, 80), (5, 160), (6, 300), (40, 300)])
 def test_backoff_doubles_to_five_minutes(n: int, seconds: float) -> None:
     assert backoff(n) == seconds
 
@@ -152,7 +153,8 @@ def test_crash_loop_restarts_with_growing_back_off() -> None:
     assert d.now == T0 + 4
     waiting = d.container()["state"]["waiting"]
     assert waiting["reason"] == "CrashLoopBackOff"
-    assert waiting["message"] == "back-off 10s restarting failed container=hello-node pod=web-abc_default(u-1)"
+    assert waiting["message"] == \
+        "back-off 10s restarting failed container=hello-node pod=web-abc_default(u-1)"
     assert d.pod["status"]["phase"] == "Running"
     restarts = []
     for _ in range(10):

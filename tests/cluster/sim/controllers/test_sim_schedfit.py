@@ -33,7 +33,8 @@ def _pod(*containers: dict[str, Any], init: tuple[dict[str, Any], ...] = (), **s
     (_pod({}), Requests(0, 0, 100, 200 * MI)),  # nothing requested: non-zero defaults for scoring
     (_pod({"limits": {"cpu": "1", "memory": "1Gi"}}), Requests(1000, 1024 * MI, 1000, 1024 * MI)),
     (_pod({"requests": {"cpu": "250m"}}, {"requests": {"cpu": "0.25"}}), Requests(500, 0, 500, 400 * MI)),
-    (_pod({"requests": {"cpu": "100m"}}, init=({"requests": {"cpu": "2"}},)), Requests(2000, 0, 2000, 200 * MI)),
+    (_pod({"requests": {"cpu": "100m"}}, init=({"requests": {"cpu": "2"}},)),
+     Requests(2000, 0, 2000, 200 * MI)),
     (_pod({"requests": {"cpu": "1m"}}, overhead={"cpu": "10m"}), Requests(11, 0, 11, 200 * MI)),
 ])
 def test_pod_requests(pod: dict[str, Any], expected: Requests) -> None:
@@ -62,7 +63,8 @@ def _info(cpu: str = "4", memory: str = "8Gi", pods: int = 110, **spec: Any) -> 
     ({}, {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In",
                                                      "values": ["windows"]}]},
-                              {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "Exists"}]}]}}}},
+                              {"matchExpressions": [{"key": "kubernetes.io/arch",
+                                                     "operator": "Exists"}]}]}}}},
      None),
 ])
 def test_static_filters(spec: dict[str, Any], pod_spec: dict[str, Any], reason: str | None) -> None:

@@ -37,7 +37,8 @@ def test_first_untolerated_ignores_prefer_no_schedule() -> None:
     soft = {"key": "soft", "effect": "PreferNoSchedule"}
     assert first_untolerated([soft, UNREACH_NS], []) == UNREACH_NS
     assert first_untolerated([soft], []) is None
-    assert untolerated_message(UNREACH_NS) == "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"
+    assert untolerated_message(UNREACH_NS) == \
+        "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"
     assert untolerated_message(GPU) == "node(s) had untolerated taint {gpu: true}"
 
 
