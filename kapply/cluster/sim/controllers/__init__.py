@@ -12,4 +12,6 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.scheduler:Scheduler",
     "kapply.cluster.sim.controllers.kubelet:Kubelet",
     "kapply.cluster.sim.controllers.nodelifecycle:NodeLifecycle",
+    "kapply.cluster.sim.controllers.replicaset:ReplicaManager",
+    "kapply.cluster.sim.controllers.replicaset:ReplicationManager",
 ]

@@ -9,15 +9,16 @@ helpers the status writers share (virtual time is epoch seconds in code, strings
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
+
+from kapply.cluster.sim.clock import parse_rfc3339, rfc3339
 
 Obj = dict[str, Any]
 
 
 def format_time(epoch: float) -> str:
     """Kubernetes' metav1.Time form: `2026-01-02T03:04:05Z` (second precision)."""
-    return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rfc3339(epoch)
 
 
 def parse_time(value: str | None) -> float | None:
@@ -25,7 +26,7 @@ def parse_time(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return parse_rfc3339(value)
     except ValueError:
         return None
 
