@@ -103,6 +103,7 @@ def root_file_name(definition: str) -> str:
 
 
 def api_version(group: str, version: str) -> str:
+    """`apps`, `v1` -> `apps/v1`; the core group has no prefix (`v1`)."""
     return f"{group}/{version}" if group else version
 
 
@@ -123,6 +124,7 @@ def generate(src: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 
 
 def dump(path: Path, data: Any) -> None:
+    """Write minified JSON with sorted keys (reproducible bytes)."""
     path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
 
 

@@ -93,15 +93,15 @@ class SchemaValidator:
             return []
         except Exception:  # any rejection (or crash) of the fast path gets the thorough one
             pass
-        from kapply.validate.schema_messages import issues_from_errors
+        return self._reference_issues(ref, obj)
 
-        return self._reference_issues(ref, obj, issues_from_errors)
-
-    def _reference_issues(self, ref: SchemaRef, obj: dict[str, Any], convert: Any) -> list[SchemaIssue]:
+    def _reference_issues(self, ref: SchemaRef, obj: dict[str, Any]) -> list[SchemaIssue]:
         from referencing.exceptions import Unresolvable
 
+        from kapply.validate.schema_messages import issues_from_errors
+
         try:
-            return convert(self._reference_validator(ref).iter_errors(obj))
+            return issues_from_errors(self._reference_validator(ref).iter_errors(obj))
         except Unresolvable as exc:
             raise UsageError(f"schema {ref.source} has a reference kapply cannot resolve: {exc}") from exc
 

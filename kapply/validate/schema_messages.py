@@ -93,6 +93,7 @@ def _in_body(path: PathT) -> str:
 
 
 def unknown_field_issue(path: PathT) -> SchemaIssue:
+    """Strict decoding's wording for a field the type does not have."""
     return SchemaIssue(path, f'unknown field "{format_path(path)}"', "schema")
 
 
