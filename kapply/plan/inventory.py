@@ -138,7 +138,7 @@ class Inventory:
 
     def updated(self, applied: Iterable[ResourceKey], pruned: Iterable[ResourceKey]) -> Inventory:
         """The next inventory: add what was applied, drop what was pruned (failed deletes stay)."""
-        return Inventory(self.id, (self.keys | set(applied)) - set(pruned))
+        return Inventory(self.id, (self.keys | set(applied)) - set(pruned) - {inventory_key(self.id)})
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
                 adopt: bool = False, force_replace: bool = False) -> Change:
     """The change for one desired object against its live version (None: absent)."""
     applied = _owned(obj, key, labels)
-    annotation = json.dumps(applied, sort_keys=True, separators=(",", ":"))
+    annotation = json.dumps(applied, sort_keys=True, separators=(",", ":"), default=str)
     if live is None:
         fresh = _annotated(strip_nulls(applied), annotation)
         return Change("create", key, fresh, None, (FieldChange("add", (), None, normalize(fresh)),))

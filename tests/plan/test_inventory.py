@@ -148,3 +148,8 @@ def test_inventory_id_override(override: str, ok: bool) -> None:
     else:
         with pytest.raises(ValidationError, match="invalid inventory id"):
             inventory_id_for(["/x"], override)
+
+
+def test_inventory_never_lists_itself() -> None:
+    inv = Inventory(INV, set()).updated(applied=[inventory_key(INV), key("a")], pruned=[])
+    assert inv.keys == {key("a")}

@@ -277,3 +277,20 @@ def test_service_type_change_drops_fields_the_new_type_does_not_use(app: list[di
     assert "nodePort" not in spec["ports"][0]
     assert "externalTrafficPolicy" not in spec and "allocateLoadBalancerNodePorts" not in spec
     assert [(f.path_text, f.new) for f in change.fields] == [("spec.type", "ClusterIP")]
+
+
+def test_atomic_list_defaulted_by_the_server_is_quiet(cluster: Callable) -> None:
+    netpol = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n"},
+              "spec": {"podSelector": {}, "ingress": [{"ports": [{"port": 80}]}]}}
+    live = applied(plan([netpol]), cluster)
+    assert next(iter(live.values()))["spec"]["ingress"][0]["ports"][0]["protocol"] == "TCP"
+    assert plan([netpol], live).changes[0].action == "unchanged"
+
+
+def test_quantity_canonicalised_by_the_server_is_quiet(app: list[dict], cluster: Callable) -> None:
+    app[0]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] = 0.5
+    live = applied(plan(app), cluster)
+    live[DEPLOY]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] = "500m"
+    assert by_key(plan(app, live))[DEPLOY].action == "unchanged"
+    app[0]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] = "600m"
+    assert by_key(plan(app, live))[DEPLOY].fields[0].new == "600m"
