@@ -315,6 +315,20 @@ def test_kapply_schemas_env_takes_precedence(tmp_path: Path, monkeypatch: pytest
     assert find_version_dir("v1.34") == tmp_path / "v1.34"
 
 
+@pytest.mark.parametrize("layout", ["pip-target", "prefix"])
+def test_installed_data_files_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    import kapply.validate.schema_store as store
+
+    site_dir = tmp_path / "site"
+    monkeypatch.setattr(store, "__file__", str(site_dir / "kapply" / "validate" / "schema_store.py"))
+    monkeypatch.delenv("KAPPLY_SCHEMAS", raising=False)
+    prefix = site_dir if layout == "pip-target" else tmp_path / "prefix"
+    if layout == "prefix":
+        monkeypatch.setattr(sys, "prefix", str(prefix))
+    shutil.copytree(REPO / "schemas" / "v1.34", prefix / "share" / "kapply" / "schemas" / "v1.34")
+    assert find_version_dir("1.34") == prefix / "share" / "kapply" / "schemas" / "v1.34"
+
+
 # --- compiled-code cache --------------------------------------------------------------------
 
 
