@@ -94,7 +94,7 @@ def _union(a: Any, b: Any, kind: str, pat: str) -> Any:
         return out
     if isinstance(a, list) and isinstance(b, list):
         key = merge_key(kind, pat)
-        if key is not None and key != SET:
+        if key is not None and key != SET and _hashable_keys(a, key) and _hashable_keys(b, key):
             by_key = {x.get(key): x for x in a if isinstance(x, dict)}
             seen = set()
             out = []
@@ -117,7 +117,7 @@ def project(obj: Any, mask: Any, kind: str, pat: str = "") -> Any:
     if isinstance(obj, list) and isinstance(mask, list):
         key = merge_key(kind, pat)
         ipat = item(pat)
-        if key is not None and key != SET:
+        if key is not None and key != SET and _hashable_keys(obj, key) and _hashable_keys(mask, key):
             by_key = {m.get(key): m for m in mask if isinstance(m, dict)}
             return [project(x, by_key[x.get(key)], kind, ipat) for x in obj
                     if isinstance(x, dict) and x.get(key) in by_key]
@@ -125,3 +125,7 @@ def project(obj: Any, mask: Any, kind: str, pat: str = "") -> Any:
             return [project(x, m, kind, ipat) for x, m in zip(obj, mask, strict=True)]
         return obj
     return obj
+
+
+def _hashable_keys(items: list, key: str) -> bool:
+    return all(not isinstance(x.get(key), dict | list) for x in items if isinstance(x, dict))

@@ -24,7 +24,7 @@ JSON format `kapply.io/plan/v1` (`Plan.to_json`), stable for CI jobs and bots::
       "hasChanges": true,             # any create/update/replace/prune
       "hasErrors": false,             # any change the API server would refuse
       "summary": {"create": 1, "update": 0, "replace": 0, "prune": 0, "unchanged": 2, "skip": 0,
-                  "error": 0},
+                  "error": 0},        # per action; "error" counts refused updates (within "update")
       "changes": [                    # every object, in execution order (prunes last)
         {"action": "create|update|replace|prune|unchanged|skip",
          "object": {"group": "apps", "kind": "Deployment", "namespace": "default", "name": "web"},

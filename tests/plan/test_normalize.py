@@ -88,3 +88,8 @@ def test_does_not_mutate(cluster: Callable[..., dict], hello_service: dict) -> N
     live = cluster(hello_service)
     normalize(live, desired=hello_service)
     assert live["status"] and live["spec"]["clusterIP"] and live["spec"]["ports"][0]["nodePort"]
+
+
+def test_projection_tolerates_malformed_merge_keys() -> None:
+    obj = {"kind": "Pod", "spec": {"containers": [{"name": {"odd": 1}, "image": "a"}]}}
+    assert normalize(obj, desired=obj) == obj
