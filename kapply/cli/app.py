@@ -27,6 +27,7 @@ app = typer.Typer(
 # Each module under kapply/cli/commands defines `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
+    "apply",
     "cluster",
 )
 

@@ -1,0 +1,180 @@
+"""The only writer: executes a Plan against a Cluster, in the plan's order.
+
+Calculate, then apply (STYLE.md 2): the plan is computed and checked first; here it is
+(1) refused whole if any change carries an API error, (2) dry-run through the cluster's admission
+in full — on the embedded cluster as one throw-away transaction, so an object may depend on a
+Namespace created earlier in the same plan — and only then (3) written. The inventory is widened
+before any create (so a crash can never leave an applied object kapply cannot later prune) and
+narrowed after prunes (failed deletes stay in it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from kapply.cluster.protocol import Cluster
+from kapply.errors import ClusterError, InvalidError, NotFoundError
+from kapply.model.keys import ResourceKey
+from kapply.plan.change import Change
+from kapply.plan.inventory import Inventory
+from kapply.plan.plan import Plan
+
+# kubectl's past participles for result lines: `deployment.apps/web created`.
+_VERB = {"create": "created", "update": "configured", "replace": "replaced", "prune": "pruned",
+         "unchanged": "unchanged", "skip": "skipped"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    ok: bool
+    message: str = ""  # the API error when not ok, the reason for skips
+
+    @property
+    def verb(self) -> str:
+        return _VERB[self.change.action] if self.ok else "failed"
+
+    def line(self, dry_run: bool = False) -> str:
+        """kubectl-style result line."""
+        text = f"{self.change.key.ref} {self.verb}"
+        if dry_run and self.ok and self.change.is_write:
+            text += " (dry run)"
+        if self.message and (not self.ok or self.change.action == "skip"):
+            text += f": {self.message}"
+        return text
+
+
+@dataclass
+class ApplyReport:
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.change.is_write)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dryRun": self.dry_run,
+            "results": [{"ref": o.change.key.ref, "action": o.change.action, "ok": o.ok,
+                         "result": o.verb, "message": o.message or None} for o in self.outcomes],
+            "failed": len(self.failed),
+        }
+
+
+class ApplyFailedError(ClusterError):
+    """Server-side checks refused part of the plan; nothing was written."""
+
+    code = 422
+    reason = "Invalid"
+
+
+@contextmanager
+def _transaction(cluster: Cluster, dry_run: bool = False) -> Iterator[None]:
+    """One embedded-cluster transaction when the cluster offers it (real clusters write per call)."""
+    session = getattr(cluster, "session", None)
+    with session(dry_run=dry_run) if session is not None else nullcontext():
+        yield
+
+
+def preflight(cluster: Cluster, plan: Plan) -> list[Outcome]:
+    """Dry-run every write through admission; returns the refusals (empty: all would succeed)."""
+    plan.raise_for_errors()
+    refused: list[Outcome] = []
+    transactional = getattr(cluster, "session", None) is not None
+    with _transaction(cluster, dry_run=True):
+        for change in plan.changes:
+            if change.is_write:
+                try:
+                    _write(cluster, change, dry_run=not transactional)
+                except NotFoundError as exc:
+                    if not transactional and "namespaces" in str(exc):
+                        continue  # created by this plan before it; a real server checks it then
+                    refused.append(Outcome(change, False, str(exc)))
+                except ClusterError as exc:
+                    refused.append(Outcome(change, False, str(exc)))
+    return refused
+
+
+def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_run: bool = False,
+            on_outcome: Callable[[Outcome], None] | None = None) -> ApplyReport:
+    """Check the whole plan, then write it. Raises ApplyFailedError if any write would be refused."""
+    report = ApplyReport(dry_run)
+    refused = preflight(cluster, plan)
+    if refused:
+        raise ApplyFailedError("server-side checks refused the plan; nothing was applied:\n" +
+                               "\n".join(f"  {o.change.key.ref}: {o.message}" for o in refused))
+
+    def record(outcome: Outcome) -> None:
+        report.outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    if dry_run:
+        for change in plan.changes:
+            record(Outcome(change, True, change.reason))
+        return report
+
+    from kapply.apply.live import write_inventory
+
+    desired_keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
+    current = inventory or Inventory(plan.inventory_id)
+    with _transaction(cluster):
+        write_inventory(cluster, current.updated(desired_keys, ()))
+    pruned: list[ResourceKey] = []
+    failed_applies: list[ResourceKey] = []
+    with _transaction(cluster):
+        for change in plan.changes:
+            if not change.is_write:
+                record(Outcome(change, True, change.reason))
+                continue
+            try:
+                _write(cluster, change, dry_run=False)
+            except ClusterError as exc:
+                record(Outcome(change, False, str(exc)))
+                if change.action != "prune":
+                    failed_applies.append(change.key)
+                continue
+            if change.action == "prune":
+                pruned.append(change.key)
+            record(Outcome(change, True))
+        final = current.updated(desired_keys, pruned)
+        if failed_applies:  # never applied and not live: nothing to remember
+            final = Inventory(final.id, final.keys - {k for k in failed_applies
+                                                      if k not in (inventory.keys if inventory else set())})
+        write_inventory(cluster, final)
+    return report
+
+
+def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
+    key = change.key
+    if change.action == "create":
+        cluster.create(_body(change), dry_run=dry_run)
+    elif change.action == "update":
+        cluster.update(_body(change), dry_run=dry_run)
+    elif change.action == "replace":
+        cluster.delete(key.kind, key.namespace, key.name, dry_run=dry_run)
+        body = _body(change)
+        body["metadata"].pop("resourceVersion", None)
+        body["metadata"].pop("uid", None)
+        if not dry_run:
+            cluster.create(body)
+    elif change.action == "prune":
+        with suppress(NotFoundError):  # already gone: the goal is reached
+            cluster.delete(key.kind, key.namespace, key.name, propagation="Background", dry_run=dry_run)
+    else:  # pragma: no cover - plan actions are a closed set
+        raise InvalidError(f"unknown plan action {change.action!r}")
+
+
+def _body(change: Change) -> dict[str, Any]:
+    import copy
+
+    assert change.desired is not None
+    return copy.deepcopy(change.desired)

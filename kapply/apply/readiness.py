@@ -1,0 +1,66 @@
+"""Per-kind readiness: is an applied object done, and did it succeed? (STYLE.md 5)
+
+Deployments follow `kubectl rollout status` (kapply.model.rollout); Pods are ready when their
+Ready condition is True and fail when they end Failed; ReplicaSets and ReplicationControllers
+when every desired replica is ready; a LoadBalancer Service is done at once (its external IP is
+reported when the pool assigns one, but is not waited for: minikube users often have none).
+Everything else is done when it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    done: bool
+    ok: bool
+    message: str
+
+
+def readiness(obj: Obj) -> Readiness:
+    kind = obj.get("kind")
+    if kind == "Deployment":
+        return _deployment(obj)
+    if kind == "Pod":
+        return _pod(obj)
+    if kind in ("ReplicaSet", "ReplicationController", "StatefulSet"):
+        return _replicas(obj)
+    return Readiness(True, True, "exists")
+
+
+def _deployment(obj: Obj) -> Readiness:
+    from kapply.model.rollout import rollout_status
+
+    status = rollout_status(obj)
+    return Readiness(status.done or status.failed, not status.failed, status.message)
+
+
+def _pod(obj: Obj) -> Readiness:
+    status = obj.get("status") or {}
+    phase = status.get("phase", "Pending")
+    if phase == "Succeeded":
+        return Readiness(True, True, "pod completed")
+    if phase == "Failed":
+        return Readiness(True, False, f"pod failed: {status.get('reason') or status.get('message') or ''}")
+    conditions = status.get("conditions") or ()
+    if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+        return Readiness(True, True, "pod is ready")
+    statuses = status.get("containerStatuses") or ()
+    waiting = [cs.get("state", {}).get("waiting", {}).get("reason") for cs in statuses]
+    reasons = ", ".join(r for r in waiting if r)
+    return Readiness(False, True, f"pod is {reasons or phase}")
+
+
+def _replicas(obj: Obj) -> Readiness:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    want = spec.get("replicas", 1)
+    ready = status.get("readyReplicas", 0)
+    observed = status.get("observedGeneration", 0) >= obj.get("metadata", {}).get("generation", 0)
+    if observed and ready >= want and status.get("replicas", 0) == want:
+        return Readiness(True, True, f"{ready}/{want} replicas ready")
+    return Readiness(False, True, f"{ready}/{want} replicas ready")

@@ -1,0 +1,79 @@
+"""One reconcile: load -> validate -> read live state -> plan, then (optionally) execute.
+
+`diff`, `apply`, `apply --dry-run`, `prune` and `watch` all come through here, so they share one
+plan and can never disagree. Nothing is planned from a folder that failed to load or validate:
+`InvalidInputError` carries the validation report and no object is touched (in particular, no
+prune runs on a partial view of the folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kapply.apply.live import fetch_live, read_inventory
+from kapply.cluster.protocol import Cluster
+from kapply.errors import ValidationError
+from kapply.plan.inventory import Inventory, inventory_id_for
+from kapply.plan.plan import Plan, make_plan
+from kapply.validate.diagnostics import Report
+from kapply.validate.pipeline import Validated, ValidateOptions, validate_paths
+
+
+class InvalidInputError(ValidationError):
+    """The folder failed to load or validate; nothing was planned or written."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{len(report.errors)} error(s) in the input; nothing was applied "
+                         f"({report.summary()})")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    adopt: bool = False
+    force_replace: bool = False
+    allow_empty: bool = False
+    inventory: str | None = None  # overrides the id derived from the paths
+    validate: ValidateOptions = field(default_factory=ValidateOptions)
+
+
+@dataclass
+class Prepared:
+    validated: Validated | None
+    plan: Plan
+    inventory: Inventory | None
+
+
+def load_desired(paths: Sequence[str], options: PlanOptions, stdin: Any = None) -> Validated:
+    """Load and validate; raises InvalidInputError unless everything is valid."""
+    validated = validate_paths(paths, options.validate, stdin=stdin)
+    if not validated.report.ok:
+        raise InvalidInputError(validated.report)
+    return validated
+
+
+def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_id: str,
+                 options: PlanOptions) -> tuple[Plan, Inventory | None]:
+    """Plan already-validated objects against the cluster's live state and inventory."""
+    from kapply.model.keys import ResourceKey
+
+    inventory = read_inventory(cluster, inventory_id)
+    keys = {ResourceKey.of(obj) for obj in desired}
+    if options.prune and inventory is not None:
+        keys |= inventory.keys
+    live = fetch_live(cluster, keys)
+    plan = make_plan(desired, live, inventory, inventory_id=inventory_id, prune=options.prune,
+                     adopt=options.adopt, force_replace=options.force_replace,
+                     allow_empty=options.allow_empty)
+    return plan, inventory
+
+
+def prepare(cluster: Cluster, paths: Sequence[str], options: PlanOptions, stdin: Any = None) -> Prepared:
+    """Everything up to the plan, for `diff`, `apply` and `prune`."""
+    validated = load_desired(paths, options, stdin)
+    inventory_id = inventory_id_for(paths, options.inventory)
+    plan, inventory = plan_objects(cluster, [d.obj for d in validated.documents], inventory_id, options)
+    return Prepared(validated, plan, inventory)
