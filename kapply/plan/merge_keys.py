@@ -79,6 +79,19 @@ def _build() -> dict[tuple[str, str], str]:
 
 MERGE_KEYS: dict[tuple[str, str], str] = _build()
 
+# Maps with patchStrategy "retainKeys": a union type whose members exclude each other. When the file
+# changes such a map, the keys it does not name are cleared (Deployment strategy Recreate drops
+# rollingUpdate; a volume switched from configMap to secret drops configMap).
+RETAIN_KEYS: frozenset[tuple[str, str]] = frozenset(
+    {("Deployment", "spec.strategy")}
+    | {(kind, f"{prefix}.volumes[]") for kind, prefixes in POD_SPEC_PATHS.items() for prefix in prefixes}
+)
+
+
+def retains_keys(kind: str, path_pattern: str) -> bool:
+    """Whether the map at `path_pattern` is a union type (patchStrategy retainKeys)."""
+    return (kind, path_pattern) in RETAIN_KEYS
+
 
 def pattern(path: Iterable[str | int]) -> str:
     """`("spec", "ports", 0, "name")` -> `spec.ports[].name`: the pattern form of a concrete path."""

@@ -8,6 +8,8 @@ object to write is the live object with:
 - every field last-applied had and the file no longer has, removed (also inside keyed lists: a
   container dropped from the file is dropped from the cluster);
 - an explicit `null` in the file, removed;
+- in a union-type map (`retainKeys`: Deployment strategy, a volume's source) the file changed, the
+  members it no longer names, removed;
 - everything else kept: what the server defaulted or allocated (clusterIP, nodePort), what
   controllers wrote (status, annotations), what `kapply scale` set when the file has no replicas.
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.model.quantity import QuantityError, parse_quantity
-from kapply.plan.merge_keys import SET, child, item, merge_key
+from kapply.plan.merge_keys import SET, child, item, merge_key, retains_keys
 
 LAST_APPLIED = "kapply.io/last-applied"
 
@@ -89,6 +91,8 @@ def _merge_map(last: Any, desired: dict, live: dict, kind: str, pat: str) -> dic
 def _merge_value(last: Any, d: Any, lv: Any, kind: str, pat: str, quantities: bool = False) -> Any:
     if isinstance(d, dict):
         if isinstance(lv, dict):
+            if retains_keys(kind, pat) and not satisfies(d, lv, kind, pat):
+                lv = {k: v for k, v in lv.items() if k in d}
             return _merge_map(last, d, lv, kind, pat)
         return strip_nulls(d)
     if isinstance(d, list):

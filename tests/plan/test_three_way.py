@@ -138,6 +138,17 @@ CASES = [
                                                                   {"mountPath": "/b", "name": "x"}]}])),
         id="volumeMounts-merge-by-mountPath"),
     pytest.param(
+        dep({"strategy": {"type": "RollingUpdate"}}), dep({"strategy": {"type": "Recreate"}}),
+        dep({"strategy": {"type": "RollingUpdate",
+                          "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}),
+        dep({"strategy": {"type": "Recreate"}}), id="strategy-recreate-clears-rollingUpdate-retainKeys"),
+    pytest.param(
+        dep(pod_spec(volumes=[{"name": "v", "configMap": {"name": "c"}}])),
+        dep(pod_spec(volumes=[{"name": "v", "secret": {"secretName": "s"}}])),
+        dep(pod_spec(volumes=[{"name": "v", "configMap": {"name": "c", "defaultMode": 420}}])),
+        dep(pod_spec(volumes=[{"name": "v", "secret": {"secretName": "s"}}])),
+        id="volume-source-switch-clears-old-source-retainKeys"),
+    pytest.param(
         dep({}, finalizers=["a", "b"]), dep({}, finalizers=["a"]),
         dep({}, finalizers=["a", "b", "foreground"]), dep({}, finalizers=["a", "foreground"]),
         id="finalizers-are-a-merged-set"),
