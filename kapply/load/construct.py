@@ -18,6 +18,7 @@ Merge keys (`<<: *base`) are honoured as PyYAML and go-yaml do: explicit keys wi
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -37,6 +38,7 @@ from kapply.load.syntax import (
 )
 
 ALIAS_LIMIT = 100_000
+_intern = sys.intern
 
 
 class ConstructError(Exception):
@@ -208,7 +210,7 @@ def build_fast(node: Node) -> Any:
         merged: list[dict[str, Any]] | None = None
         for key_node, value_node in node.value:
             if key_node.__class__ is ScalarNode and key_node.tag == STR:
-                key = key_node.value
+                key = _intern(key_node.value)
             elif key_node.tag == MERGE:
                 merged = (merged or []) + [build_fast(n) for n in _merge_sources(value_node)]
                 continue
@@ -216,7 +218,10 @@ def build_fast(node: Node) -> Any:
                 key = _key_text(key_node)
             if key in result:
                 raise _duplicate(node, key_node, key)
-            result[key] = build_fast(value_node)
+            if value_node.__class__ is ScalarNode and value_node.tag == STR:
+                result[key] = value_node.value  # the common case, without a call
+            else:
+                result[key] = build_fast(value_node)
         return _apply_merges(result, merged) if merged else result
     if node.tag != SEQ:
         raise _bad_tag(node)
@@ -282,7 +287,7 @@ class GuardedBuilder:
             if key_node.__class__ is ScalarNode and key_node.tag == MERGE:
                 merged.extend(self.build(n) for n in _merge_sources(value_node))
                 continue
-            key = _key_text(key_node)
+            key = _intern(_key_text(key_node))
             if key in result:
                 raise _duplicate(node, key_node, key)
             result[key] = self.build(value_node)

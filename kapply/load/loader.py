@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import stat
 import sys
 import threading
@@ -99,6 +100,12 @@ def _load_group(sources: list[Source]) -> list[_Outcome]:
         return [load_source(source) for source in sources]
 
 
+def _load_group_pickled(sources: list[Source]) -> bytes:
+    """Worker side: pickle here, while the parent still parses, so it only has to unpickle."""
+    with _collector_paused():
+        return pickle.dumps(_load_group(sources), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _split_by_size(sources: list[Source], groups: int) -> list[list[Source]]:
     sizes = []
     for source in sources:
@@ -137,18 +144,16 @@ def _load_all(sources: list[Source], stdin: IO[Any] | None, workers: int) -> lis
     if len(groups) == 1:
         with _collector_paused():
             return [load_source(source, stdin) for source in sources]
-    by_source: dict[Source, _Outcome] = {}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_load_group, group) for group in groups[1:]]
+        futures = [pool.submit(_load_group_pickled, group) for group in groups[1:]]
         with _collector_paused():
             outcomes = [load_source(source, stdin) for source in sources if source.path is None]
             outcomes += _load_group(groups[0])
             for future in futures:
-                outcomes += future.result()
-    for source, outcome in zip([s for s in sources if s.path is None] + [s for g in groups for s in g],
-                               outcomes, strict=True):
-        by_source[source] = outcome
+                outcomes += pickle.loads(future.result())
+    order = [s for s in sources if s.path is None] + [s for group in groups for s in group]
+    by_source = dict(zip(order, outcomes, strict=True))
     return [by_source[source] for source in sources]
 
 
