@@ -44,6 +44,24 @@ class Timings:
     image_pull: float
 
 
+def normalize_image(image: str) -> str:
+    """`hello-node` -> `hello-node:latest`; `docker.io/library/x:1` -> `x:1` (how faults are keyed)."""
+    name = image.strip()
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    if "@" not in name and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name
+
+
+def image_fault(faults: Mapping[str, Any], image: str) -> str | None:
+    """The injected fault reason for an image (faults keyed by normalized image), if any."""
+    entry = faults.get(normalize_image(image)) or faults.get(image)
+    return str(entry.get("reason")) if entry else None
+
+
 def parse_time(value: str | None) -> float | None:
     if not value:
         return None
@@ -285,7 +303,7 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
         if cs is None or cs.get("image") != spec.get("image", ""):
             cs = _initial_container_status(spec)
             step.events.append(("Normal", "Pulling", f'Pulling image "{spec.get("image", "")}"'))
-        fault = (faults.get(spec.get("image", "")) or {}).get("reason")
+        fault = image_fault(faults, spec.get("image", "")) if faults else None
         _step_container(step, spec, cs, t0, timings, fault)
         statuses.append(cs)
     status["containerStatuses"] = statuses

@@ -1,0 +1,199 @@
+"""Node failure, recovery, cordon and drain walked through the real runtime with advance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kapply.cluster.sim.cluster import SimCluster
+from kapply.cluster.sim.nodeops import (
+    add_node,
+    drain_node,
+    fail_node,
+    image_faults,
+    plan_drain,
+    recover_node,
+    set_image_fault,
+    set_unschedulable,
+)
+from kapply.cluster.sim.testing import new_test_cluster
+from kapply.errors import NotFoundError, UsageError
+
+LABELS = {"app": "web"}
+
+
+def replicaset(name: str = "web", replicas: int = 3, **pod_spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": LABELS},
+                     "template": {"metadata": {"labels": LABELS},
+                                  "spec": {"containers": [{"name": "hello-node", "image": "hello-node:v1"}],
+                                           **pod_spec}}}}
+
+
+def bare(name: str, node: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"nodeSelector": {"kubernetes.io/hostname": node},
+                     "containers": [{"name": "hello-node", "image": "hello-node:v1"}]}}
+
+
+def ready(pod: dict[str, Any]) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", ()))
+
+
+def node_ready(cluster: SimCluster, name: str) -> str:
+    node = cluster.get("Node", "", name)
+    return next(c["status"] for c in node["status"]["conditions"] if c["type"] == "Ready")
+
+
+def on(cluster: SimCluster, node: str) -> list[dict[str, Any]]:
+    return [p for p in cluster.list("Pod", "default") if p["spec"].get("nodeName") == node]
+
+
+def test_node_failure_walkthrough(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=3)
+    cluster.create(replicaset(replicas=6))
+    cluster.create(bare("lonely", "minikube-m02"))
+    cluster.advance(5)
+    victims = {p["metadata"]["name"] for p in on(cluster, "minikube-m02")}
+    assert "lonely" in victims and len(victims) >= 2
+    assert fail_node(cluster, "minikube-m02") is True
+    assert fail_node(cluster, "minikube-m02") is False
+
+    cluster.advance(49)  # grace period: nothing visible yet
+    assert node_ready(cluster, "minikube-m02") == "True"
+    assert all(ready(p) for p in on(cluster, "minikube-m02"))
+
+    cluster.advance(1)  # grace period over: Unknown, tainted, pods not ready
+    node = cluster.get("Node", "", "minikube-m02")
+    cond = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+    assert (cond["status"], cond["reason"], cond["message"]) == \
+        ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+    assert {(t["key"], t["effect"]) for t in node["spec"]["taints"]} == \
+        {("node.kubernetes.io/unreachable", "NoSchedule"), ("node.kubernetes.io/unreachable", "NoExecute")}
+    assert not any(ready(p) for p in on(cluster, "minikube-m02"))
+    assert len(cluster.list("Pod", "default")) == 7  # not evicted yet
+
+    cluster.advance(299)
+    assert {p["metadata"]["name"] for p in on(cluster, "minikube-m02")} == victims
+    assert not any(p["metadata"].get("deletionTimestamp") for p in on(cluster, "minikube-m02"))
+
+    cluster.advance(1)  # toleration (300 s) over: evicted and replaced on healthy nodes
+    evicted = on(cluster, "minikube-m02")
+    assert all(p["metadata"].get("deletionTimestamp") for p in evicted)
+    lonely = cluster.get("Pod", "default", "lonely")
+    assert ("TaintManagerEviction", "Marking for deletion Pod default/lonely") in \
+        [(e["reason"], e["message"]) for e in cluster.events(involved=lonely)]
+    cluster.advance(35)
+    assert on(cluster, "minikube-m02") == []
+    pods = cluster.list("Pod", "default")
+    assert len(pods) == 6 and "lonely" not in {p["metadata"]["name"] for p in pods}  # bare pod not replaced
+    assert all(ready(p) and p["spec"]["nodeName"] != "minikube-m02" for p in pods)
+
+    assert recover_node(cluster, "minikube-m02") is True
+    cluster.advance(1)
+    assert node_ready(cluster, "minikube-m02") == "True"
+    assert "taints" not in cluster.get("Node", "", "minikube-m02")["spec"]
+    cluster.create(bare("back", "minikube-m02"))
+    cluster.advance(3)
+    back = cluster.get("Pod", "default", "back")
+    assert back["spec"]["nodeName"] == "minikube-m02" and ready(back)
+
+
+def test_pods_tolerating_longer_stay_and_recover_with_the_node(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=2, node_grace=40, eviction_timeout=60)
+    patient = bare("patient", "minikube-m02")
+    patient["spec"]["tolerations"] = [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",
+                                       "effect": "NoExecute", "tolerationSeconds": 600}]
+    cluster.create(patient)
+    cluster.create(bare("quick", "minikube-m02"))
+    cluster.advance(3)
+    fail_node(cluster, "minikube-m02")
+    cluster.advance(40 + 60 + 1)  # quick used the cluster's eviction timeout (60 s)
+    assert cluster.get("Pod", "default", "quick")["metadata"].get("deletionTimestamp")
+    assert not cluster.get("Pod", "default", "patient")["metadata"].get("deletionTimestamp")
+    recover_node(cluster, "minikube-m02")
+    cluster.advance(1)
+    assert ready(cluster.get("Pod", "default", "patient"))
+
+
+def test_cordon_keeps_new_pods_off_and_uncordon_lets_them_back(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=1)
+    assert set_unschedulable(cluster, "minikube", True) is True
+    assert set_unschedulable(cluster, "minikube", True) is False
+    cluster.create(bare("web", "minikube"))
+    cluster.advance(1)
+    web = cluster.get("Pod", "default", "web")
+    assert "nodeName" not in web["spec"]
+    message = next(c["message"] for c in web["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert message == "0/1 nodes are available: 1 node(s) were unschedulable."
+    node = cluster.get("Node", "", "minikube")
+    assert node["spec"]["taints"][0]["key"] == "node.kubernetes.io/unschedulable"
+    assert set_unschedulable(cluster, "minikube", False) is True
+    cluster.advance(1)
+    assert cluster.get("Pod", "default", "web")["spec"]["nodeName"] == "minikube"
+    assert "taints" not in cluster.get("Node", "", "minikube")["spec"]
+
+
+def test_drain_evicts_managed_pods_and_refuses_bare_ones_without_force(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=2)
+    cluster.create(replicaset(replicas=4))
+    cluster.create(bare("bare", "minikube-m02"))
+    cluster.advance(5)
+    cordoned, plan = drain_node(cluster, "minikube-m02")
+    assert cordoned is True
+    assert plan.error_lines() == [
+        "cannot delete Pods declare no controller (use --force to override): default/bare"]
+    assert not any(p["metadata"].get("deletionTimestamp") for p in on(cluster, "minikube-m02"))
+    cordoned, plan = drain_node(cluster, "minikube-m02", force=True)
+    assert cordoned is False and not plan.errors
+    assert plan.warning_line() == "deleting Pods that declare no controller: default/bare"
+    assert {p["metadata"]["name"] for p in plan.evict} >= {"bare"}
+    cluster.advance(31)
+    assert on(cluster, "minikube-m02") == []
+    pods = cluster.list("Pod", "default")
+    assert len(pods) == 4 and all(p["spec"]["nodeName"] == "minikube" for p in pods)
+
+
+def test_drain_filters_daemonset_and_mirror_pods() -> None:
+    def pod(name: str, owner: str | None = None, mirror: bool = False) -> dict[str, Any]:
+        meta: dict[str, Any] = {"name": name, "namespace": "kube-system"}
+        if owner:
+            meta["ownerReferences"] = [{"kind": owner, "name": "x", "uid": "u", "controller": True}]
+        if mirror:
+            meta["annotations"] = {"kubernetes.io/config.mirror": "abc"}
+        return {"metadata": meta, "spec": {}, "status": {"phase": "Running"}}
+
+    pods = [pod("proxy", "DaemonSet"), pod("etcd", mirror=True), pod("dns", "ReplicaSet")]
+    plan = plan_drain(pods, ignore_daemonsets=False, force=False)
+    assert plan.error_lines() == [
+        "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/proxy"]
+    plan = plan_drain(pods, ignore_daemonsets=True, force=False)
+    assert not plan.errors and [p["metadata"]["name"] for p in plan.evict] == ["dns"]
+    assert plan.warning_line() == "ignoring DaemonSet-managed Pods: kube-system/proxy"
+
+
+def test_add_node_numbers_and_sizes(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=2)
+    node = add_node(cluster, cpu="8", memory="16Gi", pods=20)
+    assert node["metadata"]["name"] == "minikube-m03"
+    assert node["status"]["allocatable"]["cpu"] == "8"
+    assert add_node(cluster)["status"]["allocatable"]["memory"] == "8Gi"
+    with pytest.raises(UsageError):
+        add_node(cluster, cpu="lots")
+    with pytest.raises(NotFoundError, match='nodes "minikube-m09" not found'):
+        fail_node(cluster, "minikube-m09")
+
+
+def test_image_faults_are_normalized_listed_and_cleared(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=1)
+    assert set_image_fault(cluster, "docker.io/library/hello-node", "CrashLoopBackOff") == \
+        ("hello-node:latest", True)
+    assert set_image_fault(cluster, "hello-node:latest", "CrashLoopBackOff") == ("hello-node:latest", False)
+    assert image_faults(cluster) == [("hello-node:latest", "CrashLoopBackOff", 0)]
+    with pytest.raises(UsageError, match="must be one of ErrImagePull, CrashLoopBackOff"):
+        set_image_fault(cluster, "x", "Boom")
+    assert set_image_fault(cluster, "hello-node", None) == ("hello-node:latest", True)
+    assert set_image_fault(cluster, "hello-node", None) == ("hello-node:latest", False)
+    assert image_faults(cluster) == []
