@@ -110,11 +110,18 @@ CASES = [
         dep({"strategy": {"type": "RollingUpdate"}}),
         id="map-removed-from-file-goes-whole-as-kubectl-does"),
     pytest.param(
-        dep({"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}),
-        dep({"strategy": {"rollingUpdate": {"maxSurge": 2}}}),
+        dep({"template": {"metadata": {"labels": {"a": "1", "b": "2"}}}}),
+        dep({"template": {"metadata": {"labels": {"a": "3"}}}}),
+        dep({"template": {"metadata": {"labels": {"a": "1", "b": "2", "c": "9"},
+                                       "annotations": {"x": "y"}}}}),
+        dep({"template": {"metadata": {"labels": {"a": "3", "c": "9"}, "annotations": {"x": "y"}}}}),
+        id="nested-maps-field-removed-and-changed-unmentioned-siblings-kept"),
+    pytest.param(
+        dep({"strategy": {"rollingUpdate": {"maxSurge": 1}}}),
+        dep({"strategy": {"rollingUpdate": {"maxSurge": 1}}}),
         dep({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}),
-        dep({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2}}}),
-        id="nested-maps-field-removed-and-changed-default-sibling-kept"),
+        dep({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}),
+        id="unchanged-union-type-keeps-defaulted-members"),
     pytest.param(
         None, dep({"replicas": 2}), dep({"replicas": 3, "paused": True}),
         dep({"replicas": 2, "paused": True}),
