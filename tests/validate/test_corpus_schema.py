@@ -65,3 +65,24 @@ def test_schema_verdict_matches_official(validator: SchemaValidator, entry: dict
         assert f'apiVersion "{entry["apiVersion"]}"' in issues[0].message
     else:
         assert {i.path for i in issues} == {("apiVersion",), ("kind",)}
+
+
+def test_verdicts_hold_for_documents_loaded_by_kapply(validator: SchemaValidator) -> None:
+    """The same verdicts when kapply's own loader (positions, strict YAML) builds the objects.
+
+    Documents it refuses to load (duplicate keys, which Kubernetes' strict decoding rejects too)
+    are the loader's findings and are not compared here.
+    """
+    loader = pytest.importorskip("kapply.load.loader")
+    by_place = {(e["file"], e["doc"]): e["verdict"] for e in VERDICTS}
+    compared = 0
+    for document in loader.load_paths([str(CORPUS)]).documents:
+        place = (Path(document.file).resolve().relative_to(CORPUS.resolve()).as_posix(), document.doc_index)
+        verdict = by_place.get(place)
+        if document.item_index is not None or verdict not in ("valid", "invalid", "no-schema"):
+            continue
+        issues = validator.validate(document.obj)
+        mine = "valid" if not issues else "no-schema" if issues[0].rule == "unknown-kind" else "invalid"
+        assert mine == verdict, (place, issues)
+        compared += 1
+    assert compared >= len([e for e in CHECKED if e["verdict"] != "not-a-manifest"]) - 10
