@@ -96,7 +96,7 @@ def _mark(key_node: Node | None, value_node: Node) -> tuple[int, int]:
     node = value_node
     if key_node is not None:
         if value_node.__class__ is ScalarNode:
-            if value_node.value == "" and value_node.style is None:
+            if value_node.value == "" and not value_node.style:  # an empty plain scalar
                 node = key_node
         elif not value_node.flow_style:
             node = key_node
