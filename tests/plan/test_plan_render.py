@@ -101,3 +101,14 @@ def test_adoption_shows_the_ownership_labels(configmap: dict, cluster: Callable)
 def test_render_json_is_the_plan_json(hello_service: dict) -> None:
     p = plan([hello_service])
     assert json.loads(render_json(p)) == json.loads(json.dumps(p.to_json()))
+
+
+def test_replace_is_announced(hello_deployment: dict, cluster: Callable) -> None:
+    live = live_after(plan([hello_deployment]), cluster)
+    hello_deployment["spec"]["selector"]["matchLabels"] = {"app": "x"}
+    hello_deployment["spec"]["template"]["metadata"]["labels"] = {"app": "x"}
+    text = render_text(plan([hello_deployment], live, force_replace=True), colour=False)
+    assert "+      app: x" in text
+    assert ("deployment.apps/hello-node -n default will be deleted and re-created "
+            "(immutable field changed: spec.selector)") in text
+    assert text.rstrip().endswith("0 to update, 1 to replace, 0 to prune, 0 unchanged, 0 skipped.")
