@@ -14,4 +14,5 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.nodelifecycle:NodeLifecycle",
     "kapply.cluster.sim.controllers.replicaset:ReplicaManager",
     "kapply.cluster.sim.controllers.replicaset:ReplicationManager",
+    "kapply.cluster.sim.controllers.deployment.controller:DeploymentController",
 ]
