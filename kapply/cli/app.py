@@ -28,7 +28,10 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "apply",
+    "get",
     "cluster",
+    "nodes",
+    "images",
 )
 
 
