@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from kapply.cluster.sim import admission, defaults, fields, patch
+from kapply.cluster.sim import admission, codec, defaults, fields, patch
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
@@ -83,15 +83,16 @@ class Journal:
     def clear(self) -> None:
         self.changes.clear()
 
-    def rows(self) -> tuple[list[Any], list[Any], list[Any]]:
-        """(object upserts, object deletes, changelog rows) for Store.write_batch."""
+    def rows(self, floor: int = 0) -> tuple[list[Any], list[Any], list[Any]]:
+        """(object upserts, object deletes, changelog rows after `floor`) for Store.write_batch."""
         changelog = []
-        final: dict[tuple[str, str, str], tuple[str, Obj, str] | None] = {}
+        final: dict[tuple[str, str, str], tuple[str, Obj, str | None] | None] = {}
         for rv, type_, kind, obj in self.changes:
             meta = obj["metadata"]
             ns = meta.get("namespace", "") or ""
-            text = json.dumps(obj, separators=(",", ":"))
-            changelog.append((rv, type_, kind, ns, meta["name"], text))
+            text = codec.dumps(obj) if rv > floor else None
+            if text is not None:
+                changelog.append((rv, type_, kind, ns, meta["name"], text))
             final[(kind, ns, meta["name"])] = None if type_ == "DELETED" else (kind, obj, text)
         upserts, deletes = [], []
         for key, state in final.items():
@@ -99,6 +100,7 @@ class Journal:
                 deletes.append(key)
             else:
                 kind, obj, text = state
+                text = text if text is not None else codec.dumps(obj)
                 meta = obj["metadata"]
                 group = (REGISTRY.by_kind(kind) or kind_info(kind)).group
                 upserts.append((*key, group, meta.get("uid", ""), int(meta["resourceVersion"]), text))

@@ -144,14 +144,17 @@ class SimCluster:
             self._runtime = None
 
     def _flush(self, meta: dict[str, Any], runtime: Runtime, start_rv: int) -> None:
-        upserts, deletes, changelog = runtime.api.journal.rows()
+        floor = int(meta["changelog_floor"])
+        compact = runtime.api.rv - floor > 2 * CHANGELOG_KEEP
+        if compact:
+            floor = max(floor, runtime.api.rv - CHANGELOG_KEEP)
+        upserts, deletes, changelog = runtime.api.journal.rows(floor)
         timers_set, timers_del = runtime.timers.rows()
         self.store.write_batch(upserts, deletes, changelog, timers_set, timers_del)
         epoch = int(meta.get("epoch", 0)) + 1
         values: dict[str, Any] = {"rv": runtime.api.rv, "now": runtime.now, "epoch": epoch,
                                   "offset": meta["offset"]}
-        floor = int(meta["changelog_floor"])
-        if runtime.api.rv - floor > 2 * CHANGELOG_KEEP:
+        if compact:
             values["changelog_floor"] = self.store.compact(runtime.api.rv, CHANGELOG_KEEP)
         self.store.set_meta(values)
         meta.update(values)
@@ -295,6 +298,19 @@ class SimCluster:
     def advance(self, seconds: float) -> AdvanceResult:
         """Fast-forward the virtual clock; everything due runs in order."""
         start = self.now()
+        if self._runtime is None and self._cache is None:
+            with self.store.transaction():  # nothing due: move the clock without loading anything
+                meta = self.store.meta()
+                manual = bool(meta["settings"].get("manual_clock"))
+                if not manual:
+                    meta["offset"] = float(meta["offset"]) + seconds
+                target = self._target(meta) + (seconds if manual else 0.0)
+                due = self.store.min_due()
+                if due is None or due > target:
+                    self.store.set_meta({"offset": meta["offset"], "now": target,
+                                         "epoch": int(meta.get("epoch", 0)) + 1})
+                    busy = self.store.min_due(IDLE_IGNORED)
+                    return AdvanceResult(start, target, 0, 0, busy is None)
         with self.session(advance=seconds) as rt:
             pass
         return AdvanceResult(start, rt.now, rt.fired, rt.sync_count,

@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kapply.cluster.sim.codec import loads
 from kapply.errors import ClusterError, StateError
 
 FORMAT = "kapply-sim-state"
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x6B61706C  # "kapl"
-CHANGELOG_KEEP = 20_000  # rows kept after compaction; older resourceVersions are "too old"
+CHANGELOG_KEEP = 10_000  # rows kept after compaction; older resourceVersions are "too old"
 BUSY_TIMEOUT = 30.0
 
 _SCHEMA = """
@@ -201,7 +202,7 @@ class Store:
         with self._errors():
             row = self._conn.execute("SELECT data FROM objects WHERE kind=? AND namespace=? AND name=?",
                                      (kind, namespace, name)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else loads(row[0])
 
     def list(self, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
         """Objects of a kind (in one namespace or all), in namespace/name order."""
@@ -212,7 +213,7 @@ class Store:
             else:
                 rows = self._conn.execute("SELECT data FROM objects WHERE kind=? AND namespace=? "
                                           "ORDER BY name", (kind, namespace)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [loads(r[0]) for r in rows]
 
     def all_objects(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every object as (kind, obj), for loading the cache."""
@@ -220,7 +221,7 @@ class Store:
             rows = self._conn.execute("SELECT kind, data FROM objects ORDER BY kind, namespace, name"
                                       ).fetchall()
         for kind, data in rows:
-            yield kind, json.loads(data)
+            yield kind, loads(data)
 
     def counts(self) -> dict[str, int]:
         """Number of objects per kind."""
@@ -246,7 +247,7 @@ class Store:
             args.append(namespace)
         with self._errors():
             rows = self._conn.execute(sql + " ORDER BY rv", args).fetchall()
-        return [(r, t, k, json.loads(d)) for r, t, k, d in rows]
+        return [(r, t, k, loads(d)) for r, t, k, d in rows]
 
     # ---- writes (inside transaction()) -------------------------------------------------------
 
