@@ -17,6 +17,9 @@ PROTOCOLS = ("SCTP", "TCP", "UDP")
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _TERMINATION_POLICIES = ("File", "FallbackToLogsOnError")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc", "sleep")
+_HANDLER_SET = frozenset(_HANDLERS)
+_PROBE_COUNTS = dict.fromkeys(
+    ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"))
 
 
 def check_common(ctr: dict[str, Any], path: Path, volumes: set[str], errs: Errors) -> None:
@@ -213,14 +216,8 @@ def check_probes_and_lifecycle(ctr: dict[str, Any], path: Path, errs: Errors) ->
 
 def _check_probe(probe: dict[str, Any], kind: str, path: Path, errs: Errors) -> None:
     _check_handler(probe, path, errs, lifecycle=False)
-    for name in (
-        "initialDelaySeconds",
-        "timeoutSeconds",
-        "periodSeconds",
-        "successThreshold",
-        "failureThreshold",
-    ):
-        value = probe.get(name)
+    for name in _PROBE_COUNTS.keys() & probe.keys():
+        value = probe[name]
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             errs.invalid((*path, name), value, fmt.NEGATIVE_ERROR, "probe")
     grace = probe.get("terminationGracePeriodSeconds")
@@ -237,7 +234,8 @@ def _check_probe(probe: dict[str, Any], kind: str, path: Path, errs: Errors) -> 
 
 def _check_handler(handler: dict[str, Any], path: Path, errs: Errors, lifecycle: bool) -> None:
     count = 0
-    for kind in _HANDLERS:
+    present = _HANDLER_SET.intersection(handler)
+    for kind in _HANDLERS if len(present) > 1 else present:
         if (kind == "grpc" and lifecycle) or (kind == "sleep" and not lifecycle):
             continue
         action = handler.get(kind)

@@ -72,9 +72,13 @@ def check_labels(labels: Any, path: Path, errs: Errors) -> None:
     for key, value in labels.items():
         if not isinstance(key, str):
             continue
-        errs.invalid_each(path, key, fmt.is_qualified_name(key), "label-key")
+        msgs = fmt.is_qualified_name(key)
+        if msgs:
+            errs.invalid_each(path, key, msgs, "label-key")
         if isinstance(value, str):
-            errs.invalid_each(path, value, fmt.is_valid_label_value(value), "label-value")
+            msgs = fmt.is_valid_label_value(value)
+            if msgs:
+                errs.invalid_each(path, value, msgs, "label-value")
 
 
 def check_annotations(annotations: Any, path: Path, errs: Errors) -> None:
@@ -85,7 +89,9 @@ def check_annotations(annotations: Any, path: Path, errs: Errors) -> None:
     for key, value in annotations.items():
         if not isinstance(key, str):
             continue
-        errs.invalid_each(path, key, fmt.is_qualified_name(key.lower()), "annotation-key")
+        msgs = fmt.is_qualified_name(key.lower())
+        if msgs:
+            errs.invalid_each(path, key, msgs, "annotation-key")
         total += fmt.byte_len(key) + (fmt.byte_len(value) if isinstance(value, str) else 0)
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
         errs.too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT, "annotation-size")

@@ -51,6 +51,14 @@ _VOLUME_SOURCES = (
     ("ephemeral", "ephemeral"),
     ("image", "image"),
 )
+_SOURCE_RANK = {key: rank for rank, (key, _) in enumerate(_VOLUME_SOURCES)}
+_SOURCE_GO_NAME = dict(_VOLUME_SOURCES)
+_NAME_FIELDS = {
+    "serviceAccountName": (fmt.is_dns1123_subdomain, "service-account-name"),
+    "nodeName": (fmt.is_dns1123_subdomain, "node-name"),
+    "hostname": (fmt.is_dns1123_label, "hostname"),
+    "subdomain": (fmt.is_dns1123_label, "hostname"),
+}
 
 
 def check_pod_template(template: Any, path: Path, errs: Errors, extra_volumes: tuple[str, ...] = ()) -> None:
@@ -89,14 +97,11 @@ def check_pod_spec(
     dns = spec.get("dnsPolicy")
     if isinstance(dns, str) and dns and dns not in _DNS_POLICIES:
         errs.unsupported((*path, "dnsPolicy"), dns, _DNS_POLICIES, "dns-policy")
-    check_labels(spec.get("nodeSelector"), (*path, "nodeSelector"), errs)
-    for field, check, rule in (
-        ("serviceAccountName", fmt.is_dns1123_subdomain, "service-account-name"),
-        ("nodeName", fmt.is_dns1123_subdomain, "node-name"),
-        ("hostname", fmt.is_dns1123_label, "hostname"),
-        ("subdomain", fmt.is_dns1123_label, "hostname"),
-    ):
-        value = spec.get(field)
+    if "nodeSelector" in spec:
+        check_labels(spec["nodeSelector"], (*path, "nodeSelector"), errs)
+    for field in _NAME_FIELDS.keys() & spec.keys():
+        value = spec[field]
+        check, rule = _NAME_FIELDS[field]
         if isinstance(value, str) and value:
             errs.invalid_each((*path, field), value, check(value), rule)
     deadline = spec.get("activeDeadlineSeconds")
@@ -122,14 +127,12 @@ def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:
             continue
         before = len(errs.items)
         p = (*path, i)
-        count = 0
-        for key, go_name in _VOLUME_SOURCES:
-            if vol.get(key) is None:
-                continue
-            if count:
-                errs.forbidden((*p, go_name), "may not specify more than 1 volume type", "volume-source")
-            else:
-                count += 1
+        sources = [k for k, v in vol.items() if v is not None and k in _SOURCE_RANK]
+        if len(sources) > 1:
+            sources.sort(key=_SOURCE_RANK.__getitem__)
+            for key in sources[1:]:
+                errs.forbidden((*p, _SOURCE_GO_NAME[key]), "may not specify more than 1 volume type",
+                               "volume-source")
         name = vol.get("name")
         if name is None or name == "":
             errs.required((*p, "name"), "", "volume-name")

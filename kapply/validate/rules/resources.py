@@ -12,7 +12,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from kapply.validate.rules.findings import Errors, Key, Path
+from kapply.validate.rules.findings import Errors, Finding, Key, Path
 
 QUANTITY_REGEX_ERROR = (
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -142,9 +142,36 @@ def _overcommit_allowed(name: str) -> bool:
 
 
 def check_requirements(resources: Any, path: Path, errs: Errors) -> None:
-    """validateResourceRequirements for a container's `resources`."""
+    """validateResourceRequirements for a container's `resources` (memoised: values repeat)."""
     if not isinstance(resources, dict):
         return
+    limits, requests = resources.get("limits"), resources.get("requests")
+    try:
+        key = (tuple(limits.items()) if isinstance(limits, dict) else None,
+               tuple(requests.items()) if isinstance(requests, dict) else None)
+        found = _requirements_findings(key)
+    except TypeError:  # unhashable values: schema errors, checked without the cache
+        local = Errors()
+        _check_requirements(resources, (), local)
+        found = tuple(local.items)
+    for f in found:
+        errs.items.append(Finding((*path, *f.path), f.type, f.value, f.detail, f.rule))
+
+
+@lru_cache(maxsize=2048)
+def _requirements_findings(key: tuple[Any, Any]) -> tuple[Finding, ...]:
+    limits, requests = key
+    resources: dict[str, Any] = {}
+    if limits is not None:
+        resources["limits"] = dict(limits)
+    if requests is not None:
+        resources["requests"] = dict(requests)
+    local = Errors()
+    _check_requirements(resources, (), local)
+    return tuple(local.items)
+
+
+def _check_requirements(resources: dict[str, Any], path: Path, errs: Errors) -> None:
     limits = resources.get("limits")
     requests = resources.get("requests")
     parsed_limits: dict[str, tuple[Fraction, str]] = {}
