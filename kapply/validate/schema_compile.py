@@ -18,6 +18,7 @@ import hashlib
 import json
 import marshal
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from kapply.validate.schema_store import BuiltinSchemas, SchemaRef
 
 CACHE_ENV = "KAPPLY_CACHE_DIR"
 FastCheck = Callable[[Any], Any]
-FAST_PATH_REVISION = 2  # bump when the code generation changes, to invalidate old cache entries
+FAST_PATH_REVISION = 3  # bump when the code generation changes, to invalidate old cache entries
 
 
 def default_cache_dir() -> Path:
@@ -78,16 +79,52 @@ def _exclusive_types(branches: Any) -> list[str] | None:
     return accepted
 
 
-def fast_path_schema(schema: Any) -> Any:
-    """`schema` with oneOf-of-types rewritten as plain type lists (same verdicts, no exceptions)."""
+def _rewrite_one_of(schema: Any) -> Any:
     if isinstance(schema, list):
-        return [fast_path_schema(item) for item in schema]
+        return [_rewrite_one_of(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {key: fast_path_schema(value) for key, value in schema.items()}
+    out = {key: _rewrite_one_of(value) for key, value in schema.items()}
     if set(out) == {"oneOf"} and (types := _exclusive_types(out["oneOf"])) is not None:
         return {"type": types}
     return out
+
+
+def _inline(schema: Any, simple: dict[str, Any]) -> Any:
+    if isinstance(schema, list):
+        return [_inline(item, simple) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref in simple and all(k == "$ref" or k.startswith("x-") for k in schema):
+        return dict(simple[ref])
+    return {key: _inline(value, simple) for key, value in schema.items()}
+
+
+def fast_path_schema(schema: Any) -> Any:
+    """`schema` reshaped for speed with the same verdicts.
+
+    oneOf-of-types become type lists (no exception per failing branch), and `$ref`s to
+    definitions that are only a type (int-or-string, quantity after that rewrite) are inlined
+    (no function call per value).
+    """
+    out = _rewrite_one_of(schema)
+    defs = out.get("$defs") if isinstance(out, dict) else None
+    if isinstance(defs, dict):
+        simple = {f"#/$defs/{name}": d for name, d in defs.items()
+                  if isinstance(d, dict) and d and set(d) <= {"type", "format"}}
+        out = _inline(out, simple)
+    return out
+
+
+# A generated call passes the child's path for fastjsonschema's messages, built on every call
+# (`"...containers[{x}]".format(**locals())` for list items). We never show those messages (the
+# reference validator reports errors), so calls drop that argument.
+_CALL_WITH_PATH = re.compile(r"^(\s*validate_\w+\(\w+, custom_formats), .*\)$", re.MULTILINE)
+
+
+def _without_path_arguments(source: str) -> str:
+    return _CALL_WITH_PATH.sub(r"\1)", source)
 
 
 def _cache_key(ref: SchemaRef, builtin: BuiltinSchemas | None, fjs_version: str) -> str:
@@ -147,7 +184,7 @@ def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path
                 f"schema {ref.source} refers to {exc}, which kapply does not fetch; "
                 "use a standalone schema (all definitions inline)"
             ) from exc
-        code = compile(source, f"<schema {ref.api_version} {ref.kind}>", "exec")
+        code = compile(_without_path_arguments(source), f"<schema {ref.api_version} {ref.kind}>", "exec")
         if path is not None:
             _store_cached(path, code)
     namespace: dict[str, Any] = {}
