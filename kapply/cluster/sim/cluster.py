@@ -316,6 +316,11 @@ class SimCluster:
         return AdvanceResult(start, rt.now, rt.fired, rt.sync_count,
                              rt.timers.earliest_excluding(IDLE_IGNORED) is None)
 
+    def next_due(self) -> float | None:
+        """Virtual time of the next pending timer (housekeeping excluded); None when idle."""
+        self.catch_up()
+        return self.store.min_due(IDLE_IGNORED)
+
     def advance_until_idle(self, limit: float = 3600.0, max_steps: int = 100_000) -> AdvanceResult:
         """Jump from pending timer to pending timer until none is due (bounded by `limit` seconds)."""
         start = self.now()
