@@ -1,0 +1,306 @@
+"""`kapply get` columns per kind, as kubectl's printers (pkg/printers/internalversion) show them.
+
+Each kind has a row function `(obj, now) -> list[str]` for the default columns and an optional
+one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kapply.model.durations import human_duration
+
+Obj = dict[str, Any]
+Row = Callable[[Obj, float], list[str]]
+
+
+@dataclass(frozen=True)
+class Columns:
+    headers: tuple[str, ...]
+    row: Row
+    wide_headers: tuple[str, ...] = ()
+    wide: Row | None = None
+
+
+def parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def age(obj: Obj, now: float) -> str:
+    created = parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
+    return "<unknown>" if created is None else human_duration(now - created)
+
+
+def _name(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("name", ""))
+
+
+def _spec(obj: Obj) -> Obj:
+    return obj.get("spec") or {}
+
+
+def _status(obj: Obj) -> Obj:
+    return obj.get("status") or {}
+
+
+def _selector_text(selector: Any) -> str:
+    if not selector:
+        return "<none>"
+    labels = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
+    parts = [f"{k}={v}" for k, v in sorted(labels.items()) if not isinstance(v, (dict, list))]
+    for expr in selector.get("matchExpressions") or () if isinstance(selector, dict) else ():
+        parts.append(f"{expr.get('key')} {str(expr.get('operator', '')).lower()} "
+                     f"({','.join(expr.get('values') or ())})")
+    return ",".join(parts) or "<none>"
+
+
+def _containers_images(template_spec: Obj) -> list[str]:
+    containers = template_spec.get("containers") or []
+    return [",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers)]
+
+
+# ---- pods -----------------------------------------------------------------------------------
+
+def pod_status(pod: Obj) -> str:
+    """kubectl's STATUS column: the most telling reason, as printPod computes it."""
+    meta, status = pod.get("metadata") or {}, _status(pod)
+    reason = status.get("reason") or status.get("phase") or "Pending"
+    init_statuses = status.get("initContainerStatuses") or []
+    for i, cs in enumerate(init_statuses):
+        state = cs.get("state") or {}
+        term, waiting = state.get("terminated"), state.get("waiting")
+        if term and term.get("exitCode") == 0:
+            continue
+        if term:
+            reason = f"Init:{term.get('reason') or 'Error'}"
+        elif waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = f"Init:{waiting['reason']}"
+        else:
+            reason = f"Init:{i}/{len(_spec(pod).get('initContainers') or [])}"
+        break
+    else:
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            state = cs.get("state") or {}
+            if (state.get("waiting") or {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif (state.get("terminated") or {}).get("reason"):
+                reason = state["terminated"]["reason"]
+            elif state.get("terminated"):
+                term = state["terminated"]
+                reason = f"Signal:{term['signal']}" if term.get("signal") else \
+                    f"ExitCode:{term.get('exitCode', 0)}"
+            elif state.get("running") and cs.get("ready"):
+                has_running = True
+        if reason == "Completed" and has_running:
+            ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                        for c in status.get("conditions") or ())
+            reason = "Running" if ready else "NotReady"
+    if meta.get("deletionTimestamp"):
+        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
+    return str(reason)
+
+
+def _pod_ready(pod: Obj) -> str:
+    statuses = _status(pod).get("containerStatuses") or []
+    total = len(_spec(pod).get("containers") or []) or len(statuses)
+    return f"{sum(1 for cs in statuses if cs.get('ready'))}/{total}"
+
+
+def _pod_restarts(pod: Obj, now: float) -> str:
+    restarts, last = 0, None
+    for cs in _status(pod).get("containerStatuses") or []:
+        restarts += int(cs.get("restartCount") or 0)
+        finished = parse_time(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
+        if finished is not None and (last is None or finished > last):
+            last = finished
+    if restarts and last is not None:
+        return f"{restarts} ({human_duration(now - last)} ago)"
+    return str(restarts)
+
+
+def _pod_row(pod: Obj, now: float) -> list[str]:
+    return [_name(pod), _pod_ready(pod), pod_status(pod), _pod_restarts(pod, now), age(pod, now)]
+
+
+def _pod_wide(pod: Obj, now: float) -> list[str]:
+    return [_status(pod).get("podIP") or "<none>", _spec(pod).get("nodeName") or "<none>", "<none>", "<none>"]
+
+
+# ---- workloads ----------------------------------------------------------------------------------
+
+def _deploy_row(d: Obj, now: float) -> list[str]:
+    st = _status(d)
+    want = _spec(d).get("replicas", 1)
+    return [_name(d), f"{st.get('readyReplicas', 0)}/{want}", str(st.get("updatedReplicas", 0)),
+            str(st.get("availableReplicas", 0)), age(d, now)]
+
+
+def _template_wide(obj: Obj, now: float) -> list[str]:
+    template_spec = (_spec(obj).get("template") or {}).get("spec") or {}
+    return [*_containers_images(template_spec), _selector_text(_spec(obj).get("selector"))]
+
+
+def _replicas_row(obj: Obj, now: float) -> list[str]:
+    st = _status(obj)
+    return [_name(obj), str(_spec(obj).get("replicas", 1)), str(st.get("replicas", 0)),
+            str(st.get("readyReplicas", 0)), age(obj, now)]
+
+
+# ---- services and endpoints ----------------------------------------------------------------------
+
+def service_ports(svc: Obj) -> str:
+    ports = []
+    for p in _spec(svc).get("ports") or []:
+        text = str(p.get("port"))
+        if p.get("nodePort"):
+            text += f":{p['nodePort']}"
+        ports.append(f"{text}/{p.get('protocol', 'TCP')}")
+    return ",".join(ports) or "<none>"
+
+
+def external_ip(svc: Obj) -> str:
+    spec = _spec(svc)
+    kind = spec.get("type", "ClusterIP")
+    if kind == "ExternalName":
+        return str(spec.get("externalName", "<none>"))
+    ips = [i.get("ip") or i.get("hostname") for i in
+           (_status(svc).get("loadBalancer") or {}).get("ingress") or []]
+    ips += spec.get("externalIPs") or []
+    if ips:
+        return ",".join(str(i) for i in ips if i)
+    return "<pending>" if kind == "LoadBalancer" else "<none>"
+
+
+def _svc_row(svc: Obj, now: float) -> list[str]:
+    spec = _spec(svc)
+    cluster_ip = spec.get("clusterIP") or "<none>"
+    if spec.get("type") == "ExternalName":
+        cluster_ip = "<none>"
+    return [_name(svc), spec.get("type", "ClusterIP"), cluster_ip, external_ip(svc), service_ports(svc),
+            age(svc, now)]
+
+
+def _svc_wide(svc: Obj, now: float) -> list[str]:
+    return [_selector_text(_spec(svc).get("selector"))]
+
+
+def endpoints_text(ep: Obj, limit: int = 3) -> str:
+    """`10.244.0.5:3000,10.244.1.3:3000 + 1 more...` (ready addresses only, as kubectl)."""
+    items = []
+    for subset in ep.get("subsets") or []:
+        ports = subset.get("ports") or [{}]
+        for addr in subset.get("addresses") or []:
+            for port in ports:
+                items.append(f"{addr.get('ip')}:{port['port']}" if port.get("port") else str(addr.get("ip")))
+    if not items:
+        return "<none>"
+    text = ",".join(items[:limit])
+    return text + (f" + {len(items) - limit} more..." if len(items) > limit else "")
+
+
+def _ep_row(ep: Obj, now: float) -> list[str]:
+    return [_name(ep), endpoints_text(ep), age(ep, now)]
+
+
+# ---- nodes, namespaces, config ----------------------------------------------------------------------
+
+def node_status(node: Obj) -> str:
+    ready = next((c for c in _status(node).get("conditions") or [] if c.get("type") == "Ready"), None)
+    text = "Ready" if ready and ready.get("status") == "True" else ("NotReady" if ready else "Unknown")
+    if _spec(node).get("unschedulable"):
+        text += ",SchedulingDisabled"
+    return text
+
+
+def node_roles(node: Obj) -> str:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    prefix = "node-role.kubernetes.io/"
+    roles = sorted(k[len(prefix):] for k in labels if k.startswith(prefix))
+    return ",".join(r for r in roles if r) or "<none>"
+
+
+def _node_row(node: Obj, now: float) -> list[str]:
+    info = _status(node).get("nodeInfo") or {}
+    return [_name(node), node_status(node), node_roles(node), age(node, now), info.get("kubeletVersion", "")]
+
+
+def _node_wide(node: Obj, now: float) -> list[str]:
+    addrs = {a.get("type"): a.get("address") for a in _status(node).get("addresses") or []}
+    info = _status(node).get("nodeInfo") or {}
+    return [addrs.get("InternalIP", "<none>"), addrs.get("ExternalIP", "<none>"),
+            info.get("osImage", "<unknown>"), info.get("kernelVersion", "<unknown>"),
+            info.get("containerRuntimeVersion", "<unknown>")]
+
+
+def _ns_row(ns: Obj, now: float) -> list[str]:
+    return [_name(ns), _status(ns).get("phase", "Active"), age(ns, now)]
+
+
+def _data_row(obj: Obj, now: float) -> list[str]:
+    count = len(obj.get("data") or {}) + len(obj.get("binaryData") or {})
+    return [_name(obj), str(count), age(obj, now)]
+
+
+def _secret_row(obj: Obj, now: float) -> list[str]:
+    count = len(obj.get("data") or {}) + len(obj.get("stringData") or {})
+    return [_name(obj), str(obj.get("type", "Opaque")), str(count), age(obj, now)]
+
+
+def _sa_row(obj: Obj, now: float) -> list[str]:
+    return [_name(obj), str(len(obj.get("secrets") or [])), age(obj, now)]
+
+
+def event_object(ev: Obj) -> str:
+    inv = ev.get("involvedObject") or ev.get("regarding") or {}
+    return f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}"
+
+
+def event_last_seen(ev: Obj, now: float) -> str:
+    when = parse_time(ev.get("lastTimestamp") or ev.get("eventTime") or
+                      (ev.get("metadata") or {}).get("creationTimestamp"))
+    return "<unknown>" if when is None else human_duration(now - when)
+
+
+def _event_row(ev: Obj, now: float) -> list[str]:
+    return [event_last_seen(ev, now), str(ev.get("type", "")), str(ev.get("reason", "")), event_object(ev),
+            str(ev.get("message", "")).strip()]
+
+
+def _generic_row(obj: Obj, now: float) -> list[str]:
+    return [_name(obj), age(obj, now)]
+
+
+_TEMPLATE_WIDE = ("CONTAINERS", "IMAGES", "SELECTOR")
+
+COLUMNS: dict[str, Columns] = {
+    "Pod": Columns(("NAME", "READY", "STATUS", "RESTARTS", "AGE"), _pod_row,
+                   ("IP", "NODE", "NOMINATED NODE", "READINESS GATES"), _pod_wide),
+    "Deployment": Columns(("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"), _deploy_row,
+                          _TEMPLATE_WIDE, _template_wide),
+    "ReplicaSet": Columns(("NAME", "DESIRED", "CURRENT", "READY", "AGE"), _replicas_row,
+                          _TEMPLATE_WIDE, _template_wide),
+    "ReplicationController": Columns(("NAME", "DESIRED", "CURRENT", "READY", "AGE"), _replicas_row,
+                                     _TEMPLATE_WIDE, _template_wide),
+    "Service": Columns(("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"), _svc_row,
+                       ("SELECTOR",), _svc_wide),
+    "Endpoints": Columns(("NAME", "ENDPOINTS", "AGE"), _ep_row),
+    "Node": Columns(("NAME", "STATUS", "ROLES", "AGE", "VERSION"), _node_row,
+                    ("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"),
+                    _node_wide),
+    "Namespace": Columns(("NAME", "STATUS", "AGE"), _ns_row),
+    "ConfigMap": Columns(("NAME", "DATA", "AGE"), _data_row),
+    "Secret": Columns(("NAME", "TYPE", "DATA", "AGE"), _secret_row),
+    "ServiceAccount": Columns(("NAME", "SECRETS", "AGE"), _sa_row),
+    "Event": Columns(("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"), _event_row),
+}
+GENERIC = Columns(("NAME", "AGE"), _generic_row)
+
+
+def columns_for(kind: str) -> Columns:
+    return COLUMNS.get(kind, GENERIC)
