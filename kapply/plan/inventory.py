@@ -40,14 +40,31 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _MAX_ID = 63
 
 
+def _source_name(path: str) -> str:
+    """The path as the repository knows it (relative to its git root), else absolute.
+
+    Relative to the git root so that every clone of a repository (a laptop, a CI runner) derives
+    the same id for the same folder; without git, the absolute path is the only stable name.
+    """
+    absolute = os.path.abspath(path)
+    probe = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return os.path.relpath(absolute, probe)
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return absolute
+        probe = parent
+
+
 def inventory_id_for(paths: Sequence[str], override: str | None = None) -> str:
-    """A stable, DNS-label-safe id for a source: `<basename>-<hash of the absolute paths>`."""
+    """A stable, DNS-label-safe id for a source: `<basename>-<hash of the source paths>`."""
     if override:
         check_inventory_id(override)
         return override
-    absolute = sorted(os.path.abspath(p) for p in paths) or [os.path.abspath(".")]
-    digest = hashlib.sha256("\0".join(absolute).encode()).hexdigest()[:8]
-    first = os.path.basename(absolute[0].rstrip(os.sep)) or "root"
+    names = sorted(_source_name(p) for p in paths if p != "-") or ["stdin"]
+    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:8]
+    first = os.path.basename(os.path.abspath(names[0]).rstrip(os.sep)) or "root"
     if os.path.splitext(first)[1] in (".yaml", ".yml", ".json"):
         first = os.path.splitext(first)[0]
     base = re.sub(r"[^a-z0-9-]+", "-", first.lower()).strip("-") or "source"
