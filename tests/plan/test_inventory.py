@@ -153,3 +153,17 @@ def test_inventory_id_override(override: str, ok: bool) -> None:
 def test_inventory_never_lists_itself() -> None:
     inv = Inventory(INV, set()).updated(applied=[inventory_key(INV), key("a")], pruned=[])
     assert inv.keys == {key("a")}
+
+
+def test_inventory_id_is_the_same_in_every_clone(tmp_path) -> None:
+    ids = []
+    for clone in ("laptop/repo", "ci-runner/build-1234"):
+        root = tmp_path / clone
+        (root / ".git").mkdir(parents=True)
+        (root / "deploy" / "prod").mkdir(parents=True)
+        ids.append(inventory_id_for([str(root / "deploy" / "prod")]))
+    assert ids[0] == ids[1]
+    assert ids[0].startswith("prod-")
+    other = tmp_path / "laptop/repo/deploy/staging"
+    other.mkdir()
+    assert inventory_id_for([str(other)]) != ids[0]
