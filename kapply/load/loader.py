@@ -24,6 +24,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -138,22 +139,30 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _load_all(sources: list[Source], stdin: IO[Any] | None, workers: int) -> list[_Outcome]:
-    files = [s for s in sources if s.path is not None]
-    groups = _split_by_size(files, workers) if _can_fork() else [files]
-    if len(groups) == 1:
-        with _collector_paused():
-            return [load_source(source, stdin) for source in sources]
+def _load_parallel(groups: list[list[Source]]) -> list[_Outcome]:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=context) as pool:
         futures = [pool.submit(_load_group_pickled, group) for group in groups[1:]]
+        outcomes = _load_group(groups[0])
         with _collector_paused():
-            outcomes = [load_source(source, stdin) for source in sources if source.path is None]
-            outcomes += _load_group(groups[0])
             for future in futures:
                 outcomes += pickle.loads(future.result())
-    order = [s for s in sources if s.path is None] + [s for group in groups for s in group]
-    by_source = dict(zip(order, outcomes, strict=True))
+    return outcomes
+
+
+def _load_all(sources: list[Source], stdin: IO[Any] | None, workers: int) -> list[_Outcome]:
+    by_source = {s: load_source(s, stdin) for s in sources if s.path is None}
+    files = [s for s in sources if s.path is not None]
+    groups = _split_by_size(files, workers) if _can_fork() else [files]
+    outcomes: list[_Outcome] | None = None
+    if len(groups) > 1:
+        try:
+            outcomes = _load_parallel(groups)
+        except (OSError, BrokenProcessPool):
+            outcomes = None  # no processes to be had: parse here instead
+    if outcomes is None:
+        outcomes = _load_group(files)
+    by_source.update(zip([s for group in groups for s in group], outcomes, strict=True))
     return [by_source[source] for source in sources]
 
 
