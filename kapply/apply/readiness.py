@@ -34,10 +34,12 @@ def readiness(obj: Obj) -> Readiness:
 
 
 def _deployment(obj: Obj) -> Readiness:
-    from kapply.model.rollout import rollout_status
+    from kapply.model.rollout import deployment_status
 
-    status = rollout_status(obj)
-    return Readiness(status.done or status.failed, not status.failed, status.message)
+    status = deployment_status(obj)
+    if status.error:
+        return Readiness(True, False, status.error)
+    return Readiness(status.done, True, status.message)
 
 
 def _pod(obj: Obj) -> Readiness:
