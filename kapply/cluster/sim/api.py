@@ -51,10 +51,14 @@ _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 def kind_info(kind: str) -> KindInfo:
     """Registry facts of a kind; NotFoundError as kubectl words an unknown resource type."""
-    info = REGISTRY.by_kind(kind)
+    info = _KIND_INFO.get(kind) or REGISTRY.by_kind(kind)
     if info is None:
         raise NotFoundError(f'the server doesn\'t have a resource type "{kind}"')
+    _KIND_INFO[kind] = info
     return info
+
+
+_KIND_INFO: dict[str, KindInfo] = {}
 
 
 def qos_class(spec: Obj) -> str:
@@ -102,7 +106,7 @@ class Journal:
                 kind, obj, text = state
                 text = text if text is not None else codec.dumps(obj)
                 meta = obj["metadata"]
-                group = (REGISTRY.by_kind(kind) or kind_info(kind)).group
+                group = kind_info(kind).group
                 upserts.append((*key, group, meta.get("uid", ""), int(meta["resourceVersion"]), text))
         return upserts, deletes, changelog
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -49,9 +50,15 @@ def target_time(wall: float, offset: float, reached: float, manual: bool) -> flo
 
 def rfc3339(ts: float) -> str:
     """Epoch seconds -> `2026-01-02T03:04:05Z` (whole seconds, as metav1.Time serialises)."""
-    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339(int(ts))
 
 
+@lru_cache(maxsize=4096)
+def _rfc3339(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=4096)
 def parse_rfc3339(text: str) -> float:
     """`2026-01-02T03:04:05Z` -> epoch seconds."""
     value = text.replace("Z", "+00:00") if text.endswith("Z") else text
