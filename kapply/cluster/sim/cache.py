@@ -5,11 +5,15 @@ uid, pods by node), so a sync never touches SQLite. It is loaded lazily, only wh
 due or a write happens, and kept current by this process's writes (`put` / `remove`); a read-only
 command on an idle cluster never builds it. Objects here are shared: nobody mutates them, every
 write replaces the dict.
+
+Some kinds (Events: five per pod, read rarely) are loaded only when first listed or read: until
+then the cache holds just the ones written or replayed by this process (always newer than the
+file) plus tombstones of the ones deleted, and the first read merges the file's rows under them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kapply.model.selectors import Selector
@@ -25,8 +29,10 @@ def _meta(obj: Obj) -> dict[str, Any]:
 class Cache:
     """Objects by kind/namespace/name plus secondary indexes."""
 
-    def __init__(self, rv: int = 0) -> None:
+    def __init__(self, rv: int = 0, lazy: dict[str, Callable[[str], Iterable[Obj]]] | None = None) -> None:
         self.rv = rv  # the store resourceVersion this cache reflects
+        self._unloaded: dict[str, Callable[[str], Iterable[Obj]]] = dict(lazy or {})
+        self._tombstones: dict[str, set[tuple[str, str]]] = {}
         self._objects: dict[str, dict[str, dict[str, Obj]]] = {}  # kind -> ns -> name -> obj
         self._labels: dict[tuple[str, str, str], set[Ref]] = {}  # (kind, key, value)
         self._controller: dict[str, set[Ref]] = {}  # controller owner uid -> dependents
@@ -38,7 +44,30 @@ class Cache:
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """One object or None."""
+        if kind in self._unloaded:
+            self._load(kind)
         return self._objects.get(kind, {}).get(namespace, {}).get(name)
+
+    def peek(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """Like get, without loading a lazy kind: what this process wrote or replayed."""
+        return self._objects.get(kind, {}).get(namespace, {}).get(name)
+
+    def deleted(self, kind: str, namespace: str, name: str) -> bool:
+        """Whether a not-yet-loaded lazy object was deleted by this process."""
+        return (namespace, name) in self._tombstones.get(kind, ())
+
+    def is_loaded(self, kind: str) -> bool:
+        """False for a lazy kind nobody has read yet."""
+        return kind not in self._unloaded
+
+    def _load(self, kind: str) -> None:
+        loader = self._unloaded.pop(kind)
+        tombstones = self._tombstones.pop(kind, set())
+        for obj in loader(kind):
+            meta = _meta(obj)
+            key = (meta.get("namespace", "") or "", meta["name"])
+            if key not in tombstones and self.peek(kind, *key) is None:
+                self.put(kind, obj)
 
     def by_uid(self, uid: str) -> Obj | None:
         """The object with this uid (owner references are matched by uid)."""
@@ -47,15 +76,22 @@ class Cache:
 
     def count(self, kind: str | None = None) -> int:
         """Number of objects (of a kind)."""
+        for lazy in [kind] if kind else list(self._unloaded):
+            if lazy in self._unloaded:
+                self._load(lazy)
         kinds = [kind] if kind else list(self._objects)
         return sum(len(names) for k in kinds for names in self._objects.get(k, {}).values())
 
     def kinds(self) -> list[str]:
         """Kinds that have at least one object."""
+        for lazy in list(self._unloaded):
+            self._load(lazy)
         return sorted(k for k, spaces in self._objects.items() if any(spaces.values()))
 
     def namespaces_in_use(self, namespace: str) -> list[Ref]:
         """Every object living in `namespace`."""
+        for lazy in list(self._unloaded):
+            self._load(lazy)
         return [(kind, namespace, name) for kind, spaces in self._objects.items()
                 for name in spaces.get(namespace, {})]
 
@@ -66,6 +102,8 @@ class Cache:
     def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None,
              node: str | None = None, owner_uid: str | None = None) -> list[Obj]:
         """Objects of a kind filtered by namespace, labels, node and controller owner, sorted."""
+        if kind in self._unloaded:
+            self._load(kind)
         candidates: Iterable[Ref] | None = None
         narrowed: list[set[Ref]] = []
         if owner_uid is not None:
@@ -105,7 +143,9 @@ class Cache:
         """Insert or replace; returns the previous object."""
         meta = _meta(obj)
         ns, name = meta.get("namespace", "") or "", meta["name"]
-        old = self.get(kind, ns, name)
+        old = self.peek(kind, ns, name)
+        if kind in self._unloaded:
+            self._tombstones.get(kind, set()).discard((ns, name))
         if old is not None:
             self._unindex(kind, old)
         self._objects.setdefault(kind, {}).setdefault(ns, {})[name] = obj
@@ -114,6 +154,8 @@ class Cache:
 
     def remove(self, kind: str, namespace: str, name: str) -> Obj | None:
         """Delete; returns the removed object."""
+        if kind in self._unloaded:
+            self._tombstones.setdefault(kind, set()).add((namespace, name))
         spaces = self._objects.get(kind, {})
         old = spaces.get(namespace, {}).pop(name, None)
         if old is not None:

@@ -35,6 +35,9 @@ from kapply.model.selectors import Selector
 Obj = dict[str, Any]
 
 
+LAZY_KINDS = ("Event",)  # loaded into the cache only when read (see cache.py)
+
+
 class _DryRun(Exception):
     """Raised at the end of a dry-run session to roll it back."""
 
@@ -86,8 +89,8 @@ class SimCluster:
                 else:
                     cache.put(kind, obj)
         else:
-            cache = Cache()
-            for kind, obj in self.store.all_objects():
+            cache = Cache(lazy={kind: self.store.list for kind in LAZY_KINDS})
+            for kind, obj in self.store.all_objects(exclude=LAZY_KINDS):
                 cache.put(kind, obj)
         assert cache is not None
         cache.rv = rv
@@ -105,7 +108,7 @@ class SimCluster:
         controllers = load_controllers(CONTROLLERS)
         runtime = Runtime(api, controllers, timers, float(meta["now"]), seed)
         holder["rt"] = runtime
-        recorder = EventRecorder(api, timers, lambda: runtime.now)
+        recorder = EventRecorder(api, timers, lambda: runtime.now, self.store)
         runtime.events = recorder
         for controller in controllers:
             if isinstance(controller, EventTTLController):

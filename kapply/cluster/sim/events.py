@@ -43,21 +43,47 @@ def _dedupe_key(event: Obj) -> DedupeKey:
 
 
 class EventRecorder:
-    """Creates or bumps Event objects through the API's unchecked path."""
+    """Creates or bumps Event objects through the API's unchecked path.
 
-    def __init__(self, api: Any, timers: Any, now: Any) -> None:
+    Finding the event to bump never loads every Event: the candidates are the involved object's
+    own events (`<name>.*`, one indexed range query), overlaid with what this process wrote.
+    """
+
+    def __init__(self, api: Any, timers: Any, now: Any, store: Any = None) -> None:
         self._api = api
         self._timers = timers
         self._now = now
-        self._index: dict[DedupeKey, tuple[str, str]] | None = None
+        self._store = store
+        self._index: dict[DedupeKey, tuple[str, str]] = {}
+        self._scanned: set[tuple[str, str]] = set()
 
-    def _lookup(self) -> dict[DedupeKey, tuple[str, str]]:
-        if self._index is None:
-            self._index = {}
-            for event in self._api.list("Event"):
-                meta = event["metadata"]
-                self._index[_dedupe_key(event)] = (meta.get("namespace", ""), meta["name"])
-        return self._index
+    def _candidates(self, namespace: str, obj_name: str) -> list[Obj]:
+        cache = self._api.cache
+        if self._store is None or cache.is_loaded("Event"):
+            return [e for e in self._api.list("Event", namespace)
+                    if e["metadata"]["name"].startswith(obj_name + ".")]
+        found = []
+        for event in self._store.with_prefix("Event", namespace, obj_name + "."):
+            name = event["metadata"]["name"]
+            if not cache.deleted("Event", namespace, name):
+                found.append(cache.peek("Event", namespace, name) or event)
+        return found
+
+    def _find(self, key: DedupeKey, namespace: str, obj_name: str) -> Obj | None:
+        if (namespace, obj_name) not in self._scanned:
+            self._scanned.add((namespace, obj_name))
+            for event in self._candidates(namespace, obj_name):
+                self._index.setdefault(_dedupe_key(event), (namespace, event["metadata"]["name"]))
+        found = self._index.get(key)
+        return self._current(*found) if found else None
+
+    def _current(self, namespace: str, name: str) -> Obj | None:
+        cache = self._api.cache
+        if self._store is None or cache.is_loaded("Event"):
+            return self._api.get("Event", namespace, name)
+        if cache.deleted("Event", namespace, name):
+            return None
+        return cache.peek("Event", namespace, name) or self._store.get("Event", namespace, name)
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, controller: str) -> Obj:
         """Record one event about `obj`."""
@@ -78,35 +104,32 @@ class EventRecorder:
         event: Obj = {"involvedObject": involved, "type": type_, "reason": reason, "message": message,
                       "source": source}
         key = _dedupe_key(event)
-        index = self._lookup()
-        found = index.get(key)
-        stamp = rfc3339(now)
-        if found is not None:
-            old = self._api.get("Event", *found)
-            if old is not None:
-                new = dict(old, count=int(old.get("count", 1)) + 1, lastTimestamp=stamp)
-                new["metadata"] = dict(old["metadata"])
-                self._arm(now)
-                return self._api.put_unchecked("Event", new, old)
         namespace = meta.get("namespace") or "default"
+        obj_name = str(meta.get("name", ""))
+        stamp = rfc3339(now)
+        old = self._find(key, namespace, obj_name)
+        if old is not None:
+            new = dict(old, count=int(old.get("count", 1)) + 1, lastTimestamp=stamp)
+            new["metadata"] = dict(old["metadata"])
+            self._arm(now)
+            return self._api.put_unchecked("Event", new, old)
         nanos = int(now * 1e9)
-        while self._api.get("Event", namespace, f"{meta.get('name', '')}.{nanos:x}") is not None:
+        while self._current(namespace, f"{obj_name}.{nanos:x}") is not None:
             nanos += 1
         event.update({
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{meta.get('name', '')}.{nanos:x}", "namespace": namespace},
+            "metadata": {"name": f"{obj_name}.{nanos:x}", "namespace": namespace},
             "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1, "eventTime": None,
             "reportingComponent": component, "reportingInstance": host,
         })
         created = self._api.put_unchecked("Event", event, None)
-        index[key] = (namespace, created["metadata"]["name"])
+        self._index[key] = (namespace, created["metadata"]["name"])
         self._arm(now)
         return created
 
     def forget(self, event: Obj) -> None:
         """Drop an expired event from the dedupe index."""
-        if self._index is not None:
-            self._index.pop(_dedupe_key(event), None)
+        self._index.pop(_dedupe_key(event), None)
 
     def _arm(self, now: float) -> None:
         self._timers.add(TTL_CONTROLLER, "sweep", now + EVENT_TTL)

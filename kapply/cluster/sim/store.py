@@ -215,11 +215,22 @@ class Store:
                                           "ORDER BY name", (kind, namespace)).fetchall()
         return [loads(r[0]) for r in rows]
 
-    def all_objects(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every object as (kind, obj), for loading the cache."""
+    def with_prefix(self, kind: str, namespace: str, prefix: str) -> list[dict[str, Any]]:
+        """Objects whose name starts with `prefix` (an indexed range scan): an object's events."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         with self._errors():
-            rows = self._conn.execute("SELECT kind, data FROM objects ORDER BY kind, namespace, name"
-                                      ).fetchall()
+            rows = self._conn.execute("SELECT data FROM objects WHERE kind=? AND namespace=? AND name >= ? "
+                                      "AND name < ? ORDER BY name",
+                                      (kind, namespace, prefix, upper)).fetchall()
+        return [loads(r[0]) for r in rows]
+
+    def all_objects(self, exclude: tuple[str, ...] = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every object as (kind, obj), for loading the cache (minus the lazily loaded kinds)."""
+        sql = "SELECT kind, data FROM objects"
+        if exclude:
+            sql += " WHERE kind NOT IN (" + ",".join("?" * len(exclude)) + ")"
+        with self._errors():
+            rows = self._conn.execute(sql + " ORDER BY kind, namespace, name", exclude).fetchall()
         for kind, data in rows:
             yield kind, loads(data)
 

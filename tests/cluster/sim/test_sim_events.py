@@ -11,6 +11,7 @@ from kapply.cluster.sim import cluster as cluster_module
 from kapply.cluster.sim.cluster import SimCluster
 from kapply.cluster.sim.controllers import CONTROLLERS
 from kapply.cluster.sim.controllers.base import Change, Context
+from kapply.errors import NotFoundError
 
 
 class Complainer:
@@ -38,7 +39,7 @@ def touch(cluster: SimCluster, name: str, value: str) -> None:
                            "data": {"v": value}}
     try:
         current = cluster.get("ConfigMap", "default", name)
-    except Exception:
+    except NotFoundError:
         cluster.create(obj)
         return
     current["data"] = {"v": value}
