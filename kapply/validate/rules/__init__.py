@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kapply.validate.rules import config, services, workloads
+from kapply.validate.rules import batch, config, services, sets, workloads
 from kapply.validate.rules.findings import Errors, Finding, Key, field_string, render_value
 from kapply.validate.rules.metadata import check_object_meta
 
@@ -25,13 +25,13 @@ KindCheck = Callable[[dict[str, Any], Errors], None]
 _KIND_CHECKS: dict[tuple[str, str], KindCheck] = {
     ("apps", "Deployment"): workloads.check_deployment,
     ("apps", "ReplicaSet"): workloads.check_replica_set,
-    ("apps", "StatefulSet"): workloads.check_stateful_set,
-    ("apps", "DaemonSet"): workloads.check_daemon_set,
+    ("apps", "StatefulSet"): sets.check_stateful_set,
+    ("apps", "DaemonSet"): sets.check_daemon_set,
     ("", "ReplicationController"): workloads.check_replication_controller,
     ("", "Pod"): workloads.check_pod,
     ("", "PodTemplate"): workloads.check_pod_template_object,
-    ("batch", "Job"): workloads.check_job,
-    ("batch", "CronJob"): workloads.check_cron_job,
+    ("batch", "Job"): batch.check_job,
+    ("batch", "CronJob"): batch.check_cron_job,
     ("", "Service"): services.check_service,
     ("", "ConfigMap"): config.check_config_map,
     ("", "Secret"): config.check_secret,
@@ -55,6 +55,12 @@ RULES: dict[str, str] = {
     "template-restart-policy": "pod templates of apps controllers and RCs restart Always",
     "job-restart-policy": "pod templates of Jobs restart OnFailure or Never",
     "job-counts": "parallelism, completions, activeDeadlineSeconds and backoffLimit are >= 0",
+    "job-completion-mode": "completionMode is NonIndexed or Indexed",
+    "job-selector": "a CronJob's job template has no selector and no manualSelector",
+    "pvc-retention-policy": "persistentVolumeClaimRetentionPolicy values are Retain or Delete",
+    "ordinals-start": "a StatefulSet's ordinals.start >= 0",
+    "update-strategy": "StatefulSet/DaemonSet updateStrategy type and rollingUpdate are consistent",
+    "template-generation": "a DaemonSet's templateGeneration >= 0",
     "cronjob-name-length": "CronJob names are at most 52 characters",
     "cronjob-concurrency-policy": "concurrencyPolicy is Allow, Forbid or Replace",
     "replicas-range": "replicas >= 0",

@@ -19,7 +19,8 @@ _TERMINATION_POLICIES = ("File", "FallbackToLogsOnError")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc", "sleep")
 _HANDLER_SET = frozenset(_HANDLERS)
 _PROBE_COUNTS = dict.fromkeys(
-    ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"))
+    ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
+)
 
 
 def check_common(ctr: dict[str, Any], path: Path, volumes: set[str], errs: Errors) -> None:

@@ -15,27 +15,26 @@ from kapply.validate.rules.findings import Errors, Path
 
 NameFn = Callable[[str, bool], tuple[str, ...]]
 
-# Kind -> name format. Everything else (including custom resources) is a DNS-1123 subdomain.
-_NAME_FNS: dict[str, NameFn] = {
-    "Namespace": fmt.name_is_dns_label,
-    "Service": fmt.name_is_dns1035_label,
-    "Role": fmt.name_is_path_segment,
-    "ClusterRole": fmt.name_is_path_segment,
-    "RoleBinding": fmt.name_is_path_segment,
-    "ClusterRoleBinding": fmt.name_is_path_segment,
-    "CertificateSigningRequest": fmt.name_any,
+# (API group, kind) -> name format. Everything else (custom resources too) is a DNS-1123 subdomain.
+_RBAC = "rbac.authorization.k8s.io"
+_NAME_FNS: dict[tuple[str, str], NameFn] = {
+    ("", "Namespace"): fmt.name_is_dns_label,
+    ("", "Service"): fmt.name_is_dns1035_label,
+    ("apps", "StatefulSet"): fmt.name_is_dns_label,  # its pods' hostnames are `<name>-<ordinal>`
+    (_RBAC, "Role"): fmt.name_is_path_segment,
+    (_RBAC, "ClusterRole"): fmt.name_is_path_segment,
+    (_RBAC, "RoleBinding"): fmt.name_is_path_segment,
+    (_RBAC, "ClusterRoleBinding"): fmt.name_is_path_segment,
+    ("certificates.k8s.io", "CertificateSigningRequest"): fmt.name_any,
 }
-_RBAC_GROUP = "rbac.authorization.k8s.io"
 
 TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
 CRONJOB_NAME_MAX = 52  # DNS-1035 label max (63) minus the 11 characters of a job's time suffix
 
 
 def name_fn(api_version: str, kind: str) -> NameFn:
-    fn = _NAME_FNS.get(kind)
-    if fn is fmt.name_is_path_segment and not api_version.startswith(_RBAC_GROUP + "/"):
-        return fmt.name_is_dns_subdomain
-    return fn or fmt.name_is_dns_subdomain
+    """The name format Kubernetes applies to this kind."""
+    return _NAME_FNS.get((api_version.rpartition("/")[0], kind), fmt.name_is_dns_subdomain)
 
 
 def check_object_meta(obj: dict[str, Any], errs: Errors) -> None:

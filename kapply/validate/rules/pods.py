@@ -131,8 +131,9 @@ def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:
         if len(sources) > 1:
             sources.sort(key=_SOURCE_RANK.__getitem__)
             for key in sources[1:]:
-                errs.forbidden((*p, _SOURCE_GO_NAME[key]), "may not specify more than 1 volume type",
-                               "volume-source")
+                errs.forbidden(
+                    (*p, _SOURCE_GO_NAME[key]), "may not specify more than 1 volume type", "volume-source"
+                )
         name = vol.get("name")
         if name is None or name == "":
             errs.required((*p, "name"), "", "volume-name")

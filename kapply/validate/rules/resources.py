@@ -147,8 +147,10 @@ def check_requirements(resources: Any, path: Path, errs: Errors) -> None:
         return
     limits, requests = resources.get("limits"), resources.get("requests")
     try:
-        key = (tuple(limits.items()) if isinstance(limits, dict) else None,
-               tuple(requests.items()) if isinstance(requests, dict) else None)
+        key = (
+            tuple(limits.items()) if isinstance(limits, dict) else None,
+            tuple(requests.items()) if isinstance(requests, dict) else None,
+        )
         found = _requirements_findings(key)
     except TypeError:  # unhashable values: schema errors, checked without the cache
         local = Errors()
