@@ -95,33 +95,21 @@ _checkers: list[Checker] | None = None
 
 
 def _load_checkers() -> list[Checker]:
-    found: list[Checker] = []
-    try:
-        from kapply.validate.schema import default_validator
-    except ImportError:
-        default_validator = None  # the schema module is optional until it exists
-    if default_validator is not None:
-        schemas = default_validator()
+    from kapply.validate.rules import check
+    from kapply.validate.schema import default_validator
 
-        def schema_check(obj: Obj) -> list[tuple[str, str]]:
-            if not schemas.has_schema(obj.get("apiVersion"), obj.get("kind")):
-                return []
-            return [(field_path(i.path), i.message) for i in schemas.validate(obj)]
+    schemas = default_validator()
 
-        found.append(schema_check)
-    try:
-        from kapply.validate.rules import check
-    except ImportError:
-        check = None
-    if check is not None:
-        rules = check
+    def schema_check(obj: Obj) -> list[tuple[str, str]]:
+        if not schemas.has_schema(obj.get("apiVersion"), obj.get("kind")):
+            return []
+        return [(field_path(i.path), i.message) for i in schemas.validate(obj)]
 
-        def rules_check(obj: Obj) -> list[tuple[str, str]]:
-            return [(field_path(f.path), f.message) for f in rules(obj)
-                    if getattr(f, "severity", "error") == "error"]
+    def rules_check(obj: Obj) -> list[tuple[str, str]]:
+        return [(field_path(f.path), f.message) for f in check(obj)
+                if getattr(f, "severity", "error") == "error"]
 
-        found.append(rules_check)
-    return found
+    return [schema_check, rules_check]
 
 
 def validate(kind: str, obj: Obj) -> None:

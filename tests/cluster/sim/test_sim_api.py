@@ -233,3 +233,41 @@ def test_unbound_pod_is_deleted_at_once_bound_pod_gracefully(cluster: SimCluster
     assert left["metadata"]["deletionGracePeriodSeconds"] == 30
     assert left["metadata"]["deletionTimestamp"] == "2026-01-01T00:00:30Z"
     assert cluster.delete("Pod", "default", "p", grace_seconds=0) is None
+
+
+@pytest.mark.parametrize(("replicas", "message"), [
+    (-1, 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or '
+         "equal to 0"),
+    ("three", 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: "string": spec.replicas in '
+              'body must be of type integer: "string"'),
+])
+def test_invalid_objects_are_refused_with_the_422_message(cluster: SimCluster, replicas: Any,
+                                                          message: str) -> None:
+    obj = deployment()
+    obj["spec"]["replicas"] = replicas
+    with pytest.raises(InvalidError) as err:
+        cluster.create(obj)
+    assert str(err.value) == message
+    assert err.value.causes[0][0] == "spec.replicas"
+    with pytest.raises(NotFoundError):
+        cluster.get("Deployment", "default", "web")
+
+
+def test_invalid_update_is_refused_and_nothing_changes(cluster: SimCluster) -> None:
+    cluster.create(deployment())
+    obj = cluster.get("Deployment", "default", "web")
+    obj["spec"]["replicas"] = -3
+    with pytest.raises(InvalidError, match="must be greater than or equal to 0"):
+        cluster.update(obj)
+    assert cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 2
+
+
+def test_kinds_without_a_controller_are_stored_as_given(cluster: SimCluster) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "type": "Opaque",
+              "data": {"password": "aHVudGVyMg=="}}
+    cluster.create(secret)
+    cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot"}})
+    got = cluster.get("Secret", "default", "s")
+    assert got["data"] == {"password": "aHVudGVyMg=="} and got["type"] == "Opaque"
+    assert "generation" not in got["metadata"]
+    assert [o["metadata"]["name"] for o in cluster.list("ServiceAccount", "default")] == ["robot"]
