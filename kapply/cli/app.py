@@ -29,10 +29,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "apply",
     "get",
+    "watch",
     "cluster",
     "nodes",
     "images",
     "rollout",
+    "services",
 )
 
 

@@ -1,0 +1,65 @@
+"""`kapply watch`: the reconcile loop (GitOps on one machine). One line (or JSON object) per reconcile."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from kapply.cli import options
+from kapply.cli.exits import handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="watch")(watch)
+
+
+def watch(
+    paths: list[str] = typer.Argument(..., help="Folders or files of manifests to follow."),
+    prune: bool = typer.Option(False, "--prune", help="Delete objects whose manifests were removed."),
+    interval: str = typer.Option("30s", "--interval", help="How often to check the cluster for drift."),
+    no_self_heal: bool = typer.Option(False, "--no-self-heal", help="Report drift without undoing it."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Allow pruning everything if the folder "
+                                     "becomes empty."),
+    inventory: str | None = typer.Option(None, "--inventory", help="Inventory id (default: from the paths)."),
+    skip_unknown: bool = typer.Option(False, "--skip-unknown", help="Unknown kinds are warnings."),
+    schema_dir: list[Path] = typer.Option([], "--schema-dir", help="Extra JSON Schemas (CRDs)."),
+    output: str = typer.Option("text", "--output", "-o", help="text or json (one JSON object per line)."),
+    cluster: str = options.CLUSTER,
+) -> None:
+    """Watch folders and keep the cluster matching them: on every file change and every --interval."""
+    with handle_errors():
+        from kapply.cluster.sim import open_cluster
+        from kapply.errors import UsageError
+        from kapply.model.durations import parse_duration
+        from kapply.plan.inventory import inventory_id_for
+        from kapply.validate.pipeline import ValidateOptions
+        from kapply.watch.loop import run
+        from kapply.watch.reconciler import Reconciler, ReconcileResult
+        from kapply.watch.sources import SourceSet
+
+        if output not in ("text", "json"):
+            raise UsageError(f"--output must be text or json, not {output!r}")
+        if "-" in paths:
+            raise UsageError("watch needs files or folders, not standard input")
+        for p in paths:
+            if not Path(p).exists():
+                raise UsageError(f"path not found: {p}")
+        seconds = parse_duration(interval)
+        if seconds <= 0:
+            raise UsageError("--interval must be positive")
+        sim = open_cluster(cluster)
+        sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
+        reconciler = Reconciler(sim, sources, inventory_id_for(paths, inventory), prune=prune,
+                                allow_empty=allow_empty, self_heal=not no_self_heal)
+
+        def emit(result: ReconcileResult) -> None:
+            text = json.dumps(result.to_json()) if output == "json" else result.line()
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+
+        run(reconciler, paths, seconds, emit, tick=sim.catch_up)
+        if output == "text":
+            sys.stdout.write("stopped\n")
