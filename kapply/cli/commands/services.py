@@ -122,12 +122,19 @@ def register(app: typer.Typer) -> None:
         """Print where a Service is reachable (as `minikube service --url`) and which pods back it."""
         with handle_errors():
             from kapply.cluster.sim import open_cluster
+            from kapply.errors import NotFoundError
 
             ns = namespace or "default"
-            with open_cluster(cluster) as sim:
+            sim = open_cluster(cluster)
+            try:
                 svc = sim.get("Service", ns, name)
                 nodes = sim.list("Node")
-                endpoints = sim.find("Endpoints", ns, name)
+                try:
+                    endpoints: Obj | None = sim.get("Endpoints", ns, name)
+                except NotFoundError:
+                    endpoints = None
+            finally:
+                sim.close()
             urls, note = service_urls(svc, node_ip(nodes))
             for line in urls:
                 typer.echo(line)

@@ -15,4 +15,6 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.replicaset:ReplicaManager",
     "kapply.cluster.sim.controllers.replicaset:ReplicationManager",
     "kapply.cluster.sim.controllers.deployment.controller:DeploymentController",
+    "kapply.cluster.sim.controllers.endpoints:EndpointsController",
+    "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
 ]

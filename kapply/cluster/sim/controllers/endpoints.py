@@ -1,0 +1,112 @@
+"""The Endpoints controller (pkg/controller/endpoint): one Endpoints per selecting Service.
+
+For a Service with a selector it keeps an Endpoints object of the same name whose subsets list the
+matching pods (`endpointsubsets.compute_subsets`): ready ones in `addresses`, the others in
+`notReadyAddresses`. A Service without a selector gets no managed Endpoints (the user's own are left
+alone); an ExternalName Service gets none; deleting the Service deletes its Endpoints.
+
+Work-queue keys: `namespace/name` for a Service, and `pods:<namespace>/<labels JSON>` for pod
+changes, so that the many changes of one ReplicaSet's pods (same labels) collapse into one key;
+its sync finds the Services of that namespace selecting those labels and syncs each of them.
+Pod changes that cannot move an Endpoints (most kubelet status updates) wake nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
+from kapply.cluster.sim.controllers.endpointsubsets import compute_subsets, endpoints_labels
+from kapply.cluster.sim.controllers.podutil import is_pod_ready
+from kapply.model.selectors import from_match_labels
+
+POD_KEY_PREFIX = "pods:"
+
+
+def _pod_view(pod: Obj | None) -> tuple[Any, ...] | None:
+    """What of a pod the Endpoints depend on; equal views -> the change is irrelevant."""
+    if pod is None:
+        return None
+    meta, spec, status = pod.get("metadata", {}), pod.get("spec") or {}, pod.get("status") or {}
+    ready = next((c.get("status") for c in status.get("conditions") or () if c.get("type") == "Ready"), None)
+    ports = [c.get("ports") for c in spec.get("containers") or ()]
+    return (meta.get("labels"), meta.get("deletionTimestamp"), status.get("podIP"), status.get("phase"),
+            ready, spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"), ports)
+
+
+def pod_key(namespace: str, labels: dict[str, str] | None) -> str:
+    """The work-queue key standing for 'pods with these labels changed in this namespace'."""
+    return f"{POD_KEY_PREFIX}{namespace}/{json.dumps(labels or {}, sort_keys=True, separators=(',', ':'))}"
+
+
+class EndpointsController:
+    name = "endpoints"
+
+    def watches(self, change: Change) -> Iterable[str]:
+        """Services wake themselves, pods the Services selecting them, a deleted Endpoints its Service."""
+        if change.kind == "Service":
+            return [ns_key(change.obj)]
+        if change.kind == "Endpoints":
+            return [ns_key(change.obj)] if change.type == "DELETED" else []
+        if change.kind != "Pod":
+            return []
+        if change.type == "MODIFIED" and _pod_view(change.obj) == _pod_view(change.old):
+            return []
+        keys = {pod_key(change.namespace, change.obj.get("metadata", {}).get("labels"))}
+        if change.old is not None:
+            keys.add(pod_key(change.namespace, change.old.get("metadata", {}).get("labels")))
+        return sorted(keys)
+
+    def sync(self, ctx: Context, key: str) -> None:
+        if key.startswith(POD_KEY_PREFIX):
+            namespace, _, raw = key[len(POD_KEY_PREFIX):].partition("/")
+            labels = json.loads(raw)
+            for service in ctx.list("Service", namespace):
+                selector = (service.get("spec") or {}).get("selector")
+                if selector and from_match_labels(selector).matches(labels):
+                    self.sync_service(ctx, service)
+            return
+        namespace, name = split_key(key)
+        service = ctx.get("Service", namespace, name)
+        if service is None:
+            if ctx.get("Endpoints", namespace, name) is not None:
+                ctx.delete("Endpoints", namespace, name)
+            return
+        self.sync_service(ctx, service)
+
+    def sync_service(self, ctx: Context, service: Obj) -> None:
+        """Bring the Service's Endpoints in line with its pods (no write when nothing changed)."""
+        spec = service.get("spec") or {}
+        if spec.get("type") == "ExternalName" or not spec.get("selector"):
+            return
+        meta = service["metadata"]
+        namespace, name = meta.get("namespace", ""), meta["name"]
+        pods = ctx.list("Pod", namespace, selector=from_match_labels(spec["selector"]))
+        subsets = compute_subsets(service, pods, is_pod_ready)
+        labels = endpoints_labels(service)
+        current = ctx.get("Endpoints", namespace, name)
+        if current is None:
+            endpoints: Obj = {"apiVersion": "v1", "kind": "Endpoints",
+                              "metadata": {"name": name, "namespace": namespace}}
+            if labels:
+                endpoints["metadata"]["labels"] = labels
+            if subsets:
+                endpoints["subsets"] = subsets
+            ctx.create(endpoints)
+            return
+        if (current.get("subsets") or []) == subsets and \
+                (current.get("metadata", {}).get("labels") or {}) == labels:
+            return
+        updated = copy.deepcopy(current)
+        if labels:
+            updated["metadata"]["labels"] = labels
+        else:
+            updated["metadata"].pop("labels", None)
+        if subsets:
+            updated["subsets"] = subsets
+        else:
+            updated.pop("subsets", None)
+        ctx.update(updated)
