@@ -119,6 +119,7 @@ RULES: dict[str, str] = {
     "node-port-duplicate": "nodePorts are unique per protocol",
     "external-name": "an ExternalName Service has a DNS-1123 subdomain externalName",
     "cluster-ip": "clusterIP is empty, None or an IP; not None for NodePort/LoadBalancer",
+    "external-ip": "externalIPs are IP addresses",
     "service-type": "type is ClusterIP, NodePort, LoadBalancer or ExternalName",
     "session-affinity": "sessionAffinity is ClientIP or None",
     "external-traffic-policy": "externalTrafficPolicy is Cluster or Local, only on reachable Services",

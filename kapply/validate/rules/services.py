@@ -56,7 +56,11 @@ def check_service(obj: dict[str, Any], errs: Errors) -> None:
     if isinstance(affinity, str) and affinity and affinity not in _AFFINITIES:
         errs.unsupported((*path, "sessionAffinity"), affinity, _AFFINITIES, "session-affinity")
     if svc_type != "ExternalName" and isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
-        _check_ip(cluster_ip, (*path, "clusterIPs", 0), errs)
+        _check_ip(cluster_ip, (*path, "clusterIPs", 0), errs, "cluster-ip")
+    external_ips = spec.get("externalIPs")
+    for i, ip in enumerate(external_ips if isinstance(external_ips, list) else ()):
+        if isinstance(ip, str):
+            _check_ip(ip, (*path, "externalIPs", i), errs, "external-ip")
     if not isinstance(svc_type, str) or svc_type not in SERVICE_TYPES:
         errs.unsupported((*path, "type"), svc_type, SERVICE_TYPES, "service-type")
         return
@@ -81,6 +85,13 @@ def check_service(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def _check_external_name(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    cluster_ip = spec.get("clusterIP")
+    if (isinstance(cluster_ip, str) and cluster_ip) or spec.get("clusterIPs"):
+        errs.forbidden((*path, "clusterIPs"), "may not be set for ExternalName services", "cluster-ip")
+    if spec.get("ipFamilies"):
+        errs.forbidden((*path, "ipFamilies"), "may not be set for ExternalName services", "cluster-ip")
+    if spec.get("ipFamilyPolicy") is not None:
+        errs.forbidden((*path, "ipFamilyPolicy"), "may not be set for ExternalName services", "cluster-ip")
     cname = spec.get("externalName")
     cname = cname[:-1] if isinstance(cname, str) and cname.endswith(".") else cname
     if isinstance(cname, str) and cname:
@@ -162,10 +173,27 @@ def _check_duplicate_ports(ports: list[Any], path: Path, errs: Errors) -> None:
         seen.add(key)
 
 
-def _check_ip(value: str, path: Path, errs: Errors) -> None:
+def parse_ip_sloppy(value: str) -> bool:
+    """netutils.ParseIPSloppy: Go's net.ParseIP from before Go 1.17, leading zeros allowed (decimal)."""
+    if "%" in value:
+        return False
     try:
         ipaddress.ip_address(value)
+        return True
     except ValueError:
-        errs.invalid(
-            path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", "cluster-ip"
-        )
+        pass
+    head, sep, tail = value.rpartition(":")
+    quad = tail.split(".")
+    if len(quad) != 4 or not all(q.isascii() and q.isdigit() and len(q) <= 3 and int(q) <= 255 for q in quad):
+        return False
+    normal = ".".join(str(int(q)) for q in quad)
+    try:
+        ipaddress.ip_address(head + sep + normal)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_ip(value: str, path: Path, errs: Errors, rule: str) -> None:
+    if not parse_ip_sloppy(value):
+        errs.invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", rule)

@@ -112,3 +112,16 @@ def test_external_traffic_policy_only_when_reachable() -> None:
     assert messages(service(type="NodePort", externalTrafficPolicy="Local")) == []
     assert messages(service(externalTrafficPolicy="Local")) == [
         'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services']  # noqa: E501
+
+
+@pytest.mark.parametrize(("ip", "ok"), [("10.96.0.10", True), ("010.096.000.010", True), ("::1", True),
+                                        ("1.2.3", False), ("1.2.3.256", False), ("fe80::1%eth0", False)])
+def test_ip_addresses_are_parsed_sloppily_like_kubernetes(ip: str, ok: bool) -> None:
+    assert (messages(service(clusterIP=ip)) == []) is ok
+    assert (messages(service(externalIPs=[ip])) == []) is ok
+
+
+def test_external_name_services_have_no_cluster_ip() -> None:
+    obj = service(type="ExternalName", externalName="db.example.com", clusterIP="None", ports=[])
+    assert messages(obj) == [
+        "spec.clusterIPs: Forbidden: may not be set for ExternalName services"]
