@@ -1,0 +1,91 @@
+"""`kapply service url` and Services through the real kapply command (in-process)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Run = Callable[..., Any]
+
+APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: %s
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: http}]
+"""
+
+
+def _deploy(run_cli: Run, tmp_path: Path, type_: str, *create: str) -> None:
+    res = run_cli("cluster", "create", "demo", "--manual-clock", *create)
+    assert res.exit_code == 0, res.stderr
+    (tmp_path / "app.yaml").write_text(APP % type_)
+    res = run_cli("apply", str(tmp_path / "app.yaml"), "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    assert run_cli("cluster", "advance", "--until-idle", "--cluster", "demo").exit_code == 0
+
+
+def test_load_balancer_url_and_backing_pods(run_cli: Run, tmp_path: Path) -> None:
+    _deploy(run_cli, tmp_path, "LoadBalancer", "--nodes", "3", "--lb-pool", "192.168.49.100-192.168.49.120")
+    res = run_cli("service", "url", "web", "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "http://192.168.49.100:8080"
+    assert lines[1] == ""
+    assert lines[2] == "3/3 backing pods ready:"
+    assert lines[3].split() == ["POD", "IP", "NODE", "READY"]
+    rows = [line.split() for line in lines[4:]]
+    assert len(rows) == 3
+    for name, ip, _, ready in rows:
+        assert re.fullmatch(r"web-[0-9a-z]+-[0-9a-z]{5}", name)
+        assert ip.startswith("10.244.") and ready == "true"
+    assert {r[2] for r in rows} == {"minikube", "minikube-m02", "minikube-m03"}
+
+
+def test_node_port_url_on_node_ip(run_cli: Run, tmp_path: Path) -> None:
+    _deploy(run_cli, tmp_path, "NodePort")
+    res = run_cli("service", "url", "web", "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    match = re.fullmatch(r"http://192\.168\.49\.2:(\d+)", res.stdout.splitlines()[0])
+    assert match and 30000 <= int(match.group(1)) <= 32767
+
+
+def test_pending_load_balancer_falls_back_to_node_port(run_cli: Run, tmp_path: Path) -> None:
+    _deploy(run_cli, tmp_path, "LoadBalancer")
+    res = run_cli("service", "url", "web", "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    assert re.fullmatch(r"http://192\.168\.49\.2:3\d{4}", res.stdout.splitlines()[0])
+    assert "<pending>" in res.stderr
+
+
+def test_cluster_ip_url_with_note(run_cli: Run, tmp_path: Path) -> None:
+    _deploy(run_cli, tmp_path, "ClusterIP")
+    res = run_cli("service", "url", "web", "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    assert re.fullmatch(r"http://10\.(9[6-9]|10\d|11[01])\.\d+\.\d+:8080", res.stdout.splitlines()[0])
+    assert res.stderr == 'note: service "web" is of type ClusterIP: reachable only from inside the cluster\n'
+
+
+def test_missing_service(run_cli: Run, tmp_path: Path) -> None:
+    assert run_cli("cluster", "create", "demo", "--manual-clock").exit_code == 0
+    res = run_cli("service", "url", "nope", "--cluster", "demo")
+    assert res.exit_code == 1
+    assert res.stderr == 'error: services "nope" not found\n'
