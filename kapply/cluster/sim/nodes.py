@@ -9,6 +9,7 @@ from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import time
@@ -48,7 +49,13 @@ def pod_cidr(settings: ClusterSettings, index: int) -> str:
 
 
 def rfc3339(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    """Epoch seconds -> `2026-01-02T03:04:05Z` (whole seconds, as metav1.Time serialises)."""
+    return _rfc3339(int(epoch))
+
+
+@functools.lru_cache(maxsize=1024)
+def _rfc3339(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _digest(*parts: object) -> str:

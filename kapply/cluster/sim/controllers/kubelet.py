@@ -15,6 +15,7 @@ force-deleted it, so evicted pods do not linger as Terminating forever.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 from collections.abc import Iterable
 
@@ -38,48 +39,93 @@ def internal_ip(node: Obj) -> str:
     return ""
 
 
+class _NodeRange:
+    """One node's podCIDR: lowest free host offset first (a heap of freed ones + a fresh counter)."""
+
+    def __init__(self, cidr: str) -> None:
+        network = ipaddress.IPv4Network(cidr, strict=False)
+        self.base = int(network.network_address)
+        self.limit = network.num_addresses - 1  # the broadcast address is not handed out
+        self.prefix = str(network.network_address).rsplit(".", 1)[0] + "." if network.prefixlen >= 24 else ""
+        self.owner: dict[int, str] = {}  # offset -> pod uid
+        self.freed: list[int] = []
+        self.fresh = 2  # .0 is the network, .1 the bridge gateway
+
+    def ip(self, offset: int) -> str:
+        if self.prefix:
+            return f"{self.prefix}{(self.base & 0xFF) + offset}"
+        return str(ipaddress.IPv4Address(self.base + offset))
+
+    def offset(self, ip: str) -> int | None:
+        try:
+            value = int(ipaddress.IPv4Address(ip)) - self.base
+        except ValueError:
+            return None
+        return value if 0 < value < self.limit else None
+
+    def hold(self, offset: int, uid: str) -> None:
+        self.owner[offset] = uid
+        while self.fresh <= offset:
+            if self.fresh not in self.owner:
+                heapq.heappush(self.freed, self.fresh)
+            self.fresh += 1
+
+    def take(self, uid: str) -> int | None:
+        while self.freed:
+            offset = heapq.heappop(self.freed)
+            if offset not in self.owner:
+                self.owner[offset] = uid
+                return offset
+        if self.fresh >= self.limit:
+            return None
+        offset, self.fresh = self.fresh, self.fresh + 1
+        self.owner[offset] = uid
+        return offset
+
+    def release(self, offset: int, uid: str) -> None:
+        if self.owner.get(offset) == uid:
+            del self.owner[offset]
+            heapq.heappush(self.freed, offset)
+
+
 class PodIPs:
     """Per-node pod IP allocation, built lazily from the pods already on a node."""
 
     def __init__(self) -> None:
-        self._used: dict[str, dict[str, str]] = {}  # node -> ip -> pod uid
+        self._nodes: dict[str, _NodeRange] = {}
 
-    def _node(self, ctx: Context, node: str) -> dict[str, str]:
-        used = self._used.get(node)
-        if used is None:
-            used = self._used[node] = {}
-            for pod in ctx.list("Pod", node=node):
-                ip = (pod.get("status") or {}).get("podIP")
-                if ip:
-                    used[ip] = pod["metadata"].get("uid", "")
-        return used
+    def _range(self, ctx: Context, node: Obj) -> _NodeRange | None:
+        name = node["metadata"]["name"]
+        found = self._nodes.get(name)
+        if found is None:
+            cidr = (node.get("spec") or {}).get("podCIDR")
+            if not cidr:
+                return None
+            found = self._nodes[name] = _NodeRange(cidr)
+            for pod in ctx.list("Pod", node=name):
+                offset = found.offset((pod.get("status") or {}).get("podIP") or "")
+                if offset is not None:
+                    found.hold(offset, pod["metadata"].get("uid", ""))
+        return found
 
     def assign(self, ctx: Context, pod: Obj, node: Obj) -> str | None:
         """The pod's IP: the one it has, else the lowest free one of the node's podCIDR."""
-        uid = pod["metadata"].get("uid", "")
-        used = self._node(ctx, node["metadata"]["name"])
         ip = (pod.get("status") or {}).get("podIP")
         if ip:
-            used[ip] = uid
             return str(ip)
-        cidr = (node.get("spec") or {}).get("podCIDR")
-        if not cidr:
+        pool = self._range(ctx, node)
+        if pool is None:
             return None
-        network = ipaddress.IPv4Network(cidr, strict=False)
-        base = int(network.network_address)
-        for offset in range(2, network.num_addresses - 1):
-            candidate = str(ipaddress.IPv4Address(base + offset))
-            if candidate not in used:
-                used[candidate] = uid
-                return candidate
-        return None
+        offset = pool.take(pod["metadata"].get("uid", ""))
+        return None if offset is None else pool.ip(offset)
 
     def release(self, pod: Obj) -> None:
-        node = (pod.get("spec") or {}).get("nodeName")
+        pool = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")
         ip = (pod.get("status") or {}).get("podIP")
-        used = self._used.get(node or "")
-        if used is not None and ip and used.get(ip) == pod["metadata"].get("uid", ""):
-            del used[ip]
+        if pool is not None and ip:
+            offset = pool.offset(ip)
+            if offset is not None:
+                pool.release(offset, pod["metadata"].get("uid", ""))
 
 
 class Kubelet:

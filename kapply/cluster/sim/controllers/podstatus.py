@@ -19,7 +19,7 @@ pulled or a container starts; clearing it (`image ok`) lets the next attempt suc
 from __future__ import annotations
 
 import calendar
-import copy
+import functools
 import hashlib
 import time
 from collections.abc import Mapping
@@ -63,8 +63,14 @@ def image_fault(faults: Mapping[str, Any], image: str) -> str | None:
 
 
 def parse_time(value: str | None) -> float | None:
+    """RFC 3339 `2026-01-02T03:04:05Z` -> epoch seconds (None for None/empty)."""
     if not value:
         return None
+    return _parse_time(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_time(value: str) -> float:
     return float(calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ")))
 
 
@@ -287,19 +293,21 @@ _CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "Contai
 def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mapping[str, Any],
              host_ip: str, pod_ip: str) -> tuple[dict[str, Any], float | None, list[Event]]:
     """The pod's status at `now`, when to look again, and the events of the transitions made."""
-    status = copy.deepcopy(pod.get("status") or {})
+    status = dict(pod.get("status") or {})  # nested values are replaced, never mutated
     step = _Step(pod, now)
     first_sync = not status.get("startTime")
     if first_sync:
         status["startTime"] = rfc3339(now)
     t0 = parse_time(status["startTime"]) or now
     status.update(hostIP=host_ip, hostIPs=[{"ip": host_ip}], podIP=pod_ip, podIPs=[{"ip": pod_ip}])
-    status.setdefault("qosClass", qos_class(pod))
+    if "qosClass" not in status:
+        status["qosClass"] = qos_class(pod)
     specs = list((pod.get("spec") or {}).get("containers") or ())
     existing = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
     statuses = []
     for spec in specs:
         cs = existing.get(spec["name"])
+        cs = dict(cs) if cs is not None else None
         if cs is None or cs.get("image") != spec.get("image", ""):
             cs = _initial_container_status(spec)
             step.events.append(("Normal", "Pulling", f'Pulling image "{spec.get("image", "")}"'))

@@ -11,6 +11,7 @@ nothing (100m, 200Mi). Simplification: no BalancedAllocation / topology-spread s
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,13 +38,21 @@ class Requests:
     nz_memory: int = DEFAULT_MEMORY
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(value: Any, parse: Any) -> int | None:
+    try:
+        return int(parse(value))
+    except (QuantityError, ValueError, TypeError):
+        return None
+
+
 def _quantity(resources: Mapping[str, Any], name: str, parse: Any) -> int | None:
     for section in ("requests", "limits"):  # requests default to limits (API defaulting)
         value = (resources.get(section) or {}).get(name)
         if value is not None:
             try:
-                return int(parse(value))
-            except (QuantityError, ValueError, TypeError):
+                return _parsed(value, parse)
+            except TypeError:  # unhashable: not a quantity
                 return None
     return None
 

@@ -23,7 +23,6 @@ from kapply.cluster.sim.controllers.schedfit import (
     NodeInfo,
     Requests,
     fit_error,
-    least_allocated_score,
     pod_requests,
     resource_reasons,
     static_reason,
@@ -194,14 +193,18 @@ class Scheduler:
         reasons = Counter(static_reasons)
         best: list[NodeInfo] = []
         best_score = -1
-        pods_needed, cpu, memory = 1, req.cpu, req.memory
-        for info in candidates:
-            if info.used_pods + pods_needed > info.pods or (cpu and cpu > info.cpu - info.used_cpu) \
+        cpu, memory, nz_cpu, nz_memory = req.cpu, req.memory, req.nz_cpu, req.nz_memory
+        for info in candidates:  # the hot loop: least_allocated_score inlined
+            if info.used_pods >= info.pods or (cpu and cpu > info.cpu - info.used_cpu) \
                     or (memory and memory > info.memory - info.used_memory):
                 for reason in resource_reasons(info, req):
                     reasons[reason] += 1
                 continue
-            score = least_allocated_score(info, req)
+            cap_cpu, cap_mem = info.cpu, info.memory
+            used_cpu, used_mem = info.nz_cpu + nz_cpu, info.nz_memory + nz_memory
+            score_cpu = (cap_cpu - used_cpu) * 100 // cap_cpu if cap_cpu > 0 and used_cpu <= cap_cpu else 0
+            score_mem = (cap_mem - used_mem) * 100 // cap_mem if cap_mem > 0 and used_mem <= cap_mem else 0
+            score = (score_cpu + score_mem) // 2
             if score > best_score:
                 best, best_score = [info], score
             elif score == best_score:
@@ -212,9 +215,9 @@ class Scheduler:
         return chosen.name, ""
 
     def _bind(self, ctx: Context, pod: Obj, node: str) -> None:
-        bound = copy.deepcopy(pod)
-        bound["spec"]["nodeName"] = node
-        _set_scheduled_condition(bound, ctx.now, "True", None, None)
+        # The API owns what it is given and replaces (never mutates) nested values it does not
+        # change, so copying the two levels the binding touches is enough.
+        bound = dict(pod, metadata=dict(pod["metadata"]), spec=dict(pod["spec"], nodeName=node))
         ctx.update(bound)
         meta = pod["metadata"]
         ctx.record_event(pod, "Normal", "Scheduled",
