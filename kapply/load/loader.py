@@ -10,7 +10,9 @@ document. Large inputs (many files, several MiB) are split by size into contiguo
 parallel by forked worker processes while this process parses the first group, so the order of
 documents does not depend on the split. The cyclic garbage collector is paused while parsing: the
 values built are acyclic, and collecting millions of fresh containers repeatedly cost more than the
-parse itself.
+parse itself. For the same reason `load_paths` ends with `gc.freeze()`: the documents live as long
+as the command, so later collections (validation allocates plenty) need not walk them again; they
+are still freed by reference counting when dropped (they hold no cycles).
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ import pickle
 import stat
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import IO, Any
 
 from kapply.load.document import Document, LoadIssue, LoadResult
 from kapply.load.parse import mebibytes, parse_source
 from kapply.load.positions import SourceText
+from kapply.load.syntax import collector_paused
 from kapply.load.walk import Source, discover
 
 FILE_LIMIT = 32 * 1024 * 1024
@@ -38,17 +40,6 @@ PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
 _Outcome = tuple[list[Document], list[LoadIssue], bool]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _too_large(display: str, size: int | None) -> LoadIssue:
@@ -97,13 +88,13 @@ def load_source(source: Source, stdin: IO[Any] | None = None) -> _Outcome:
 
 
 def _load_group(sources: list[Source]) -> list[_Outcome]:
-    with _collector_paused():
+    with collector_paused():
         return [load_source(source) for source in sources]
 
 
 def _load_group_pickled(sources: list[Source]) -> bytes:
     """Worker side: pickle here, while the parent still parses, so it only has to unpickle."""
-    with _collector_paused():
+    with collector_paused():
         return pickle.dumps(_load_group(sources), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -144,7 +135,7 @@ def _load_parallel(groups: list[list[Source]]) -> list[_Outcome]:
     with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=context) as pool:
         futures = [pool.submit(_load_group_pickled, group) for group in groups[1:]]
         outcomes = _load_group(groups[0])
-        with _collector_paused():
+        with collector_paused():
             for future in futures:
                 outcomes += pickle.loads(future.result())
     return outcomes
@@ -184,6 +175,7 @@ def load_paths(
             seen.add(real)
         unique.append(source)
     outcomes = _load_all(unique, stdin, workers if workers is not None else _default_workers())
+    gc.freeze()  # the loaded values live as long as the command: keep later collections off them
     result = LoadResult(documents=[], issues=list(issues), files=[])
     for source, (documents, file_issues, read) in zip(unique, outcomes, strict=True):
         result.documents.extend(documents)

@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kapply.load.construct import _key_or_none
 from kapply.load.document import FieldPath
-from kapply.load.syntax import MERGE, compose_documents
+from kapply.load.syntax import MERGE, collector_paused, compose_documents
 
 _CACHED_FILES = 4
 _lock = threading.Lock()
@@ -58,7 +58,7 @@ def _documents(source: SourceText) -> list[Node]:
             _recent.move_to_end(id(source), last=True)
             return nodes
     composed: list[Node] = []
-    with contextlib.suppress(yaml.YAMLError, RecursionError):
+    with collector_paused(), contextlib.suppress(yaml.YAMLError, RecursionError):
         composed.extend(compose_documents(source.data))  # keeps the documents before an error
     with _lock:
         source._nodes = composed

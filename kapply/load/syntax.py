@@ -13,12 +13,18 @@ documents) instead of running PyYAML's path-aware resolver. It resolves like PyY
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 STR = "tag:yaml.org,2002:str"
 MAP = "tag:yaml.org,2002:map"
@@ -73,25 +79,31 @@ class _FastResolver:
         pass
 
 
+class PurePythonParser(Reader, Scanner, Parser, Composer, _FastResolver):
+    """PyYAML's pure-Python composer, where PyYAML was built without libyaml.
+
+    3-4x slower, and it rejects tab-indented JSON, which libyaml accepts; otherwise it loads the
+    same values at the same positions (tests/load/test_load_syntax.py).
+    """
+
+    def __init__(self, data: bytes) -> None:
+        Reader.__init__(self, data)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+
+
+_Parser: Any = PurePythonParser
 if WITH_LIBYAML:
     from yaml._yaml import CParser
 
-    class _Parser(_FastResolver, CParser):  # type: ignore[misc]
+    class LibyamlParser(_FastResolver, CParser):  # type: ignore[misc]
+        """libyaml's scanner, parser and composer, with the fast resolver above."""
+
         def __init__(self, data: bytes) -> None:
             CParser.__init__(self, data)
 
-else:  # pragma: no cover - exercised only where PyYAML was built without libyaml
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser, Composer, _FastResolver):  # type: ignore[no-redef]
-        def __init__(self, data: bytes) -> None:
-            Reader.__init__(self, data)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
+    _Parser = LibyamlParser
 
 
 def compose_documents(data: bytes) -> Iterator[Node]:
@@ -105,3 +117,19 @@ def compose_documents(data: bytes) -> Iterator[Node]:
             yield parser.get_node()
     finally:
         parser.dispose()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic containers.
+
+    Every few hundred new containers trigger a collection that walks all live ones; with a
+    hundred thousand loaded values alive, that costs several times the parse itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -2,7 +2,8 @@
 
 Generates 2,000 files / 10,000 documents (Deployments, Services, ConfigMaps of realistic size,
 60-120 lines each) in a temporary folder, loads them with `load_paths`, and reports documents per
-second, wall time, and the peak resident memory of the process (ru_maxrss). Then asks one position
+second, wall and CPU time (this process plus its parsing workers), and the peak resident memory of
+the process (ru_maxrss). Then asks one position
 per document (the worst case for the lazy position lookup) and reports that too.
 
     .venv/bin/python tests/bench/bench_load.py [--files N] [--workers N]
@@ -190,6 +191,13 @@ def generate(folder: Path, files: int) -> int:
     return count
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the parsing workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=2000)
@@ -198,9 +206,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         expected = generate(folder, args.files)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
         result = load_paths([str(folder)], workers=args.workers)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
         if len(result.documents) != expected or result.issues:
             sys.exit(f"loaded {len(result.documents)} of {expected} documents; issues: {result.issues[:3]}")
         start = time.perf_counter()
@@ -214,6 +222,7 @@ def main() -> None:
             "documents": expected,
             "seconds": round(elapsed, 3),
             "documents_per_second": round(expected / elapsed),
+            "cpu_seconds": round(cpu, 3),
             "peak_rss_mb": round(peak_mb, 1),
             "position_every_document_seconds": round(position_time, 3),
         }))
