@@ -213,3 +213,29 @@ def test_no_pool_stays_pending(tmp_path: Path) -> None:
     cluster.create(service("a", "LoadBalancer"))
     cluster.advance_until_idle()
     assert lb_ip(cluster, "a") is None
+
+
+def test_rolling_update_keeps_enough_ready_endpoints(tmp_path: Path) -> None:
+    """Every committed version of the Endpoints holds >= replicas - maxUnavailable ready addresses."""
+    cluster = new_test_cluster(tmp_path, nodes=2)
+    deploy = deployment("web", 4, delay=5)
+    deploy["spec"]["strategy"] = {"type": "RollingUpdate",
+                                  "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}
+    cluster.create(deploy)
+    cluster.create(service("web"))
+    cluster.advance_until_idle()
+    assert len(endpoint_ips(cluster, "web")[0]) == 4
+    start = cluster.resource_version()
+    cluster.patch("Deployment", "default", "web", {"spec": {"template": {"spec": {"containers": [
+        {"name": "app", "image": "nginx:1.28"}]}}}})
+    cluster.advance_until_idle()
+    versions = [e.object for e in cluster.watch("Endpoints", "default", start)
+                if e.object["metadata"]["name"] == "web"]
+    assert len(versions) >= 6  # the rollout moved the Endpoints many times
+    for eps in versions:
+        ready = sum(len(s.get("addresses") or ()) for s in eps.get("subsets") or ())
+        assert ready >= 4 - 1, eps["metadata"]["resourceVersion"]
+    new_pods = {p["metadata"]["name"] for p in cluster.list("Pod", "default", "app=web")
+                if p["spec"]["containers"][0]["image"] == "nginx:1.28"}
+    final = cluster.get("Endpoints", "default", "web")["subsets"][0]["addresses"]
+    assert {a["targetRef"]["name"] for a in final} == new_pods and len(new_pods) == 4
