@@ -18,8 +18,12 @@ _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _TERMINATION_POLICIES = ("File", "FallbackToLogsOnError")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc", "sleep")
 _HANDLER_SET = frozenset(_HANDLERS)
-_PROBE_COUNTS = dict.fromkeys(
-    ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
+_PROBE_COUNTS = (
+    "initialDelaySeconds",
+    "timeoutSeconds",
+    "periodSeconds",
+    "successThreshold",
+    "failureThreshold",
 )
 
 
@@ -217,8 +221,8 @@ def check_probes_and_lifecycle(ctr: dict[str, Any], path: Path, errs: Errors) ->
 
 def _check_probe(probe: dict[str, Any], kind: str, path: Path, errs: Errors) -> None:
     _check_handler(probe, path, errs, lifecycle=False)
-    for name in _PROBE_COUNTS.keys() & probe.keys():
-        value = probe[name]
+    for name in _PROBE_COUNTS:
+        value = probe.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             errs.invalid((*path, name), value, fmt.NEGATIVE_ERROR, "probe")
     grace = probe.get("terminationGracePeriodSeconds")

@@ -8,6 +8,7 @@ does (`$` in Go never matches before a trailing newline; Python's `fullmatch` re
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 
@@ -280,3 +281,24 @@ def go_atoi(text: str) -> int:
         if -(2**63) <= value < 2**63:
             return value
     return 0
+
+
+def is_ip_sloppy(value: str) -> bool:
+    """netutils.ParseIPSloppy: Go's net.ParseIP from before Go 1.17, leading zeros allowed (decimal)."""
+    if "%" in value:
+        return False
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    head, sep, tail = value.rpartition(":")
+    quad = tail.split(".")
+    if len(quad) != 4 or not all(q.isascii() and q.isdigit() and len(q) <= 3 and int(q) <= 255 for q in quad):
+        return False
+    normal = ".".join(str(int(q)) for q in quad)
+    try:
+        ipaddress.ip_address(head + sep + normal)
+    except ValueError:
+        return False
+    return True

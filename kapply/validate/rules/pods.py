@@ -14,6 +14,7 @@ from kapply.validate.rules import containers as ctrs
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import check_annotations, check_labels
+from kapply.validate.rules.podfields import check_pod_fields
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 _DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
@@ -53,12 +54,6 @@ _VOLUME_SOURCES = (
 )
 _SOURCE_RANK = {key: rank for rank, (key, _) in enumerate(_VOLUME_SOURCES)}
 _SOURCE_GO_NAME = dict(_VOLUME_SOURCES)
-_NAME_FIELDS = {
-    "serviceAccountName": (fmt.is_dns1123_subdomain, "service-account-name"),
-    "nodeName": (fmt.is_dns1123_subdomain, "node-name"),
-    "hostname": (fmt.is_dns1123_label, "hostname"),
-    "subdomain": (fmt.is_dns1123_label, "hostname"),
-}
 
 
 def check_pod_template(template: Any, path: Path, errs: Errors, extra_volumes: tuple[str, ...] = ()) -> None:
@@ -99,19 +94,9 @@ def check_pod_spec(
         errs.unsupported((*path, "dnsPolicy"), dns, _DNS_POLICIES, "dns-policy")
     if "nodeSelector" in spec:
         check_labels(spec["nodeSelector"], (*path, "nodeSelector"), errs)
-    for field in _NAME_FIELDS.keys() & spec.keys():
-        value = spec[field]
-        check, rule = _NAME_FIELDS[field]
-        if isinstance(value, str) and value:
-            errs.invalid_each((*path, field), value, check(value), rule)
-    deadline = spec.get("activeDeadlineSeconds")
-    if isinstance(deadline, int) and not isinstance(deadline, bool) and not 1 <= deadline <= 2**31 - 1:
-        errs.invalid(
-            (*path, "activeDeadlineSeconds"),
-            deadline,
-            fmt.inclusive_range_error(1, 2**31 - 1),
-            "active-deadline",
-        )
+    if spec.get("dnsPolicy") == "None" and spec.get("dnsConfig") is None:
+        errs.required((*path, "dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None", "dns-policy")
+    check_pod_fields(spec, path, errs)
 
 
 def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:

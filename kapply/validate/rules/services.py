@@ -7,7 +7,6 @@ runs right after validation on create; its message is reproduced with the defaul
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from kapply.validate.rules import formats as fmt
@@ -173,27 +172,6 @@ def _check_duplicate_ports(ports: list[Any], path: Path, errs: Errors) -> None:
         seen.add(key)
 
 
-def parse_ip_sloppy(value: str) -> bool:
-    """netutils.ParseIPSloppy: Go's net.ParseIP from before Go 1.17, leading zeros allowed (decimal)."""
-    if "%" in value:
-        return False
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        pass
-    head, sep, tail = value.rpartition(":")
-    quad = tail.split(".")
-    if len(quad) != 4 or not all(q.isascii() and q.isdigit() and len(q) <= 3 and int(q) <= 255 for q in quad):
-        return False
-    normal = ".".join(str(int(q)) for q in quad)
-    try:
-        ipaddress.ip_address(head + sep + normal)
-    except ValueError:
-        return False
-    return True
-
-
 def _check_ip(value: str, path: Path, errs: Errors, rule: str) -> None:
-    if not parse_ip_sloppy(value):
+    if not fmt.is_ip_sloppy(value):
         errs.invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", rule)

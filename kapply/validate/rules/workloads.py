@@ -14,6 +14,7 @@ from typing import Any
 from kapply.model.selectors import from_match_labels
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import check_label_selector, check_labels, selector_json, sorted_map
+from kapply.validate.rules.podfields import check_pod_only
 from kapply.validate.rules.pods import check_pod_spec, check_pod_template
 from kapply.validate.rules.templates import (
     MISMATCH,
@@ -177,6 +178,7 @@ def check_pod(obj: dict[str, Any], errs: Errors) -> None:
     spec = obj.get("spec")
     if isinstance(spec, dict):
         check_pod_spec(spec, ("spec",), errs)
+        check_pod_only(spec, errs)
 
 
 def check_pod_template_object(obj: dict[str, Any], errs: Errors) -> None:
