@@ -1,4 +1,4 @@
-"""Helpers of the Deployment scenario and property tests, offered as the `kit` fixture.
+"""Helpers of the workload scenario and property tests, offered as the `kit` fixture.
 
 `kit.new_cluster(path, observer=None, **settings)` makes a 3-node test cluster; with a
 `kit.PodObserver()` it also sees every committed pod write (the rollout bounds are checked
