@@ -124,6 +124,7 @@ class SimAPI:
         self._rng = random.Random(seed)
         self._on_change = on_change
         self._plugins = plugins
+        self.created_uids: set[str] = set()  # objects born in this session (no stored history)
 
     @property
     def settings(self) -> Any:
@@ -186,6 +187,7 @@ class SimAPI:
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}
         self._admit(kind, "CREATE", obj, None, validate)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        self.created_uids.add(meta["uid"])
         meta["creationTimestamp"] = rfc3339(self.now)
         if kind in GENERATION_KINDS:
             meta["generation"] = 1

@@ -56,6 +56,7 @@ class EventRecorder:
         self._store = store
         self._index: dict[DedupeKey, tuple[str, str]] = {}
         self._scanned: set[tuple[str, str]] = set()
+        self._names: set[str] = set()  # events created in this session
 
     def _candidates(self, namespace: str, obj_name: str) -> list[Obj]:
         cache = self._api.cache
@@ -69,8 +70,8 @@ class EventRecorder:
                 found.append(cache.peek("Event", namespace, name) or event)
         return found
 
-    def _find(self, key: DedupeKey, namespace: str, obj_name: str) -> Obj | None:
-        if (namespace, obj_name) not in self._scanned:
+    def _find(self, key: DedupeKey, namespace: str, obj_name: str, fresh: bool) -> Obj | None:
+        if not fresh and (namespace, obj_name) not in self._scanned:
             self._scanned.add((namespace, obj_name))
             for event in self._candidates(namespace, obj_name):
                 self._index.setdefault(_dedupe_key(event), (namespace, event["metadata"]["name"]))
@@ -107,14 +108,17 @@ class EventRecorder:
         namespace = meta.get("namespace") or "default"
         obj_name = str(meta.get("name", ""))
         stamp = rfc3339(now)
-        old = self._find(key, namespace, obj_name)
+        # An object created in this session has no stored events: they would name its uid.
+        fresh = meta.get("uid", "") in getattr(self._api, "created_uids", ())
+        old = self._find(key, namespace, obj_name, fresh)
         if old is not None:
             new = dict(old, count=int(old.get("count", 1)) + 1, lastTimestamp=stamp)
             new["metadata"] = dict(old["metadata"])
             self._arm(now)
             return self._api.put_unchecked("Event", new, old)
         nanos = int(now * 1e9)
-        while self._current(namespace, f"{obj_name}.{nanos:x}") is not None:
+        while (f"{obj_name}.{nanos:x}" in self._names if fresh
+               else self._current(namespace, f"{obj_name}.{nanos:x}") is not None):
             nanos += 1
         event.update({
             "apiVersion": "v1", "kind": "Event",
@@ -124,6 +128,7 @@ class EventRecorder:
         })
         created = self._api.put_unchecked("Event", event, None)
         self._index[key] = (namespace, created["metadata"]["name"])
+        self._names.add(created["metadata"]["name"])
         self._arm(now)
         return created
 
