@@ -29,6 +29,7 @@ from kapply.cluster.sim.fields import matches_fields, parse_field_selector
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
+from kapply.errors import NotFoundError
 from kapply.model import selectors
 from kapply.model.selectors import Selector
 
@@ -208,9 +209,7 @@ class SimCluster:
                 info = kind_info(kind)
                 found = self.store.get(kind, namespace if info.namespaced else "", name)
                 if found is None:
-                    api_missing = admission.resource_label(kind)
-                    from kapply.errors import NotFoundError
-                    raise NotFoundError(f'{api_missing} "{name}" not found')
+                    raise NotFoundError(f'{admission.resource_label(kind)} "{name}" not found')
                 return found
             return copy.deepcopy(api.read(kind, namespace, name))
 
@@ -360,7 +359,7 @@ class SimCluster:
             "name": self.name, "path": str(self.store.path), "settings": meta["settings"],
             "now": self._target(meta), "created": meta.get("created"), "resourceVersion": meta["rv"],
             "counts": self.store.counts(), "nextDue": self.store.min_due(IDLE_IGNORED),
-            "timers": len(self.store.timers()),
+            "timers": self.store.timer_count(),
         }
 
     def close(self) -> None:

@@ -239,6 +239,11 @@ class Store:
         with self._errors():
             return dict(self._conn.execute("SELECT kind, count(*) FROM objects GROUP BY kind").fetchall())
 
+    def timer_count(self) -> int:
+        """Number of pending timers."""
+        with self._errors():
+            return int(self._conn.execute("SELECT count(*) FROM timers").fetchone()[0])
+
     def timers(self) -> list[TimerRow]:
         """Every pending timer."""
         with self._errors():

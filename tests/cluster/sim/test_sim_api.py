@@ -271,3 +271,18 @@ def test_kinds_without_a_controller_are_stored_as_given(cluster: SimCluster) -> 
     assert got["data"] == {"password": "aHVudGVyMg=="} and got["type"] == "Opaque"
     assert "generation" not in got["metadata"]
     assert [o["metadata"]["name"] for o in cluster.list("ServiceAccount", "default")] == ["robot"]
+
+
+def test_graceful_pod_deletion_is_finished_by_the_kubelet(cluster: SimCluster) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "c", "image": "nginx:1"}], "terminationGracePeriodSeconds": 10}}
+    cluster.create(pod)
+    cluster.advance(5)
+    assert cluster.get("Pod", "default", "p")["spec"].get("nodeName")
+    left = cluster.delete("Pod", "default", "p")
+    assert left is not None and left["metadata"]["deletionGracePeriodSeconds"] == 10
+    cluster.advance(9)
+    assert cluster.get("Pod", "default", "p")["metadata"]["deletionTimestamp"]
+    cluster.advance(1)
+    with pytest.raises(NotFoundError):
+        cluster.get("Pod", "default", "p")
