@@ -5,10 +5,11 @@ hands each to `parse.parse_source`. Reading is bounded before anything is parsed
 `FILE_LIMIT` is an issue (`yaml-size-limit`), and never more than that is read, even from a pipe
 or a device. Unreadable files are `io` issues; the other files still load.
 
-Speed: parsing is libyaml plus one Python pass per document, roughly 0.1 ms per Deployment-sized
-document. Large inputs (many files, several MiB) are split by size into contiguous groups parsed in
-parallel by forked worker processes while this process parses the first group, so the order of
-documents does not depend on the split. The cyclic garbage collector is paused while parsing: the
+Speed: parsing is libyaml composition plus one Python pass per document, about 0.17 ms of CPU per
+Deployment-sized document (10,000 mixed documents in 2,000 files: ~1.7 s on one core). Large
+inputs (many files, several MiB) are split by size into contiguous groups parsed in parallel by
+forked worker processes while this process parses the first group, so the order of documents does
+not depend on the split. The cyclic garbage collector is paused while parsing: the
 values built are acyclic, and collecting millions of fresh containers repeatedly cost more than the
 parse itself. For the same reason `load_paths` ends with `gc.freeze()`: the documents live as long
 as the command, so later collections (validation allocates plenty) need not walk them again; they
