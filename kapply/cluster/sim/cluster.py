@@ -135,9 +135,9 @@ class SimCluster:
                 start_rv = runtime.api.rv
                 runtime.catch_up(target)
                 yield runtime
-                runtime.drain()
-                if dry_run:
+                if dry_run:  # admission ran for every write; the controllers' reactions are not needed
                     raise _DryRun
+                runtime.drain()
                 self._flush(meta, runtime, start_rv)
         except _DryRun:
             self._drop()
