@@ -10,8 +10,8 @@ narrowed after prunes (failed deletes stay in it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,81 +76,112 @@ class ApplyFailedError(ClusterError):
     reason = "Invalid"
 
 
-@contextmanager
-def _transaction(cluster: Cluster, dry_run: bool = False) -> Iterator[None]:
-    """One embedded-cluster transaction when the cluster offers it (real clusters write per call)."""
-    session = getattr(cluster, "session", None)
-    with session(dry_run=dry_run) if session is not None else nullcontext():
-        yield
+class _Refused(Exception):
+    """Rolls back an embedded-cluster transaction in which some write was refused."""
 
 
-def preflight(cluster: Cluster, plan: Plan) -> list[Outcome]:
-    """Dry-run every write through admission; returns the refusals (empty: all would succeed)."""
-    plan.raise_for_errors()
+def _refusals(cluster: Cluster, plan: Plan, dry_run: bool) -> list[Outcome]:
+    """Try every write; the refusals (empty: every write was admitted)."""
     refused: list[Outcome] = []
-    transactional = getattr(cluster, "session", None) is not None
-    with _transaction(cluster, dry_run=True):
-        for change in plan.changes:
-            if change.is_write:
-                try:
-                    _write(cluster, change, dry_run=not transactional)
-                except NotFoundError as exc:
-                    if not transactional and "namespaces" in str(exc):
-                        continue  # created by this plan before it; a real server checks it then
-                    refused.append(Outcome(change, False, str(exc)))
-                except ClusterError as exc:
-                    refused.append(Outcome(change, False, str(exc)))
+    for change in plan.changes:
+        if not change.is_write:
+            continue
+        try:
+            _write(cluster, change, dry_run=dry_run)
+        except NotFoundError as exc:
+            if dry_run and "namespaces" in str(exc):
+                continue  # created by this plan before it; a real server checks it at write time
+            refused.append(Outcome(change, False, str(exc)))
+        except ClusterError as exc:
+            refused.append(Outcome(change, False, str(exc)))
     return refused
+
+
+def _refused_error(refused: list[Outcome]) -> ApplyFailedError:
+    return ApplyFailedError("the cluster refused part of the plan; nothing was applied:\n" +
+                            "\n".join(f"  {o.change.key.ref}: {o.message}" for o in refused))
 
 
 def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_run: bool = False,
             on_outcome: Callable[[Outcome], None] | None = None) -> ApplyReport:
-    """Check the whole plan, then write it. Raises ApplyFailedError if any write would be refused."""
+    """Check the whole plan, then write it. Raises ApplyFailedError if any write would be refused.
+
+    On the embedded cluster the writes run in one transaction that is rolled back if any write is
+    refused, so either the whole plan lands or nothing does. On a real cluster every write is
+    first dry-run on the server, then written; a failure then (a race with another writer) is
+    reported per object and the rest goes on, as kubectl does.
+    """
+    plan.raise_for_errors()
     report = ApplyReport(dry_run)
-    refused = preflight(cluster, plan)
-    if refused:
-        raise ApplyFailedError("server-side checks refused the plan; nothing was applied:\n" +
-                               "\n".join(f"  {o.change.key.ref}: {o.message}" for o in refused))
 
     def record(outcome: Outcome) -> None:
         report.outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
 
-    if dry_run:
+    desired_keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
+    current = inventory or Inventory(plan.inventory_id)
+    widened = current.updated(desired_keys, ())
+    writes = [c for c in plan.changes if c.is_write]
+    session = getattr(cluster, "session", None)
+    if dry_run or not writes:
+        if writes:
+            if session is not None:
+                try:
+                    with session(dry_run=True):
+                        refused = _refusals(cluster, plan, dry_run=False)
+                except ClusterError as exc:  # pragma: no cover - refusals are collected, not raised
+                    refused = [Outcome(writes[0], False, str(exc))]
+            else:
+                refused = _refusals(cluster, plan, dry_run=True)
+            if refused:
+                raise _refused_error(refused)
+        elif not dry_run and widened.keys != current.keys:
+            _store_inventory(cluster, widened)
         for change in plan.changes:
             record(Outcome(change, True, change.reason))
         return report
 
+    if session is not None:
+        try:
+            with session():
+                _store_inventory(cluster, widened)
+                refused = _refusals(cluster, plan, dry_run=False)
+                if refused:
+                    raise _Refused
+                pruned = [c.key for c in writes if c.action == "prune"]
+                _store_inventory(cluster, current.updated(desired_keys, pruned))
+        except _Refused:
+            raise _refused_error(refused) from None
+        for change in plan.changes:
+            record(Outcome(change, True, change.reason))
+        return report
+
+    refused = _refusals(cluster, plan, dry_run=True)
+    if refused:
+        raise _refused_error(refused)
+    _store_inventory(cluster, widened)
+    pruned: list[ResourceKey] = []
+    for change in plan.changes:
+        if not change.is_write:
+            record(Outcome(change, True, change.reason))
+            continue
+        try:
+            _write(cluster, change, dry_run=False)
+        except ClusterError as exc:
+            record(Outcome(change, False, str(exc)))
+            continue
+        if change.action == "prune":
+            pruned.append(change.key)
+        record(Outcome(change, True))
+    _store_inventory(cluster, current.updated(desired_keys, pruned))
+    return report
+
+
+def _store_inventory(cluster: Cluster, inventory: Inventory) -> None:
     from kapply.apply.live import write_inventory
 
-    desired_keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
-    current = inventory or Inventory(plan.inventory_id)
-    with _transaction(cluster):
-        write_inventory(cluster, current.updated(desired_keys, ()))
-    pruned: list[ResourceKey] = []
-    failed_applies: list[ResourceKey] = []
-    with _transaction(cluster):
-        for change in plan.changes:
-            if not change.is_write:
-                record(Outcome(change, True, change.reason))
-                continue
-            try:
-                _write(cluster, change, dry_run=False)
-            except ClusterError as exc:
-                record(Outcome(change, False, str(exc)))
-                if change.action != "prune":
-                    failed_applies.append(change.key)
-                continue
-            if change.action == "prune":
-                pruned.append(change.key)
-            record(Outcome(change, True))
-        final = current.updated(desired_keys, pruned)
-        if failed_applies:  # never applied and not live: nothing to remember
-            final = Inventory(final.id, final.keys - {k for k in failed_applies
-                                                      if k not in (inventory.keys if inventory else set())})
-        write_inventory(cluster, final)
-    return report
+    write_inventory(cluster, inventory)
 
 
 def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
