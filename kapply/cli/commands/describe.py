@@ -1,0 +1,100 @@
+"""`kapply describe KIND [NAME_PREFIX...]`: kubectl's detail pages with the objects' events.
+
+Thin: resolves the arguments (kubectl forms, name prefixes as kubectl matches them), fetches the
+object, the related objects its describer asks for (`printers.describe.RELATED`) and its events,
+and prints `printers.describe.describe(...)`. Pages are separated by two blank lines, as kubectl.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from kapply.cli import options
+from kapply.cli.exits import handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="describe")(describe)
+
+
+def describe(
+    resources: list[str] = typer.Argument(..., help="KIND [NAME_PREFIX...] or KIND/NAME..."),
+    namespace: str | None = options.NAMESPACE,
+    all_namespaces: bool = options.ALL_NAMESPACES,
+    selector: str | None = options.SELECTOR,
+    show_events: bool = typer.Option(True, "--show-events/--no-show-events",
+                                     help="Include the objects' events (default true)."),
+    cluster: str = options.CLUSTER,
+) -> None:
+    """Show details of objects and their events, like `kubectl describe`."""
+    with handle_errors():
+        from kapply.cli.kubectl import namespace_of, open_sim, report
+        from kapply.cli.printers.describe import describe as render
+        from kapply.cli.resources import parse_targets
+        from kapply.errors import NotFoundError
+
+        targets = parse_targets(resources)
+        ns = None if all_namespaces else namespace_of(namespace)
+        pages: list[str] = []
+        failed = False
+        with open_sim(cluster) as sim:
+            now = sim.now()
+            for info, name in targets:
+                try:
+                    objs = _find(sim, info, name, ns, selector)
+                except NotFoundError as exc:
+                    report(exc)
+                    failed = True
+                    continue
+                for obj in objs:
+                    pages.append(render(obj, _related(sim, obj), _events(sim, obj) if show_events else None,
+                                        now))
+        if not pages and not failed:
+            where = "" if ns is None else f" in {ns} namespace"
+            sys.stderr.write(f"No resources found{where}.\n")
+        sys.stdout.write("\n\n".join(pages))
+        raise typer.Exit(1 if failed else 0)
+
+
+def _find(sim: Any, info: Any, name: str | None, ns: str | None,
+          selector: str | None) -> list[dict[str, Any]]:
+    """The object named, else those whose name starts with it (kubectl's prefix match)."""
+    from kapply.errors import NotFoundError
+
+    scope = ns if info.namespaced else None
+    if name is None:
+        return list(sim.list(info.kind, namespace=scope, label_selector=selector))
+    where = (ns or "default") if info.namespaced else ""
+    try:
+        return [sim.get(info.kind, where, name)]
+    except NotFoundError:
+        found = [o for o in sim.list(info.kind, namespace=scope, label_selector=selector)
+                 if o["metadata"]["name"].startswith(name)]
+        if not found:
+            raise
+        return found
+
+
+def _related(sim: Any, obj: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    from kapply.cli.printers.describe import RELATED
+
+    md = obj.get("metadata") or {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, scope in RELATED.get(str(obj.get("kind")), ()):
+        if scope == "node":
+            out[kind] = sim.list(kind, None, field_selector=f"spec.nodeName={md.get('name')}")
+        elif scope == "self":
+            out[kind] = sim.list(kind, md.get("name"))
+        elif scope == "named":
+            out[kind] = [o for o in sim.list(kind, md.get("namespace"))
+                         if o["metadata"]["name"] == md.get("name")]
+        else:
+            out[kind] = sim.list(kind, md.get("namespace"))
+    return out
+
+
+def _events(sim: Any, obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(sim.events((obj.get("metadata") or {}).get("namespace") or None, involved=obj))

@@ -1,0 +1,62 @@
+"""`kapply describe` pages, one pure function per kind: (obj, related, events, now) -> str.
+
+`related` maps a kind to the objects a describer needs besides the object itself (a
+Deployment's ReplicaSets, a Node's Pods, a Service's Endpoints); `RELATED` says which kinds each
+describer wants, so the command fetches exactly those. `events` is None to leave the Events
+section out (kubectl's `--show-events=false`). Kinds without a describer get the generic one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from kapply.cli.printers.describe.config import describe_config_map, describe_namespace, describe_secret
+from kapply.cli.printers.describe.generic import describe_generic
+from kapply.cli.printers.describe.network import describe_endpoints, describe_service
+from kapply.cli.printers.describe.nodes import describe_node
+from kapply.cli.printers.describe.pods import describe_pod
+from kapply.cli.printers.describe.workloads import (
+    describe_deployment,
+    describe_replica_set,
+    describe_replication_controller,
+)
+from kapply.cli.printers.describe.writer import Obj
+
+Describer = Callable[[Obj, Mapping[str, Sequence[Obj]], Sequence[Obj] | None, float], str]
+
+DESCRIBERS: dict[str, Describer] = {
+    "Pod": describe_pod,
+    "Deployment": describe_deployment,
+    "ReplicaSet": describe_replica_set,
+    "ReplicationController": describe_replication_controller,
+    "Service": describe_service,
+    "Endpoints": describe_endpoints,
+    "Node": describe_node,
+    "Namespace": describe_namespace,
+    "ConfigMap": describe_config_map,
+    "Secret": describe_secret,
+}
+
+# kind -> (related kind, scope): "namespace" = the object's namespace, "all" = every namespace,
+# "named" = the object's name in its namespace (a Service's Endpoints).
+RELATED: dict[str, tuple[tuple[str, str], ...]] = {
+    "Deployment": (("ReplicaSet", "namespace"),),
+    "ReplicaSet": (("Pod", "namespace"),),
+    "ReplicationController": (("Pod", "namespace"),),
+    "Service": (("Endpoints", "named"),),
+    "Node": (("Pod", "node"),),
+    "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),
+}
+
+# kubectl's describers that print no Events section.
+NO_EVENTS = frozenset({"Namespace", "Secret"})
+
+
+def describe(obj: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None, now: float) -> str:
+    """The `kubectl describe` page of one object."""
+    kind = str(obj.get("kind", ""))
+    describer = DESCRIBERS.get(kind, describe_generic)
+    return describer(obj, related, None if kind in NO_EVENTS else events, now)
+
+
+__all__ = ["DESCRIBERS", "RELATED", "describe"]

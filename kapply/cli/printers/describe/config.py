@@ -1,0 +1,108 @@
+"""`describe namespace | configmap | secret`, as kubectl's describers print them.
+
+Secrets never show their values: kubectl prints each key's size in bytes, and so does kapply.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+
+from kapply.cli.printers.describe.writer import (
+    Obj,
+    PrefixWriter,
+    annotations_multiline,
+    describe_events,
+    labels_multiline,
+    meta,
+    quantity_text,
+)
+
+_LIMIT_COLUMNS = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+
+
+def describe_namespace(ns: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                       now: float) -> str:
+    """kubectl describe namespace (quotas and limit ranges of the namespace from `related`)."""
+    w = PrefixWriter()
+    md = meta(ns)
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Status:\t{(ns.get('status') or {}).get('phase', 'Active')}\n")
+    quotas = sorted(related.get("ResourceQuota") or (), key=lambda q: meta(q).get("name", ""))
+    if quotas:
+        w.write(0, "\n")
+        w.write(0, "Resource Quotas\n")
+        for quota in quotas:
+            w.write(1, f"Name:\t{meta(quota).get('name', '')}\n")
+            hard = (quota.get("status") or {}).get("hard") or (quota.get("spec") or {}).get("hard") or {}
+            used = (quota.get("status") or {}).get("used") or {}
+            w.write(1, "Resource\tUsed\tHard\n")
+            w.write(1, "--------\t---\t---\n")
+            for name in sorted(hard):
+                w.write(1, f"{name}\t{quantity_text(used.get(name, 0))}\t{quantity_text(hard[name])}\n")
+    else:
+        w.write(0, "\nNo resource quota.\n")
+    ranges = sorted(related.get("LimitRange") or (), key=lambda r: meta(r).get("name", ""))
+    if ranges:
+        w.write(0, "\n")
+        w.write(0, "Resource Limits\n")
+        w.write(1, "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
+        w.write(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+        for limit_range in ranges:
+            for item in (limit_range.get("spec") or {}).get("limits") or ():
+                columns = [item.get(key) or {} for key in _LIMIT_COLUMNS]
+                for name in sorted({n for column in columns for n in column}):
+                    cells = [quantity_text(column[name]) if name in column else "-" for column in columns]
+                    w.write(1, f"{item.get('type', '')}\t{name}\t" + "\t".join(cells) + "\n")
+    else:
+        w.write(0, "\nNo LimitRange resource.\n")
+    return w.render()
+
+
+def describe_config_map(cm: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                        now: float) -> str:
+    """kubectl describe configmap: each key, a `----` rule, then its value."""
+    w = PrefixWriter()
+    md = meta(cm)
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, "\nData\n====\n")
+    for key, value in sorted((cm.get("data") or {}).items()):
+        w.write(0, f"{key}:\n----\n")
+        w.write(0, f"{value}\n")
+    w.write(0, "\nBinaryData\n====\n")
+    for key, value in sorted((cm.get("binaryData") or {}).items()):
+        w.write(0, f"{key}: {_decoded_size(value)} bytes\n")
+    w.write(0, "\n")
+    describe_events(w, events, now)
+    return w.render()
+
+
+def _decoded_size(value: object) -> int:
+    try:
+        return len(base64.b64decode(str(value), validate=True))
+    except (binascii.Error, ValueError):
+        return len(str(value))
+
+
+def describe_secret(secret: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                    now: float) -> str:
+    """kubectl describe secret: sizes only, never values."""
+    w = PrefixWriter()
+    md = meta(secret)
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"\nType:\t{secret.get('type', 'Opaque')}\n")
+    w.write(0, "\nData\n====\n")
+    sizes = {k: _decoded_size(v) for k, v in (secret.get("data") or {}).items()}
+    sizes.update({k: len(str(v).encode()) for k, v in (secret.get("stringData") or {}).items()})
+    for key in sorted(sizes):
+        w.write(0, f"{key}:\t{sizes[key]} bytes\n")
+    return w.render()
