@@ -81,7 +81,7 @@ def pod_requests(pod: Mapping[str, Any]) -> Requests:
     return Requests(cpu, mem, nz_cpu, nz_mem)
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeInfo:
     """A node's static facts and the running totals of the pods bound to it."""
 

@@ -11,8 +11,9 @@ bound pod goes away (the scheduling queue's "move unschedulable pods on cluster 
 
 from __future__ import annotations
 
+import bisect
 import copy
-import json
+import random
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +24,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     NodeInfo,
     Requests,
     fit_error,
+    least_allocated_score,
     pod_requests,
     resource_reasons,
     static_reason,
@@ -46,6 +48,11 @@ def _holds_resources(pod: Obj) -> bool:
         (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
 
 
+def _state(info: NodeInfo) -> tuple[int, ...]:
+    return (info.cpu, info.memory, info.pods, info.used_cpu, info.used_memory, info.used_pods,
+            info.nz_cpu, info.nz_memory)
+
+
 def _status_only(change: Change) -> bool:
     """An update of nothing but status (the queue ignores those, as isPodUpdated does)."""
     old = change.old
@@ -57,9 +64,9 @@ def _status_only(change: Change) -> bool:
 
 
 def _shape(spec: dict[str, Any]) -> str:
-    """What the static filters look at, as a cache key."""
-    return json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
-                       (spec.get("affinity") or {}).get("nodeAffinity")], sort_keys=True)
+    """What the static filters look at, as a cache key (equal specs give equal keys)."""
+    return repr((spec.get("tolerations"), spec.get("nodeSelector"),
+                 (spec.get("affinity") or {}).get("nodeAffinity")))
 
 
 class Scheduler:
@@ -73,6 +80,8 @@ class Scheduler:
         self.bound: dict[str, tuple[str, Requests]] = {}  # pod uid -> (node, requests)
         self.unschedulable: set[str] = set()
         self._static: dict[str, tuple[list[NodeInfo], Counter[str]]] = {}
+        # nodes in identical states (size and usage) answer every pod alike: filter+score once
+        self.groups: dict[tuple[int, ...], list[str]] = {}
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -86,8 +95,7 @@ class Scheduler:
                 self._release(uid)
                 req = pod_requests(pod)
                 self.bound[uid] = (node, req)
-                if node in self.nodes:
-                    self.nodes[node].add(req)
+                self._add_usage(node, req, 1)
             return False
         return self._release(uid)
 
@@ -96,18 +104,36 @@ class Scheduler:
         if held is None:
             return False
         node, req = held
-        if node in self.nodes:
-            self.nodes[node].add(req, -1)
+        self._add_usage(node, req, -1)
         return True
+
+    def _add_usage(self, node: str, req: Requests, sign: int) -> None:
+        info = self.nodes.get(node)
+        if info is not None:
+            self._ungroup(info)
+            info.add(req, sign)
+            self._group(info)
+
+    def _group(self, info: NodeInfo) -> None:
+        bisect.insort(self.groups.setdefault(_state(info), []), info.name)
+
+    def _ungroup(self, info: NodeInfo) -> None:
+        key = _state(info)
+        names = self.groups.get(key)
+        if names is not None and info.name in names:
+            names.remove(info.name)
+            if not names:
+                del self.groups[key]
 
     def _track_node(self, node: Obj, deleted: bool) -> None:
         name = node["metadata"]["name"]
         self._static.clear()
+        old = self.nodes.pop(name, None)
+        if old is not None:
+            self._ungroup(old)
         if deleted:
-            self.nodes.pop(name, None)
             return
         info = NodeInfo.from_node(node)
-        old = self.nodes.get(name)
         if old is not None:
             info.used_cpu, info.used_memory, info.used_pods = old.used_cpu, old.used_memory, old.used_pods
             info.nz_cpu, info.nz_memory = old.nz_cpu, old.nz_memory
@@ -116,11 +142,12 @@ class Scheduler:
                 if held_node == name:
                     info.add(req)
         self.nodes[name] = info
+        self._group(info)
 
     def _ensure(self, ctx: Context) -> None:
         if self.ready:
             return
-        self.nodes, self.bound, self.unschedulable, self._static = {}, {}, set(), {}
+        self.nodes, self.bound, self.unschedulable, self._static, self.groups = {}, {}, set(), {}, {}
         for node in ctx.list("Node"):
             self._track_node(node, deleted=False)
         for pod in ctx.list("Pod"):
@@ -188,31 +215,41 @@ class Scheduler:
 
     def place(self, pod: Obj, ctx: Context) -> tuple[str | None, str]:
         """The chosen node, or None and the FitError message."""
-        req = pod_requests(pod)
         candidates, static_reasons = self._static_candidates(pod.get("spec") or {})
+        if len(candidates) == len(self.nodes):  # every node passes the static filters
+            groups = list(self.groups.values())
+        else:
+            groups = [[info.name] for info in candidates]
+        return self.choose(groups, pod_requests(pod), static_reasons, ctx.random)
+
+    def choose(self, groups: list[list[str]], req: Requests, static_reasons: Counter[str],
+               rng: random.Random) -> tuple[str | None, str]:
+        """Filter (resources) and score (least allocated) groups of identical nodes, once per group;
+        pick uniformly among every node of the best score, as selectHost's reservoir sampling."""
         reasons = Counter(static_reasons)
-        best: list[NodeInfo] = []
+        best: list[list[str]] = []
         best_score = -1
-        cpu, memory, nz_cpu, nz_memory = req.cpu, req.memory, req.nz_cpu, req.nz_memory
-        for info in candidates:  # the hot loop: least_allocated_score inlined
-            if info.used_pods >= info.pods or (cpu and cpu > info.cpu - info.used_cpu) \
-                    or (memory and memory > info.memory - info.used_memory):
-                for reason in resource_reasons(info, req):
-                    reasons[reason] += 1
+        for names in groups:
+            info = self.nodes[names[0]]
+            failing = resource_reasons(info, req)
+            if failing:
+                for reason in failing:
+                    reasons[reason] += len(names)
                 continue
-            cap_cpu, cap_mem = info.cpu, info.memory
-            used_cpu, used_mem = info.nz_cpu + nz_cpu, info.nz_memory + nz_memory
-            score_cpu = (cap_cpu - used_cpu) * 100 // cap_cpu if cap_cpu > 0 and used_cpu <= cap_cpu else 0
-            score_mem = (cap_mem - used_mem) * 100 // cap_mem if cap_mem > 0 and used_mem <= cap_mem else 0
-            score = (score_cpu + score_mem) // 2
+            score = least_allocated_score(info, req)
             if score > best_score:
-                best, best_score = [info], score
+                best, best_score = [names], score
             elif score == best_score:
-                best.append(info)
+                best.append(names)
         if not best:
             return None, fit_error(len(self.nodes), reasons)
-        chosen = best[0] if len(best) == 1 else best[ctx.random.randrange(len(best))]
-        return chosen.name, ""
+        total = sum(len(names) for names in best)
+        index = rng.randrange(total) if total > 1 else 0
+        for names in best:
+            if index < len(names):
+                return names[index], ""
+            index -= len(names)
+        raise AssertionError("unreachable")
 
     def _bind(self, ctx: Context, pod: Obj, node: str) -> None:
         # The API owns what it is given and replaces (never mutates) nested values it does not

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kapply.cluster.sim.controllers.schedfit import (
     NodeInfo,
@@ -16,6 +19,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     resource_reasons,
     static_reason,
 )
+from kapply.cluster.sim.controllers.scheduler import Scheduler
 from kapply.cluster.sim.nodes import make_node
 from kapply.cluster.sim.settings import ClusterSettings
 
@@ -102,3 +106,29 @@ def test_least_allocated_prefers_the_emptier_node() -> None:
 ])
 def test_fit_error_message(nodes: int, reasons: dict[str, int], message: str) -> None:
     assert fit_error(nodes, Counter(reasons)) == message
+
+
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "4"]), st.sampled_from(["1Gi", "2Gi"]),
+                          st.integers(1, 5), st.integers(0, 6)), min_size=1, max_size=8),
+       st.integers(0, 1500), st.integers(0, 1536))
+@settings(max_examples=150, deadline=None)
+def test_grouped_choice_equals_node_by_node(nodes: list[tuple[str, str, int, int]], cpu: int,
+                                            mem: int) -> None:
+    """Evaluating one node per group of identical nodes changes neither the verdict nor the score."""
+    scheduler = Scheduler()
+    settings_ = ClusterSettings()
+    for i, (n_cpu, n_mem, pods, load) in enumerate(nodes):
+        scheduler._track_node(make_node(settings_, i, cpu=n_cpu, memory=n_mem, pods=pods), deleted=False)
+        for _ in range(load):
+            scheduler._add_usage(f"minikube-m{i + 1:02d}" if i else "minikube", Requests(250, 256 * MI), 1)
+    req = Requests(cpu, mem * MI, max(cpu, 1), max(mem * MI, 1))
+    grouped = scheduler.choose(list(scheduler.groups.values()), req, Counter(), random.Random(1))
+    single = scheduler.choose([[name] for name in sorted(scheduler.nodes)], req, Counter(), random.Random(1))
+    assert grouped[1] == single[1]
+    if grouped[0] is None:
+        assert single[0] is None
+    else:
+        assert single[0] is not None
+        nodes_ = scheduler.nodes
+        assert least_allocated_score(nodes_[grouped[0]], req) == least_allocated_score(nodes_[single[0]], req)
+        assert resource_reasons(nodes_[grouped[0]], req) == []
