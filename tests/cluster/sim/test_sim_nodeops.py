@@ -197,3 +197,22 @@ def test_image_faults_are_normalized_listed_and_cleared(tmp_path: Path) -> None:
     assert set_image_fault(cluster, "hello-node", None) == ("hello-node:latest", True)
     assert set_image_fault(cluster, "hello-node", None) == ("hello-node:latest", False)
     assert image_faults(cluster) == []
+
+
+def test_a_user_no_execute_taint_evicts_pods_that_do_not_tolerate_it(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=2)
+    tolerant = bare("tolerant", "minikube-m02")
+    tolerant["spec"]["tolerations"] = [{"key": "maintenance", "operator": "Exists", "effect": "NoExecute",
+                                        "tolerationSeconds": 60}]
+    cluster.create(tolerant)
+    cluster.create(bare("plain", "minikube-m02"))
+    cluster.advance(3)
+    node = cluster.get("Node", "", "minikube-m02")
+    node["spec"]["taints"] = [{"key": "maintenance", "effect": "NoExecute"}]
+    cluster.update(node)
+    cluster.advance(1)
+    assert cluster.get("Node", "", "minikube-m02")["spec"]["taints"][0]["timeAdded"]
+    assert cluster.get("Pod", "default", "plain")["metadata"].get("deletionTimestamp")
+    assert not cluster.get("Pod", "default", "tolerant")["metadata"].get("deletionTimestamp")
+    cluster.advance(60)
+    assert cluster.get("Pod", "default", "tolerant")["metadata"].get("deletionTimestamp")

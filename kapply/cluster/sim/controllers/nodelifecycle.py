@@ -142,16 +142,20 @@ class NodeLifecycle:
         ready = condition(node, "Ready").get("status") == "True"
         unschedulable = bool((node.get("spec") or {}).get("unschedulable"))
         managed = (tt.UNREACHABLE, tt.NOT_READY, tt.UNSCHEDULABLE)
+        stamp = rfc3339(ctx.now)
         wanted = [t for t in current if t.get("key") not in managed]
+        # eviction counts from timeAdded: stamp NoExecute taints a user added without one
+        wanted = [dict(t, timeAdded=stamp) if t.get("effect") == tt.NO_EXECUTE and not t.get("timeAdded")
+                  else t for t in wanted]
         kept = {(t.get("key"), t.get("effect")): t for t in current}
         if not ready:
             for effect in (tt.NO_SCHEDULE, tt.NO_EXECUTE):
                 taint = kept.get((tt.UNREACHABLE, effect)) or {"key": tt.UNREACHABLE, "effect": effect}
                 if effect == tt.NO_EXECUTE and "timeAdded" not in taint:
-                    taint = dict(taint, timeAdded=rfc3339(ctx.now))
+                    taint = dict(taint, timeAdded=stamp)
                 wanted.append(taint)
         if unschedulable:
-            fresh = {"key": tt.UNSCHEDULABLE, "effect": tt.NO_SCHEDULE, "timeAdded": rfc3339(ctx.now)}
+            fresh = {"key": tt.UNSCHEDULABLE, "effect": tt.NO_SCHEDULE, "timeAdded": stamp}
             wanted.append(kept.get((tt.UNSCHEDULABLE, tt.NO_SCHEDULE)) or fresh)
         if sorted(map(repr, wanted)) == sorted(map(repr, current)):
             return False
