@@ -53,17 +53,18 @@ def get(
                 continue
             for obj in sim.list(info.kind, namespace=scope, label_selector=label_selector):
                 found.append((info, obj))
-        _print(found, output, all_namespaces, show_labels, sim.now(), ns, len(targets) > 1)
+        single = len(targets) == 1 and targets[0][1] is not None
+        _print(found, output, all_namespaces, show_labels, sim.now(), ns, len(targets) > 1, single)
         for message in missing:
             sys.stderr.write(f"Error from server (NotFound): {message}\n")
         raise typer.Exit(1 if missing else 0)
 
 
 def _print(found: list[tuple[Any, dict[str, Any]]], output: str, all_namespaces: bool, show_labels: bool,
-           now: float, ns: str | None, several_kinds: bool) -> None:
+           now: float, ns: str | None, several_kinds: bool, single: bool = False) -> None:
     if output in ("json", "yaml"):
         objs = [obj for _, obj in found]
-        doc: Any = objs[0] if len(objs) == 1 and not several_kinds else \
+        doc: Any = objs[0] if single and objs else \
             {"apiVersion": "v1", "kind": "List", "items": objs, "metadata": {"resourceVersion": ""}}
         if output == "json":
             sys.stdout.write(json.dumps(doc, indent=4) + "\n")
