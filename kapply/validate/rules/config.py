@@ -41,7 +41,9 @@ def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
     total = 0
     for key, value in data.items():
         key = str(key)
-        errs.invalid_each(("data", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+        msgs = fmt.is_config_map_key(key)
+        if msgs:
+            errs.invalid_each(("data", Key(key)), key, msgs, "config-key")
         if key in binary:
             errs.invalid(
                 ("data", Key(key)), key, "duplicate of key present in binaryData", "config-key-duplicate"
@@ -49,7 +51,9 @@ def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
         total += _size(value, False)
     for key, value in binary.items():
         key = str(key)
-        errs.invalid_each(("binaryData", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+        msgs = fmt.is_config_map_key(key)
+        if msgs:
+            errs.invalid_each(("binaryData", Key(key)), key, msgs, "config-key")
         total += _size(value, True)
     if total > MAX_SIZE:
         errs.too_long((), MAX_SIZE, "config-size")
@@ -61,7 +65,9 @@ def check_secret(obj: dict[str, Any], errs: Errors) -> None:
     merged: dict[str, int] = {str(k): _size(v, True) for k, v in data.items()}
     merged.update({str(k): _size(v, False) for k, v in string_data.items()})
     for key in merged:
-        errs.invalid_each(("data", Key(key)), key, fmt.is_config_map_key(key), "config-key")
+        msgs = fmt.is_config_map_key(key)
+        if msgs:
+            errs.invalid_each(("data", Key(key)), key, msgs, "config-key")
     if sum(merged.values()) > MAX_SIZE:
         errs.too_long(("data",), MAX_SIZE, "config-size")
     secret_type = obj.get("type") or "Opaque"

@@ -33,7 +33,9 @@ def check_common(ctr: dict[str, Any], path: Path, volumes: set[str], errs: Error
     if name is None or name == "":
         errs.required((*path, "name"), "", "container-name")
     elif isinstance(name, str):
-        errs.invalid_each((*path, "name"), name, fmt.is_dns1123_label(name), "container-name")
+        msgs = fmt.is_dns1123_label(name)
+        if msgs:
+            errs.invalid_each((*path, "name"), name, msgs, "container-name")
     image = ctr.get("image")
     if image is None or image == "":
         errs.required((*path, "image"), "", "image-required")
@@ -79,10 +81,14 @@ def _check_ports(ports: list[Any], path: Path, errs: Errors) -> None:
         if cport is None or cport == 0:
             errs.required((*p, "containerPort"), "", "port-range")
         elif isinstance(cport, int) and not isinstance(cport, bool):
-            errs.invalid_each((*p, "containerPort"), cport, fmt.is_valid_port_num(cport), "port-range")
+            msgs = fmt.is_valid_port_num(cport)
+            if msgs:
+                errs.invalid_each((*p, "containerPort"), cport, msgs, "port-range")
         hport = port.get("hostPort")
         if isinstance(hport, int) and not isinstance(hport, bool) and hport != 0:
-            errs.invalid_each((*p, "hostPort"), hport, fmt.is_valid_port_num(hport), "port-range")
+            msgs = fmt.is_valid_port_num(hport)
+            if msgs:
+                errs.invalid_each((*p, "hostPort"), hport, msgs, "port-range")
         protocol = port.get("protocol")
         if isinstance(protocol, str) and protocol not in PROTOCOLS and protocol:
             errs.unsupported((*p, "protocol"), protocol, PROTOCOLS, "port-protocol")
@@ -115,7 +121,9 @@ def _check_env(env: list[Any], path: Path, errs: Errors) -> None:
         if name is None or name == "":
             errs.required((*p, "name"), "", "env-name")
         elif isinstance(name, str):
-            errs.invalid_each((*p, "name"), name, fmt.is_relaxed_env_var_name(name), "env-name")
+            msgs = fmt.is_relaxed_env_var_name(name)
+            if msgs:
+                errs.invalid_each((*p, "name"), name, msgs, "env-name")
         value_from = var.get("valueFrom")
         if isinstance(value_from, dict):
             _check_value_from(value_from, var.get("value"), (*p, "valueFrom"), errs)
@@ -135,14 +143,16 @@ def _check_value_from(source: dict[str, Any], value: Any, path: Path, errs: Erro
             continue
         ref_name = ref.get("name", "")
         if isinstance(ref_name, str):
-            errs.invalid_each(
-                (*path, kind, "name"), ref_name, fmt.name_is_dns_subdomain(ref_name, False), "env-value-from"
-            )
+            msgs = fmt.name_is_dns_subdomain(ref_name, False)
+            if msgs:
+                errs.invalid_each((*path, kind, "name"), ref_name, msgs, "env-value-from")
         key = ref.get("key")
         if key is None or key == "":
             errs.required((*path, kind, "key"), "", "env-value-from")
         elif isinstance(key, str):
-            errs.invalid_each((*path, kind, "key"), key, fmt.is_config_map_key(key), "env-value-from")
+            msgs = fmt.is_config_map_key(key)
+            if msgs:
+                errs.invalid_each((*path, kind, "key"), key, msgs, "env-value-from")
     if count == 0:
         errs.invalid(
             path,
@@ -163,7 +173,9 @@ def _check_env_from(sources: list[Any], path: Path, errs: Errors) -> None:
         p = (*path, i)
         prefix = source.get("prefix")
         if isinstance(prefix, str) and prefix:
-            errs.invalid_each((*p, "prefix"), prefix, fmt.is_relaxed_env_var_name(prefix), "env-name")
+            msgs = fmt.is_relaxed_env_var_name(prefix)
+            if msgs:
+                errs.invalid_each((*p, "prefix"), prefix, msgs, "env-name")
         count = 0
         for kind in ("configMapRef", "secretRef"):
             ref = source.get(kind)
@@ -176,9 +188,9 @@ def _check_env_from(sources: list[Any], path: Path, errs: Errors) -> None:
             if ref_name is None or ref_name == "":
                 errs.required((*p, kind, "name"), "", "env-from")
             elif isinstance(ref_name, str):
-                errs.invalid_each(
-                    (*p, kind, "name"), ref_name, fmt.name_is_dns_subdomain(ref_name, True), "env-from"
-                )
+                msgs = fmt.name_is_dns_subdomain(ref_name, True)
+                if msgs:
+                    errs.invalid_each((*p, kind, "name"), ref_name, msgs, "env-from")
         if count == 0:
             errs.invalid(path, "", "must specify one of: `configMapRef` or `secretRef`", "env-from")
         elif count > 1:
@@ -221,10 +233,9 @@ def check_probes_and_lifecycle(ctr: dict[str, Any], path: Path, errs: Errors) ->
 
 def _check_probe(probe: dict[str, Any], kind: str, path: Path, errs: Errors) -> None:
     _check_handler(probe, path, errs, lifecycle=False)
-    for name in _PROBE_COUNTS:
-        value = probe.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            errs.invalid((*path, name), value, fmt.NEGATIVE_ERROR, "probe")
+    negative = [n for n, v in probe.items() if type(v) is int and v < 0 and n in _PROBE_COUNTS]
+    for name in sorted(negative, key=_PROBE_COUNTS.index):
+        errs.invalid((*path, name), probe[name], fmt.NEGATIVE_ERROR, "probe")
     grace = probe.get("terminationGracePeriodSeconds")
     if isinstance(grace, int) and not isinstance(grace, bool) and grace <= 0:
         errs.invalid((*path, "terminationGracePeriodSeconds"), grace, "must be greater than 0", "probe")
@@ -268,6 +279,10 @@ def check_port_num_or_name(port: Any, path: Path, errs: Errors, rule: str) -> No
     if isinstance(port, bool):
         return
     if isinstance(port, int):
-        errs.invalid_each(path, port, fmt.is_valid_port_num(port), rule)
+        msgs = fmt.is_valid_port_num(port)
+        if msgs:
+            errs.invalid_each(path, port, msgs, rule)
     elif isinstance(port, str):
-        errs.invalid_each(path, port, fmt.is_valid_port_name(port), rule)
+        msgs = fmt.is_valid_port_name(port)
+        if msgs:
+            errs.invalid_each(path, port, msgs, rule)

@@ -135,6 +135,9 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
+    def __hash__(self) -> int:  # values may be dicts (label maps): hash what is printed
+        return hash((self.path, self.type, render_value(self.value), self.detail, self.rule, self.severity))
+
 
 class Errors:
     """Accumulates findings in order; one method per field.Error constructor."""

@@ -46,20 +46,22 @@ def check_object_meta(obj: dict[str, Any], errs: Errors) -> None:
     check_fn = name_fn(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
     generate_name = meta.get("generateName")
     if isinstance(generate_name, str) and generate_name:
-        errs.invalid_each(
-            ("metadata", "generateName"), generate_name, check_fn(generate_name, True), "name-format"
-        )
+        msgs = check_fn(generate_name, True)
+        if msgs:
+            errs.invalid_each(("metadata", "generateName"), generate_name, msgs, "name-format")
     name = meta.get("name")
     if name is None or name == "":
         if not (isinstance(generate_name, str) and generate_name):
             errs.required(("metadata", "name"), "name or generateName is required", "name-required")
     elif isinstance(name, str):
-        errs.invalid_each(("metadata", "name"), name, check_fn(name, False), "name-format")
+        msgs = check_fn(name, False)
+        if msgs:
+            errs.invalid_each(("metadata", "name"), name, msgs, "name-format")
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace:
-        errs.invalid_each(
-            ("metadata", "namespace"), namespace, fmt.is_dns1123_label(namespace), "namespace-format"
-        )
+        msgs = fmt.is_dns1123_label(namespace)
+        if msgs:
+            errs.invalid_each(("metadata", "namespace"), namespace, msgs, "namespace-format")
     check_labels(meta.get("labels"), ("metadata", "labels"), errs)
     check_annotations(meta.get("annotations"), ("metadata", "annotations"), errs)
 
@@ -139,10 +141,14 @@ def _check_requirement(expr: dict[str, Any], path: Path, errs: Errors) -> None:
         )
     key = expr.get("key")
     if isinstance(key, str):
-        errs.invalid_each((*path, "key"), key, fmt.is_qualified_name(key), "label-key")
+        msgs = fmt.is_qualified_name(key)
+        if msgs:
+            errs.invalid_each((*path, "key"), key, msgs, "label-key")
     for i, value in enumerate(values):
         if isinstance(value, str):
-            errs.invalid_each((*path, "values", i), value, fmt.is_valid_label_value(value), "label-value")
+            msgs = fmt.is_valid_label_value(value)
+            if msgs:
+                errs.invalid_each((*path, "values", i), value, msgs, "label-value")
 
 
 def selector_json(selector: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,9 @@ def check_pod_fields(spec: dict[str, Any], path: Path, errs: Errors) -> None:
     ):
         value = _string(spec, name)
         if value is not None:
-            errs.invalid_each((*path, name), value, check(value), rule)
+            msgs = check(value)
+            if msgs:
+                errs.invalid_each((*path, name), value, msgs, rule)
     deadline = spec.get("activeDeadlineSeconds")
     if isinstance(deadline, int) and not isinstance(deadline, bool) and not 1 <= deadline <= _MAX_INT32:
         errs.invalid(
@@ -39,7 +41,9 @@ def check_pod_fields(spec: dict[str, Any], path: Path, errs: Errors) -> None:
     for name in ("hostname", "subdomain"):
         value = _string(spec, name)
         if value is not None:
-            errs.invalid_each((*path, name), value, fmt.is_dns1123_label(value), "hostname")
+            msgs = fmt.is_dns1123_label(value)
+            if msgs:
+                errs.invalid_each((*path, name), value, msgs, "hostname")
     tolerations = spec.get("tolerations")
     if isinstance(tolerations, list):
         for i, toleration in enumerate(tolerations):
@@ -52,9 +56,9 @@ def check_pod_fields(spec: dict[str, Any], path: Path, errs: Errors) -> None:
                 _check_host_alias(alias, (*path, "hostAliases", i), errs)
     priority = _string(spec, "priorityClassName")
     if priority is not None:
-        errs.invalid_each(
-            (*path, "priorityClassName"), priority, fmt.is_dns1123_subdomain(priority), "priority-class-name"
-        )
+        msgs = fmt.is_dns1123_subdomain(priority)
+        if msgs:
+            errs.invalid_each((*path, "priorityClassName"), priority, msgs, "priority-class-name")
 
 
 def _check_toleration(toleration: dict[str, Any], path: Path, errs: Errors) -> None:
@@ -66,7 +70,9 @@ def _check_toleration(toleration: dict[str, Any], path: Path, errs: Errors) -> N
     if not all(isinstance(v, str) for v in (key, operator, value, effect)):
         return
     if key:
-        errs.invalid_each((*path, "key"), key, fmt.is_qualified_name(key), "toleration")
+        msgs = fmt.is_qualified_name(key)
+        if msgs:
+            errs.invalid_each((*path, "key"), key, msgs, "toleration")
     if not key and operator != "Exists":
         errs.invalid(
             (*path, "operator"),
@@ -106,9 +112,9 @@ def _check_host_alias(alias: dict[str, Any], path: Path, errs: Errors) -> None:
     if isinstance(hostnames, list):
         for j, hostname in enumerate(hostnames):
             if isinstance(hostname, str):
-                errs.invalid_each(
-                    (*path, "hostnames", j), hostname, fmt.is_dns1123_subdomain(hostname), "host-alias"
-                )
+                msgs = fmt.is_dns1123_subdomain(hostname)
+                if msgs:
+                    errs.invalid_each((*path, "hostnames", j), hostname, msgs, "host-alias")
 
 
 def check_pod_only(spec: dict[str, Any], errs: Errors) -> None:

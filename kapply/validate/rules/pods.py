@@ -123,7 +123,9 @@ def _check_volumes(volumes: Any, path: Path, errs: Errors) -> set[str]:
         if name is None or name == "":
             errs.required((*p, "name"), "", "volume-name")
         elif isinstance(name, str):
-            errs.invalid_each((*p, "name"), name, fmt.is_dns1123_label(name), "volume-name")
+            msgs = fmt.is_dns1123_label(name)
+            if msgs:
+                errs.invalid_each((*p, "name"), name, msgs, "volume-name")
         if name in names:
             errs.duplicate((*p, "name"), name, "volume-name-duplicate")
         if len(errs.items) == before and isinstance(name, str):

@@ -94,7 +94,9 @@ def _check_external_name(spec: dict[str, Any], path: Path, errs: Errors) -> None
     cname = spec.get("externalName")
     cname = cname[:-1] if isinstance(cname, str) and cname.endswith(".") else cname
     if isinstance(cname, str) and cname:
-        errs.invalid_each((*path, "externalName"), cname, fmt.is_dns1123_subdomain(cname), "external-name")
+        msgs = fmt.is_dns1123_subdomain(cname)
+        if msgs:
+            errs.invalid_each((*path, "externalName"), cname, msgs, "external-name")
     elif cname is None or cname == "":
         errs.required((*path, "externalName"), "", "external-name")
 
@@ -104,14 +106,18 @@ def _check_port(port: dict[str, Any], require_name: bool, names: set[str], path:
     if require_name and (name is None or name == ""):
         errs.required((*path, "name"), "", "service-port-name")
     elif isinstance(name, str) and name:
-        errs.invalid_each((*path, "name"), name, fmt.is_dns1123_label(name), "service-port-name")
+        msgs = fmt.is_dns1123_label(name)
+        if msgs:
+            errs.invalid_each((*path, "name"), name, msgs, "service-port-name")
         if name in names:
             errs.duplicate((*path, "name"), name, "service-port-name-duplicate")
         else:
             names.add(name)
     number = _int(port.get("port"))
     if number is not None:
-        errs.invalid_each((*path, "port"), number, fmt.is_valid_port_num(number), "port-range")
+        msgs = fmt.is_valid_port_num(number)
+        if msgs:
+            errs.invalid_each((*path, "port"), number, msgs, "port-range")
     protocol = port.get("protocol")
     if isinstance(protocol, str) and protocol and protocol not in PROTOCOLS:
         errs.unsupported((*path, "protocol"), protocol, PROTOCOLS, "port-protocol")
@@ -120,9 +126,9 @@ def _check_port(port: dict[str, Any], require_name: bool, names: set[str], path:
         check_port_num_or_name(target, (*path, "targetPort"), errs, "target-port")
     app_protocol = port.get("appProtocol")
     if isinstance(app_protocol, str):
-        errs.invalid_each(
-            (*path, "appProtocol"), app_protocol, fmt.is_qualified_name(app_protocol), "app-protocol"
-        )
+        msgs = fmt.is_qualified_name(app_protocol)
+        if msgs:
+            errs.invalid_each((*path, "appProtocol"), app_protocol, msgs, "app-protocol")
 
 
 def _check_node_ports(ports: list[Any], svc_type: str, path: Path, errs: Errors) -> None:

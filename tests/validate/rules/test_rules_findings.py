@@ -85,3 +85,9 @@ def test_go_quote_keeps_printable_unicode_and_escapes_the_rest() -> None:
 def test_finding_str_is_field_error_format(finding: Finding, expected: str) -> None:
     assert str(finding) == expected
     assert finding.field + ": " + finding.message == expected
+
+
+def test_findings_with_map_values_are_hashable_and_comparable() -> None:
+    a = Finding(("spec", "template", "metadata", "labels"), INVALID, {"app": "x"}, "d", "selector-mismatch")
+    b = Finding(("spec", "template", "metadata", "labels"), INVALID, {"app": "x"}, "d", "selector-mismatch")
+    assert a == b and len({a, b}) == 1
