@@ -7,13 +7,16 @@ value). Here live the per-file policies:
 - `kind: List` is expanded into one Document per item, as kubectl does;
 - a YAML syntax error ends the file (YAML cannot resynchronise), but the documents before it load;
 - a construct error (duplicate key, bad tag, alias bomb) skips only its own document;
-- a document larger than `DOCUMENT_LIMIT` rejects the file before anything is composed, so that no
-  input can make the composer build an unbounded node graph.
+- a document larger than `DOCUMENT_LIMIT` bytes, or with more than `NODE_LIMIT` values by a cheap
+  over-estimate (lines, commas, indicators), rejects the file before anything is composed, and a
+  file stops after `DOCUMENTS_PER_FILE_LIMIT` documents: no input within the file size limit can
+  make the composer build a node graph of more than some hundred MB, or run for more than seconds.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -24,8 +27,12 @@ from kapply.load.document import Document, LoadIssue
 from kapply.load.positions import SourceText, _member
 from kapply.load.syntax import compose_documents
 
-DOCUMENT_LIMIT = 3 * 1024 * 1024  # the API server's request size limit
+DOCUMENT_LIMIT = 3 * 1024 * 1024  # bytes: the API server's request size limit
+NODE_LIMIT = 500_000  # values per document, estimated before composing
+DOCUMENTS_PER_FILE_LIMIT = 10_000
+_SMALL_FILE = 256 * 1024  # below this no document can come near either limit
 _DOCUMENT_MARKER = re.compile(rb"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+_NODE_SIGNS = (b"\n", b",", b"[", b"{", b": ", b"- ")
 
 _TYPE_NAMES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list"}
 
@@ -35,17 +42,35 @@ def mebibytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
 
-def _oversized_document(data: bytes) -> tuple[int, int] | None:
-    """(1-based line, size) of the first document over DOCUMENT_LIMIT, if any."""
-    if len(data) <= DOCUMENT_LIMIT:
+def _estimated_nodes(data: bytes, start: int, end: int) -> int:
+    """An over-estimate of the values in data[start:end]: each needs a line, a comma or an indicator."""
+    return sum(data.count(sign, start, end) for sign in _NODE_SIGNS)
+
+
+def _document_ends(data: bytes) -> Iterator[int]:
+    for match in _DOCUMENT_MARKER.finditer(data):
+        yield match.start()
+    yield len(data)
+
+
+def _oversized_document(data: bytes) -> tuple[int, str] | None:
+    """(1-based line, what is too big) of the first document over a size limit, if any.
+
+    Each sign counted is at least one byte, so no document under `_SMALL_FILE` bytes can exceed
+    either limit, and only larger ones are counted.
+    """
+    if len(data) <= _SMALL_FILE:
         return None
     start = 0
-    for match in [*_DOCUMENT_MARKER.finditer(data), None]:
-        end = match.start() if match is not None else len(data)
-        if end - start > DOCUMENT_LIMIT:
-            return data.count(b"\n", 0, start) + 1, end - start
-        if match is not None:
-            start = match.start()
+    for end in _document_ends(data):
+        if end - start > _SMALL_FILE:
+            if end - start > DOCUMENT_LIMIT:
+                limit = mebibytes(DOCUMENT_LIMIT)
+                what = f"is {mebibytes(end - start)}, over the {limit} limit of a Kubernetes object"
+                return data.count(b"\n", 0, start) + 1, what
+            if _estimated_nodes(data, start, end) > NODE_LIMIT:
+                return data.count(b"\n", 0, start) + 1, f"has too many values (more than {NODE_LIMIT})"
+        start = end
     return None
 
 
@@ -94,17 +119,20 @@ class _FileParser:
         data = self.source.data
         oversized = _oversized_document(data)
         if oversized is not None:
-            line, size = oversized
+            line, what = oversized
             self.issues.append(LoadIssue(
-                self.file, line, 1,
-                f"document is {mebibytes(size)}, over the {mebibytes(DOCUMENT_LIMIT)} limit of a Kubernetes "
-                "object; the file was not loaded",
-                "yaml-size-limit",
+                self.file, line, 1, f"document {what}; the file was not loaded", "yaml-size-limit",
             ))
             return
         index = 0
         try:
             for node in compose_documents(data):
+                if index == DOCUMENTS_PER_FILE_LIMIT:
+                    self.issues.append(_issue_at(
+                        self.file, node, f"more than {DOCUMENTS_PER_FILE_LIMIT} documents in one file; "
+                        "the rest were not loaded", "yaml-size-limit",
+                    ))
+                    return
                 self._document(node, index)
                 index += 1
         except yaml.YAMLError as exc:

@@ -276,22 +276,53 @@ def test_json_is_yaml() -> None:
     assert documents[0].obj["spec"]["x"] == [1, 2.5, True, None]
 
 
-def test_oversized_document_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parse, "DOCUMENT_LIMIT", 200)
-    small = "kind: Pod\n"
-    big = "kind: ConfigMap\ndata:\n" + "".join(f"  k{i}: value\n" for i in range(40))
-    documents, issues = _parse(small + "---\n" + big)
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse, "_SMALL_FILE", 100)
+    monkeypatch.setattr(parse, "DOCUMENT_LIMIT", 400)
+    monkeypatch.setattr(parse, "NODE_LIMIT", 60)
+    monkeypatch.setattr(parse, "DOCUMENTS_PER_FILE_LIMIT", 5)
+
+
+@pytest.mark.usefixtures("small_limits")
+@pytest.mark.parametrize(
+    "big, message",
+    [
+        ("data:\n" + "".join(f"  key{i}: {'x' * 20}\n" for i in range(20)), "over the 0.0 MiB limit"),
+        ("data: [" + ",".join("1" for _ in range(70)) + "]\n", "has too many values (more than 60)"),
+    ],
+)
+def test_oversized_document_is_refused_before_parsing(big: str, message: str) -> None:
+    small = "kind: Pod\nmetadata: {name: small}\n"
+    documents, issues = _parse(small + "---\n" + big + "---\n" + small)
     assert documents == []
-    assert [(i.rule, i.line) for i in issues] == [("yaml-size-limit", 2)]
-    assert "over the" in issues[0].message
+    assert [(i.rule, i.line) for i in issues] == [("yaml-size-limit", 3)]
+    assert message in issues[0].message
 
 
-def test_documents_under_the_size_limit_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parse, "DOCUMENT_LIMIT", 200)
-    text = "---\n".join(f"kind: Pod\nmetadata: {{name: p{i}}}\n" for i in range(20))
+@pytest.mark.usefixtures("small_limits")
+def test_documents_under_the_size_limits_load() -> None:
+    text = "---\n".join(f"kind: Pod\nmetadata: {{name: p{i}, labels: {{a: b}}}}\n" for i in range(5))
     documents, issues = _parse(text)
     assert issues == []
-    assert len(documents) == 20
+    assert len(documents) == 5
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_documents_per_file_are_bounded() -> None:
+    text = "---\n".join(f"kind: Pod\nmetadata: {{name: p{i}}}\n" for i in range(8))
+    documents, issues = _parse(text)
+    assert len(documents) == 5
+    assert [(i.rule, i.line) for i in issues] == [("yaml-size-limit", 16)]
+    assert "more than 5 documents in one file" in issues[0].message
+
+
+def test_real_limits_reject_a_dense_three_mebibyte_document_in_well_under_a_second() -> None:
+    start = time.perf_counter()
+    documents, issues = _parse("a: [" + "1," * 1_500_000 + "1]\n")
+    assert time.perf_counter() - start < 1.0
+    assert documents == []
+    assert [i.rule for i in issues] == ["yaml-size-limit"]
 
 
 def test_deep_nesting_is_an_issue_not_a_crash() -> None:
