@@ -100,7 +100,7 @@ def status(
                     due = start + limit
                 if limit > 0:
                     due = min(due, start + limit)
-                sim.advance(max(0.0, due - now))
+                sim.advance(max(due - now, 0.001))  # always forward, even if a timer is due now
             else:
                 time.sleep(POLL_SECONDS)
 
@@ -128,9 +128,8 @@ def history(
             if number is None:
                 continue
             templates[number] = rs["spec"].get("template") or {}
-            causes[number] = ((rs["metadata"].get("annotations") or {}).get(rev.CHANGE_CAUSE_ANNOTATION)
-                              or ((templates[number].get("metadata") or {}).get("annotations") or {}).get(
-                                  rev.CHANGE_CAUSE_ANNOTATION) or "<none>")
+            annotations = rs["metadata"].get("annotations") or {}
+            causes[number] = annotations.get(rev.CHANGE_CAUSE_ANNOTATION) or "<none>"
         header = f"deployment.apps/{name}"
         if not templates:
             sys.stdout.write(f"{header} \nNo rollout history found.\n")

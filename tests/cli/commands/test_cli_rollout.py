@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from kapply.cluster.sim import open_cluster
+from kapply.errors import NotFoundError
 
 Run = Callable[..., Any]
 
@@ -32,16 +36,24 @@ spec:
 
 @pytest.fixture
 def deploy(run_cli: Run, tmp_path: Path) -> Callable[[str], None]:
-    """Apply the web Deployment with an image (creating the `demo` cluster first)."""
+    """Create or update the web Deployment with an image (creating the `demo` cluster first).
+
+    Through the Python API, so these tests depend on the rollout command alone, not on `apply`.
+    """
     res = run_cli("cluster", "create", "demo", "--nodes", "3", "--manual-clock")
     assert res.exit_code == 0, res.stderr
-    folder = tmp_path / "manifests"
-    folder.mkdir()
 
     def apply(image: str) -> None:
-        (folder / "web.yaml").write_text(MANIFEST.replace("IMAGE", image))
-        res = run_cli("apply", str(folder), "--cluster", "demo")
-        assert res.exit_code == 0, res.stderr
+        manifest = yaml.safe_load(MANIFEST.replace("IMAGE", image))
+        sim = open_cluster("demo")
+        try:
+            live = sim.get("Deployment", "default", "web")
+            live["spec"]["template"] = manifest["spec"]["template"]
+            sim.update(live)
+        except NotFoundError:
+            sim.create(manifest)
+        finally:
+            sim.close()
 
     return apply
 
