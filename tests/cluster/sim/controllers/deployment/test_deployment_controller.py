@@ -207,3 +207,37 @@ def test_matching_orphan_replica_set_is_adopted(tmp_path: Path, kit: Kit) -> Non
     cluster.create(kit.deployment(replicas=1))
     adopted = cluster.get("ReplicaSet", "default", "orphan")
     assert adopted["metadata"]["ownerReferences"][0]["name"] == "web"
+
+
+def test_hash_collision_bumps_collision_count(tmp_path: Path, kit: Kit) -> None:
+    from kapply.cluster.sim.controllers.deployment.revisions import pod_template_hash
+
+    cluster = kit.new_cluster(tmp_path)
+    cluster.create(kit.deployment(replicas=1, paused=True))
+    template = cluster.get("Deployment", "default", "web")["spec"]["template"]
+    squatter = f"web-{pod_template_hash(template)}"
+    cluster.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": squatter},
+                    "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "other"}},
+                             "template": {"metadata": {"labels": {"app": "other"}},
+                                          "spec": {"containers": [{"name": "x", "image": "busybox:1.36"}]}}}})
+    cluster.patch("Deployment", "default", "web", {"spec": {"paused": None}}, patch_type="merge")
+    cluster.advance(10)
+    d = cluster.get("Deployment", "default", "web")
+    assert d["status"]["collisionCount"] == 1
+    owned = [rs for rs in cluster.list("ReplicaSet", "default") if rs["metadata"].get("ownerReferences")]
+    assert [rs["metadata"]["name"] for rs in owned] == [f"web-{pod_template_hash(template, 1)}"]
+    assert deployment_status(d).done
+
+
+def test_scaling_a_paused_deployment(tmp_path: Path, kit: Kit) -> None:
+    cluster = kit.new_cluster(tmp_path)
+    cluster.create(kit.deployment(replicas=2))
+    cluster.advance(10)
+    body = {"spec": {"paused": True, "replicas": 5}}
+    cluster.patch("Deployment", "default", "web", body, patch_type="merge")
+    cluster.advance(10)
+    [rs] = cluster.list("ReplicaSet", "default")
+    assert rs["spec"]["replicas"] == 5
+    assert rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] == "5"
+    assert kit.scaling_events(cluster)[-1] == f"Scaled up replica set {rs['metadata']['name']} from 2 to 5"
+    assert len(kit.live_pods(cluster)) == 5
