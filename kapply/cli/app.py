@@ -33,6 +33,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cluster",
     "nodes",
     "images",
+    "describe",
+    "events",
+    "logs",
+    "scale",
+    "delete",
     "rollout",
     "services",
 )

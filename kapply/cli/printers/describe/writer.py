@@ -256,8 +256,14 @@ def event_time(ev: Obj) -> float:
     return 0.0
 
 
+def _rv(ev: Obj) -> int:
+    text = str(meta(ev).get("resourceVersion") or "0")
+    return int(text) if text.isdigit() else 0
+
+
 def sort_events(events: Sequence[Obj]) -> list[Obj]:
-    return sorted(events, key=event_time)
+    """Oldest first (SortableEvents); events of the same second in the order they were recorded."""
+    return sorted(events, key=lambda ev: (event_time(ev), _rv(ev)))
 
 
 def describe_events(w: PrefixWriter, events: Sequence[Obj] | None, now: float) -> None:

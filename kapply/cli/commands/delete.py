@@ -1,0 +1,152 @@
+"""`kapply delete KIND NAME... | KIND/NAME... | -f PATH | KIND -l SEL | KIND --all`, as `kubectl delete`.
+
+Returns once the API server accepted each delete (no `--wait` for finalisation): a running pod
+lingers as Terminating for its grace period of virtual time, dependents go by background garbage
+collection. Imperative: kapply's watch reports the missing objects as drift. Lines are kubectl's:
+`deployment.apps "web" deleted`, `pod "x" force deleted`, and NotFound errors that do not stop the
+other deletions but make the exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from kapply.cli import options
+from kapply.cli.exits import handle_errors
+
+FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource "
+                 "has been terminated. The resource may continue to run on the cluster indefinitely.\n")
+CASCADE = {"background": "Background", "orphan": "Orphan", "foreground": "Foreground", "true": "Background",
+           "false": "Orphan"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="delete")(delete)
+
+
+def delete(
+    resources: list[str] = typer.Argument(None, help="KIND NAME..., KIND/NAME..., or KIND with -l / --all."),
+    filenames: list[str] = typer.Option([], "--filename", "-f",
+                                        help="Delete the objects these manifests name."),
+    selector: str | None = options.SELECTOR,
+    all_objects: bool = typer.Option(False, "--all", help="Every object of the kind(s) in the namespace."),
+    namespace: str | None = options.NAMESPACE,
+    grace_period: int = typer.Option(-1, "--grace-period",
+                                     help="Seconds a pod gets to terminate (-1: its own setting)."),
+    force: bool = typer.Option(False, "--force", help="With --grace-period=0: remove at once."),
+    now: bool = typer.Option(False, "--now", help="Same as --grace-period=1."),
+    cascade: str = typer.Option("background", "--cascade", help="background, orphan or foreground."),
+    ignore_not_found: bool = typer.Option(False, "--ignore-not-found", help="Treat NotFound as success."),
+    cluster: str = options.CLUSTER,
+) -> None:
+    """Delete objects by kind and name, label selector, or manifest files."""
+    with handle_errors():
+        from kapply.cli.kubectl import namespace_of, open_sim
+        from kapply.errors import UsageError
+
+        if cascade.lower() not in CASCADE:
+            raise UsageError(f'invalid cascade value ({cascade}). Must be "background", "foreground", '
+                             'or "orphan".')
+        grace = _grace(grace_period, force, now)
+        ns = namespace_of(namespace)
+        if filenames and resources:
+            raise UsageError("resources cannot be given both as arguments and with --filename")
+        with open_sim(cluster) as sim:
+            items = _from_files(filenames, namespace) if filenames else _from_args(sim, resources or [], ns,
+                                                                                    selector, all_objects)
+            if grace == 0 and force:
+                sys.stderr.write(FORCE_WARNING)
+            failed = _delete_all(sim, items, grace, force, CASCADE[cascade.lower()], ignore_not_found)
+        raise typer.Exit(1 if failed else 0)
+
+
+def _grace(grace_period: int, force: bool, now: bool) -> float | None:
+    """kubectl's rules: --now is 1s; 0 without --force becomes 1; --force alone means 0."""
+    from kapply.errors import UsageError
+
+    if now:
+        if grace_period >= 0:
+            raise UsageError("--now and --grace-period cannot be specified together")
+        grace_period = 1
+    if grace_period == 0 and not force:
+        grace_period = 1
+    if force and grace_period < 0:
+        grace_period = 0
+    return None if grace_period < 0 else float(grace_period)
+
+
+# (kind info, namespace, name, source file or None)
+Item = tuple[Any, str, str, str | None]
+
+
+def _from_args(sim: Any, resources: list[str], ns: str, selector: str | None,
+               all_objects: bool) -> list[Item]:
+    from kapply.cli.resources import parse_targets
+    from kapply.errors import UsageError
+
+    if not resources:
+        raise UsageError("You must provide one or more resources by argument or filename.")
+    items: list[Item] = []
+    listed = False
+    for info, name in parse_targets(resources):
+        where = ns if info.namespaced else ""
+        if name is not None:
+            items.append((info, where, name, None))
+            continue
+        if not selector and not all_objects:
+            raise UsageError("resource(s) were provided, but no name was specified")
+        listed = True
+        for obj in sim.list(info.kind, where or None, label_selector=selector):
+            items.append((info, where, obj["metadata"]["name"], None))
+    if listed and not items:
+        sys.stderr.write("No resources found\n")
+    return items
+
+
+def _from_files(paths: list[str], namespace: str | None) -> list[Item]:
+    from kapply.errors import LoadError, UsageError
+    from kapply.load.loader import load_paths
+    from kapply.model.kinds import REGISTRY
+
+    loaded = load_paths(paths)
+    errors = [i for i in loaded.issues if i.severity == "error"]
+    if errors:
+        raise LoadError(str(errors[0]))
+    items: list[Item] = []
+    for doc in loaded.documents:
+        obj = doc.obj
+        group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+        kind = str(obj.get("kind", ""))
+        info = REGISTRY.lookup_kind(group, kind) or REGISTRY.by_kind(kind)
+        if info is None:
+            raise UsageError(f'{doc.file}: the server doesn\'t have a resource type "{obj.get("kind")}"')
+        md = obj.get("metadata") or {}
+        where = (md.get("namespace") or namespace or "default") if info.namespaced else ""
+        items.append((info, where, str(md.get("name", "")), doc.file))
+    return items
+
+
+def _delete_all(sim: Any, items: list[Item], grace: float | None, force: bool, propagation: str,
+                ignore_not_found: bool) -> bool:
+    from kapply.cli.kubectl import qualified, server_error
+    from kapply.errors import ClusterError, NotFoundError
+
+    failed = False
+    for info, where, name, source in items:
+        try:
+            sim.delete(info.kind, where, name, grace_seconds=grace, propagation=propagation)
+        except ClusterError as exc:
+            if isinstance(exc, NotFoundError) and ignore_not_found:
+                continue
+            if source is not None:
+                sys.stderr.write(f'Error from server ({exc.reason}): error when deleting "{source}": {exc}\n')
+            else:
+                sys.stderr.write(server_error(exc) + "\n")
+            failed = True
+            continue
+        verb = "force deleted" if force and grace == 0 else "deleted"
+        sys.stdout.write(f'{qualified(info)} "{name}" {verb}\n')
+    return failed
