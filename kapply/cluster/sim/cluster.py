@@ -11,6 +11,7 @@ cache, so memory never disagrees with the file.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import time
 from collections.abc import Iterator
@@ -91,8 +92,9 @@ class SimCluster:
                     cache.put(kind, obj)
         else:
             cache = Cache(lazy={kind: self.store.list for kind in LAZY_KINDS})
-            for kind, obj in self.store.all_objects(exclude=LAZY_KINDS):
-                cache.put(kind, obj)
+            with _no_gc():  # many small containers at once: cyclic GC passes would dominate
+                for kind, obj in self.store.all_objects(exclude=LAZY_KINDS):
+                    cache.put(kind, obj)
         assert cache is not None
         cache.rv = rv
         self._cache = cache
@@ -123,7 +125,7 @@ class SimCluster:
             yield self._runtime
             return
         try:
-            with self.store.transaction():
+            with _no_gc(), self.store.transaction():
                 meta = self.store.meta()
                 manual = bool(meta["settings"].get("manual_clock"))
                 if advance and not manual:
@@ -365,6 +367,17 @@ class SimCluster:
     def close(self) -> None:
         """Release the state file."""
         self.store.close()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def dump(obj: Obj) -> str:
