@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Collection
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from kapply.errors import UsageError
@@ -132,32 +132,28 @@ def static_band(size: int, lo: int, hi: int, divisor: int) -> int:
     return min(max(lo, size // divisor), hi)
 
 
-def _pick(size: int, band: int, used: Collection[int], rng: random.Random) -> int:
+def _pick(size: int, band: int, is_used: Callable[[int], bool], rng: random.Random) -> int:
     """A free offset: random start in the upper band, scan forward, then the lower band."""
-    if len(used) >= size:
-        raise AllocationError(ERR_FULL)
     upper = size - band
     if upper > 0:
         start = rng.randrange(upper)
         for i in range(upper):
             offset = band + (start + i) % upper
-            if offset not in used:
+            if not is_used(offset):
                 return offset
     for offset in range(band):
-        if offset not in used:
+        if not is_used(offset):
             return offset
     raise AllocationError(ERR_FULL)
 
 
-def allocate_ip(rng_key: str, cidr: IPRange, used: Collection[str], reserved: Collection[str] = ()) -> str:
-    """A free ClusterIP of `cidr` not in `used` nor `reserved`; AllocationError('range is full')."""
-    taken = {v - cidr.first for v in (ip_to_int(ip) for ip in (*used, *reserved))
-             if v is not None and cidr.first <= v <= cidr.last}
+def allocate_ip(rng_key: str, cidr: IPRange, used: Container[str]) -> str:
+    """A free ClusterIP of `cidr` not in `used`; AllocationError('range is full')."""
     band = static_band(cidr.size, 16, 256, 16)
-    return cidr.ip(_pick(cidr.size, band, taken, random.Random(rng_key)))
+    return cidr.ip(_pick(cidr.size, band, lambda offset: cidr.ip(offset) in used, random.Random(rng_key)))
 
 
-def claim_ip(ip: str, cidr: IPRange, used: Collection[str]) -> None:
+def claim_ip(ip: str, cidr: IPRange, used: Container[str]) -> None:
     """Check that a requested ClusterIP may be taken; AllocationError with Kubernetes' message if not."""
     if not cidr.contains(ip):
         raise AllocationError(f"the provided IP ({ip}) is not in the valid range. "
@@ -166,14 +162,14 @@ def claim_ip(ip: str, cidr: IPRange, used: Collection[str]) -> None:
         raise AllocationError(ERR_IP_ALLOCATED)
 
 
-def allocate_port(rng_key: str, ports: PortRange, used: Collection[int]) -> int:
+def allocate_port(rng_key: str, ports: PortRange, used: Container[int]) -> int:
     """A free port of `ports` not in `used`; AllocationError('range is full')."""
-    taken = {p - ports.first for p in used if ports.first <= p <= ports.last}
     band = static_band(ports.size, 16, 128, 32)
-    return ports.first + _pick(ports.size, band, taken, random.Random(rng_key))
+    return ports.first + _pick(ports.size, band, lambda offset: ports.first + offset in used,
+                               random.Random(rng_key))
 
 
-def claim_port(port: int, ports: PortRange, used: Collection[int]) -> None:
+def claim_port(port: int, ports: PortRange, used: Container[int]) -> None:
     """Check that a requested nodePort may be taken; AllocationError with Kubernetes' message if not."""
     if not ports.first <= port <= ports.last:
         raise AllocationError("provided port is not in the valid range. "
@@ -182,10 +178,9 @@ def claim_port(port: int, ports: PortRange, used: Collection[int]) -> None:
         raise AllocationError(ERR_PORT_ALLOCATED)
 
 
-def first_free_ip(pool: IPRange, used: Collection[str]) -> str | None:
+def first_free_ip(pool: IPRange, used: Container[str]) -> str | None:
     """The lowest address of a load-balancer pool not in `used` (MetalLB hands them out in order)."""
-    taken = {v for v in (ip_to_int(ip) for ip in used) if v is not None}
-    for value in range(pool.first, pool.last + 1):
-        if value not in taken:
-            return str(ipaddress.IPv4Address(value))
+    for offset in range(pool.size):
+        if pool.ip(offset) not in used:
+            return pool.ip(offset)
     return None

@@ -13,7 +13,8 @@ Load-balancer ingress IPs are not the API server's job: `controllers/loadbalance
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Container, Iterable
 from typing import Any, Protocol
 
 from kapply.cluster.sim import netalloc, servicespec
@@ -30,6 +31,8 @@ class _API(Protocol):
     def settings(self) -> Any: ...
 
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]: ...
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None: ...
 
 
 def make_kubernetes_service(settings: Any) -> Obj:
@@ -65,29 +68,100 @@ def make_kubernetes_endpoints(node_ip: str) -> Obj:
     }
 
 
-class Allocated:
-    """ClusterIPs and node ports held by every stored Service except the one being written."""
+Key = tuple[str, str]
 
-    def __init__(self, services: Iterable[Obj], skip: tuple[str, str]) -> None:
-        self.ips: set[str] = set()
-        self.ports: set[int] = set()
+
+def held_values(svc: Obj) -> tuple[frozenset[str], frozenset[int]]:
+    """The ClusterIPs and node ports (nodePorts, healthCheckNodePort) a stored Service holds."""
+    spec = svc.get("spec") or {}
+    listed = [*(spec.get("clusterIPs") or ()), spec.get("clusterIP")]
+    ips = {ip for ip in listed if ip and ip != servicespec.NONE}
+    ports = {p["nodePort"] for p in spec.get("ports") or () if p.get("nodePort")}
+    if spec.get("healthCheckNodePort"):
+        ports.add(spec["healthCheckNodePort"])
+    return frozenset(ips), frozenset(ports)
+
+
+class _TakenByOthers:
+    """`value in taken`: held by some Service other than `key` (a view, no copy)."""
+
+    def __init__(self, counts: Counter[Any], own: frozenset[Any]) -> None:
+        self._counts = counts
+        self._own = own
+
+    def __contains__(self, value: object) -> bool:
+        return self._counts.get(value, 0) > (1 if value in self._own else 0)
+
+
+class _Either:
+    """`value in either`: in any of the given containers."""
+
+    def __init__(self, *parts: Container[Any]) -> None:
+        self._parts = parts
+
+    def __contains__(self, value: object) -> bool:
+        return any(value in part for part in self._parts)
+
+
+class Ledger:
+    """Who holds which ClusterIPs and node ports: read once per API session from the stored Services,
+    then kept current by the plugin's own admissions and releases, so a create costs O(1), not a
+    scan of every Service."""
+
+    def __init__(self, services: Iterable[Obj]) -> None:
+        self._ips: Counter[str] = Counter()
+        self._ports: Counter[int] = Counter()
+        self._held: dict[Key, tuple[frozenset[str], frozenset[int]]] = {}
         for svc in services:
             meta = svc.get("metadata", {})
-            if (meta.get("namespace", ""), meta.get("name", "")) == skip:
-                continue
-            spec = svc.get("spec") or {}
-            self.ips.update(ip for ip in spec.get("clusterIPs") or () if ip and ip != servicespec.NONE)
-            if spec.get("clusterIP") and spec["clusterIP"] != servicespec.NONE:
-                self.ips.add(spec["clusterIP"])
-            self.ports.update(p["nodePort"] for p in spec.get("ports") or () if p.get("nodePort"))
-            if spec.get("healthCheckNodePort"):
-                self.ports.add(spec["healthCheckNodePort"])
+            self.hold((meta.get("namespace", ""), meta.get("name", "")), *held_values(svc))
+
+    def hold(self, key: Key, ips: frozenset[str], ports: frozenset[int], keep: bool = False) -> None:
+        """Record what `key` holds (`keep`: in addition to what it held)."""
+        old_ips, old_ports = self._held.get(key, (frozenset(), frozenset()))
+        if keep:
+            ips, ports = ips | old_ips, ports | old_ports
+        self._ips.subtract(old_ips - ips)
+        self._ports.subtract(old_ports - ports)
+        self._ips.update(ips - old_ips)
+        self._ports.update(ports - old_ports)
+        self._held[key] = (ips, ports)
+        if not ips and not ports:
+            del self._held[key]
+
+    def release(self, key: Key) -> None:
+        self.hold(key, frozenset(), frozenset())
+
+    def ips_of_others(self, key: Key) -> _TakenByOthers:
+        return _TakenByOthers(self._ips, self._held.get(key, (frozenset(), frozenset()))[0])
+
+    def ports_of_others(self, key: Key) -> _TakenByOthers:
+        return _TakenByOthers(self._ports, self._held.get(key, (frozenset(), frozenset()))[1])
 
 
 class ServiceAllocator:
     """AdmissionPlugin for Services (see admission.py): defaults, then ClusterIP and NodePorts."""
 
     kinds: tuple[str, ...] = ("Service",)
+
+    def __init__(self) -> None:
+        self._ledger: Ledger | None = None
+        self._ledger_api: object = None
+        self._admitted: Key | None = None  # last admitted write: committed or refused after us?
+
+    def _ledger_for(self, api: _API) -> Ledger:
+        """The session's ledger, with the last admitted write settled against what was stored."""
+        if self._ledger is None or self._ledger_api is not api:
+            self._ledger = Ledger(api.list("Service"))
+            self._ledger_api = api
+        elif self._admitted is not None:
+            stored = api.get("Service", *self._admitted)
+            if stored is None:
+                self._ledger.release(self._admitted)
+            else:
+                self._ledger.hold(self._admitted, *held_values(stored))
+        self._admitted = None
+        return self._ledger
 
     def admit(self, api: _API, op: str, obj: Obj, old: Obj | None) -> None:
         """Default and allocate in place; InvalidError / ClusterError with Kubernetes' messages."""
@@ -102,25 +176,28 @@ class ServiceAllocator:
         settings = api.settings
         meta = obj.get("metadata", {})
         key = (str(meta.get("namespace") or "default"), str(meta.get("name", "")))
-        allocated = Allocated(api.list("Service"), skip=key)
+        ledger = self._ledger_for(api)
         old_spec = (old or {}).get("spec") or {}
-        self._allocate_cluster_ip(obj, old_spec, key, settings, allocated)
-        self._allocate_node_ports(obj, old_spec, key, settings, allocated)
+        self._allocate_cluster_ip(obj, old_spec, key, settings, ledger.ips_of_others(key))
+        self._allocate_node_ports(obj, old_spec, key, settings, ledger.ports_of_others(key))
+        ledger.hold(key, *held_values(obj), keep=True)  # old and new until the write is settled
+        self._admitted = key
 
     def released(self, api: _API, obj: Obj) -> None:
-        """Nothing to free: allocations are read from the stored Services, and this one is gone."""
+        """A deleted Service's ClusterIP and node ports are free again."""
+        meta = obj.get("metadata", {})
+        self._ledger_for(api).release((str(meta.get("namespace", "")), str(meta.get("name", ""))))
 
-    def _allocate_cluster_ip(self, svc: Obj, old_spec: Obj, key: tuple[str, str], settings: Any,
-                             allocated: Allocated) -> None:
+    def _allocate_cluster_ip(self, svc: Obj, old_spec: Obj, key: Key, settings: Any,
+                             taken: _TakenByOthers) -> None:
         spec = svc["spec"]
         if not servicespec.needs_cluster_ip(svc) or servicespec.is_headless(svc):
             if servicespec.is_headless(svc):
                 spec["clusterIPs"] = [servicespec.NONE]
             return
         cidr = netalloc.parse_cidr(settings.service_cidr)
-        used = set(allocated.ips)
-        if key != KUBERNETES_SERVICE:
-            used.add(cidr.ip(0))
+        reserved = {cidr.ip(0)} if key != KUBERNETES_SERVICE else set()
+        used = _Either(taken, reserved)
         requested = spec.get("clusterIP")
         if requested and requested in (old_spec.get("clusterIPs") or ()):
             return  # already ours
@@ -143,27 +220,28 @@ class ServiceAllocator:
         spec["clusterIP"] = ip
         spec["clusterIPs"] = [ip]
 
-    def _allocate_node_ports(self, svc: Obj, old_spec: Obj, key: tuple[str, str], settings: Any,
-                             allocated: Allocated) -> None:
+    def _allocate_node_ports(self, svc: Obj, old_spec: Obj, key: Key, settings: Any,
+                             taken: _TakenByOthers) -> None:
         """initNodePorts/updateNodePorts: one node port per distinct service port number."""
         spec = svc["spec"]
         ports_range = netalloc.parse_port_range(settings.node_port_range)
         ours = {p.get("nodePort") for p in old_spec.get("ports") or () if p.get("nodePort")}
         if old_spec.get("healthCheckNodePort"):
             ours.add(old_spec["healthCheckNodePort"])
-        used = set(allocated.ports)
+        mine: set[int] = set()  # taken by this Service's earlier ports
+        used = _Either(taken, mine)
         auto = servicespec.needs_node_ports(svc)
         by_service_port: dict[int, int] = {}
 
         def claim(path: str, port: int) -> None:
-            if port in ours and port not in used:
-                used.add(port)
+            if port in ours and port not in mine:
+                mine.add(port)
                 return
             try:
                 netalloc.claim_port(port, ports_range, used)
             except netalloc.AllocationError as exc:
                 raise invalid(svc, [field_invalid(path, port, str(exc))]) from None
-            used.add(port)
+            mine.add(port)
 
         def allocate(tag: str) -> int:
             try:
@@ -171,7 +249,7 @@ class ServiceAllocator:
                 port = netalloc.allocate_port(rng_key, ports_range, used)
             except netalloc.AllocationError as exc:
                 raise ClusterError(f"Internal error occurred: failed to allocate a nodePort: {exc}") from None
-            used.add(port)
+            mine.add(port)
             return port
 
         ports = spec.get("ports") or []

@@ -89,9 +89,9 @@ def test_small_ip_range_fills_then_is_full() -> None:
         netalloc.allocate_ip("k", cidr, used)
 
 
-def test_reserved_ip_is_never_allocated() -> None:
+def test_used_ip_is_never_allocated() -> None:
     cidr = netalloc.parse_cidr("10.0.0.0/30")  # 10.0.0.1, 10.0.0.2
-    assert netalloc.allocate_ip("k", cidr, used=set(), reserved={"10.0.0.1"}) == "10.0.0.2"
+    assert netalloc.allocate_ip("k", cidr, used={"10.0.0.1"}) == "10.0.0.2"
 
 
 @pytest.mark.parametrize(("ip", "used", "message"), [

@@ -27,6 +27,9 @@ class FakeAPI:
         assert kind == "Service"
         return [o for (ns, _), o in self.objects.items() if namespace in (None, ns)]
 
+    def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.objects.get((namespace, name))
+
     def write(self, obj: dict[str, Any]) -> dict[str, Any]:
         obj = copy.deepcopy(obj)
         key = (obj["metadata"].get("namespace", "default"), obj["metadata"]["name"])
@@ -262,3 +265,29 @@ def test_spec_refusals(spec: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidError) as err:
         FakeAPI().write(obj)
     assert str(err.value) == f'Service "x" is invalid: {message}'
+
+
+def test_write_refused_after_admission_neither_leaks_nor_loses_values() -> None:
+    api = FakeAPI()
+    api.write(svc("a", "NodePort", [{"port": 80, "nodePort": 30080}]))
+    moved = svc("a", "NodePort", [{"port": 80, "nodePort": 30081}])
+    api.plugin.admit(api, "UPDATE", moved, api.objects[("default", "a")])  # then refused by validation
+    ghost = svc("g", "NodePort", [{"port": 80, "nodePort": 30082}])
+    api.plugin.admit(api, "CREATE", ghost, None)  # refused too: never stored
+    with pytest.raises(InvalidError, match="provided port is already allocated"):
+        api.write(svc("b", "NodePort", [{"port": 80, "nodePort": 30080}]))  # still a's
+    for name, port in (("c", 30081), ("d", 30082)):
+        created = api.write(svc(name, "NodePort", [{"port": 80, "nodePort": port}]))
+        assert created["spec"]["ports"][0]["nodePort"] == port
+
+
+def test_many_services_in_one_session_get_distinct_values() -> None:
+    api = FakeAPI(service_cidr="10.0.0.0/24", node_port_range="30000-30299")
+    specs = [api.write(svc(f"s{i}", "NodePort"))["spec"] for i in range(150)]
+    assert len({s["clusterIP"] for s in specs}) == 150
+    assert len({s["ports"][0]["nodePort"] for s in specs}) == 150
+    for i in range(0, 150, 2):
+        api.delete(f"s{i}")
+    again = [api.write(svc(f"t{i}", "NodePort"))["spec"] for i in range(75)]
+    held = {s["clusterIP"] for s in specs[1::2]} | {s["clusterIP"] for s in again}
+    assert len(held) == 150

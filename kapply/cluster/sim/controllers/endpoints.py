@@ -5,16 +5,17 @@ matching pods (`endpointsubsets.compute_subsets`): ready ones in `addresses`, th
 `notReadyAddresses`. A Service without a selector gets no managed Endpoints (the user's own are left
 alone); an ExternalName Service gets none; deleting the Service deletes its Endpoints.
 
-Work-queue keys: `namespace/name` for a Service, and `pods:<namespace>/<labels JSON>` for pod
-changes, so that the many changes of one ReplicaSet's pods (same labels) collapse into one key;
-its sync finds the Services of that namespace selecting those labels and syncs each of them.
-Pod changes that cannot move an Endpoints (most kubelet status updates) wake nothing.
+Work-queue keys: `namespace/name` for a Service, and `pods:<namespace>/<k=v,k=v>` (the pod's labels)
+for pod changes, so that the many changes of one ReplicaSet's pods (same labels) collapse into one
+key; its sync finds the Services of that namespace selecting those labels (a per-session index of
+selectors by their first label pair, dropped for a namespace whenever one of its Services changes)
+and syncs each of them. Pod changes that cannot move an Endpoints (most kubelet status updates)
+wake nothing.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,16 +39,32 @@ def _pod_view(pod: Obj | None) -> tuple[Any, ...] | None:
 
 
 def pod_key(namespace: str, labels: dict[str, str] | None) -> str:
-    """The work-queue key standing for 'pods with these labels changed in this namespace'."""
-    return f"{POD_KEY_PREFIX}{namespace}/{json.dumps(labels or {}, sort_keys=True, separators=(',', ':'))}"
+    """The work-queue key standing for 'pods with these labels changed in this namespace'.
+
+    Label keys and values cannot hold `,` or `=`, so `k=v,k=v` is unambiguous.
+    """
+    return f"{POD_KEY_PREFIX}{namespace}/" + ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
+
+
+def parse_pod_key(key: str) -> tuple[str, dict[str, str]]:
+    """(namespace, labels) of a `pod_key`."""
+    namespace, _, raw = key[len(POD_KEY_PREFIX):].partition("/")
+    return namespace, dict(pair.split("=", 1) for pair in raw.split(",") if pair)
+
+
+Selectors = dict[tuple[str, str], list[tuple[str, dict[str, str]]]]
 
 
 class EndpointsController:
     name = "endpoints"
 
+    def __init__(self) -> None:
+        self._selectors: dict[str, Selectors] = {}  # namespace -> first (key, value) -> (name, selector)
+
     def watches(self, change: Change) -> Iterable[str]:
         """Services wake themselves, pods the Services selecting them, a deleted Endpoints its Service."""
         if change.kind == "Service":
+            self._selectors.pop(change.namespace, None)
             return [ns_key(change.obj)]
         if change.kind == "Endpoints":
             return [ns_key(change.obj)] if change.type == "DELETED" else []
@@ -62,12 +79,14 @@ class EndpointsController:
 
     def sync(self, ctx: Context, key: str) -> None:
         if key.startswith(POD_KEY_PREFIX):
-            namespace, _, raw = key[len(POD_KEY_PREFIX):].partition("/")
-            labels = json.loads(raw)
-            for service in ctx.list("Service", namespace):
-                selector = (service.get("spec") or {}).get("selector")
-                if selector and from_match_labels(selector).matches(labels):
-                    self.sync_service(ctx, service)
+            namespace, labels = parse_pod_key(key)
+            index = self._selector_index(ctx, namespace)
+            for pair in labels.items():
+                for name, selector in index.get(pair, ()):
+                    if all(labels.get(k) == v for k, v in selector.items()):
+                        service = ctx.get("Service", namespace, name)
+                        if service is not None:
+                            self.sync_service(ctx, service)
             return
         namespace, name = split_key(key)
         service = ctx.get("Service", namespace, name)
@@ -76,6 +95,19 @@ class EndpointsController:
                 ctx.delete("Endpoints", namespace, name)
             return
         self.sync_service(ctx, service)
+
+    def _selector_index(self, ctx: Context, namespace: str) -> Selectors:
+        """The namespace's Service selectors, each filed under its first (key, value) pair."""
+        index = self._selectors.get(namespace)
+        if index is None:
+            index = {}
+            for service in ctx.list("Service", namespace):
+                selector = (service.get("spec") or {}).get("selector")
+                if selector:
+                    first = min(selector.items())
+                    index.setdefault(first, []).append((service["metadata"]["name"], dict(selector)))
+            self._selectors[namespace] = index
+        return index
 
     def sync_service(self, ctx: Context, service: Obj) -> None:
         """Bring the Service's Endpoints in line with its pods (no write when nothing changed)."""
