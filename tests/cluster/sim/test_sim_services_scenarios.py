@@ -239,3 +239,28 @@ def test_rolling_update_keeps_enough_ready_endpoints(tmp_path: Path) -> None:
                 if p["spec"]["containers"][0]["image"] == "nginx:1.28"}
     final = cluster.get("Endpoints", "default", "web")["subsets"][0]["addresses"]
     assert {a["targetRef"]["name"] for a in final} == new_pods and len(new_pods) == 4
+
+
+def test_pods_of_a_failed_node_leave_endpoints_after_the_grace_period(tmp_path: Path) -> None:
+    from kapply.cluster.sim.nodeops import fail_node
+
+    cluster = new_test_cluster(tmp_path, nodes=2, node_grace=50, eviction_timeout=300)
+    cluster.create(deployment("web", 2, spread=True))
+    cluster.create(service("web"))
+    cluster.advance_until_idle()
+    pods = {p["spec"]["nodeName"]: p["status"]["podIP"] for p in cluster.list("Pod", "default", "app=web")}
+    assert sorted(endpoint_ips(cluster, "web")[0]) == sorted(pods.values())
+    fail_node(cluster, "minikube-m02")
+    cluster.advance(45)
+    assert sorted(endpoint_ips(cluster, "web")[0]) == sorted(pods.values())  # nothing yet
+    cluster.advance(30)
+    ready, not_ready = endpoint_ips(cluster, "web")
+    assert ready == [pods["minikube"]]
+    assert not_ready == [pods["minikube-m02"]]
+    cluster.advance(300)
+    cluster.advance_until_idle()
+    ready, not_ready = endpoint_ips(cluster, "web")
+    on_nodes = {p["status"].get("podIP"): p["spec"]["nodeName"]
+                for p in cluster.list("Pod", "default", "app=web")}
+    assert len(ready) == 2 and not_ready == []
+    assert {on_nodes[ip] for ip in ready} == {"minikube"}
