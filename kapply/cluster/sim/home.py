@@ -57,16 +57,15 @@ def create_cluster(name: str, settings: ClusterSettings | None = None, home: str
         raise AlreadyExistsError(f'cluster "{name}" already exists')
     clock = clock or SystemClock()
     wall = clock.time()
+    meta = {"settings": settings.to_dict(), "offset": 0.0, "now": wall, "created": wall, "epoch": 0}
     try:
-        store = Store.create(path, {"settings": settings.to_dict(), "offset": 0.0, "now": wall,
-                                    "created": wall, "epoch": 0})
+        store = Store.create(path, meta, lambda building: _bootstrap(SimCluster(name, building, clock),
+                                                                     settings))
     except StateError:
         if path.exists():
             raise AlreadyExistsError(f'cluster "{name}" already exists') from None
         raise
-    cluster = SimCluster(name, store, clock)
-    _bootstrap(cluster, settings)
-    return cluster
+    return SimCluster(name, store, clock)
 
 
 def _bootstrap(cluster: SimCluster, settings: ClusterSettings) -> None:

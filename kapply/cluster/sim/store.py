@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,13 @@ class Store:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, meta: dict[str, Any]) -> Store:
-        """Create a new state file atomically; AlreadyExists-style StateError if it exists."""
+    def create(cls, path: Path, meta: dict[str, Any],
+               init: Callable[[Store], None] | None = None) -> Store:
+        """Create a new state file atomically, after `init` filled it; StateError if it exists.
+
+        The file is built under a temporary name and linked into place only when complete, so
+        another process never sees a half-created cluster and an existing file is never replaced.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
@@ -90,11 +95,18 @@ class Store:
         finally:
             conn.close()
         try:
+            if init is not None:
+                building = cls.open(tmp)
+                try:
+                    init(building)
+                finally:
+                    building.close()
             os.link(tmp, path)  # atomic, never replaces an existing file
         except FileExistsError:
             raise StateError(f"{path} already exists") from None
         finally:
-            tmp.unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
         return cls.open(path)
 
     @classmethod
@@ -116,6 +128,7 @@ class Store:
                                          "SQLite database)")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA journal_size_limit = 67108864")  # trim the WAL after big batches
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('format', 'schema_version')").fetchall())
         except sqlite3.DatabaseError as exc:

@@ -188,3 +188,23 @@ def test_killed_process_leaves_last_committed_state(tmp_path: Path) -> None:
     assert names == ["committed"]
     c.create(cm("after"))  # the cluster is usable, the lock is gone
     assert sqlite3.connect(tmp_path / "test.db").execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+_FIRST_USE = textwrap.dedent("""
+    import sys
+    from kapply.cluster.sim.home import open_cluster
+    c = open_cluster("default", home=sys.argv[1])
+    c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": sys.argv[2]}})
+""")
+
+
+def test_processes_racing_to_create_default_all_see_a_complete_cluster(tmp_path: Path) -> None:
+    script = tmp_path / "first.py"
+    script.write_text(_FIRST_USE)
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path / "home"), f"cm{i}"],
+                              stderr=subprocess.PIPE, text=True) for i in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    c = open_cluster("default", home=tmp_path / "home", clock=FakeClock())
+    assert [o["metadata"]["name"] for o in c.list("ConfigMap", "default")] == ["cm0", "cm1", "cm2", "cm3"]
+    assert not [p.name for p in (tmp_path / "home").iterdir() if p.name.endswith(".tmp")]
