@@ -20,7 +20,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
-from kapply.cluster.sim.controllers.endpointsubsets import compute_subsets, endpoints_labels
+from kapply.cluster.sim.controllers.endpointsubsets import (
+    OVER_CAPACITY,
+    compute_subsets,
+    endpoints_labels,
+    truncate,
+)
 from kapply.cluster.sim.controllers.podutil import is_pod_ready
 from kapply.model.selectors import from_match_labels
 
@@ -118,27 +123,36 @@ class EndpointsController:
         namespace, name = meta.get("namespace", ""), meta["name"]
         pods = ctx.list("Pod", namespace, selector=from_match_labels(spec["selector"]))
         subsets = compute_subsets(service, pods, is_pod_ready)
+        truncated = truncate(subsets)
         labels = endpoints_labels(service)
         current = ctx.get("Endpoints", namespace, name)
         if current is None:
             endpoints: Obj = {"apiVersion": "v1", "kind": "Endpoints",
                               "metadata": {"name": name, "namespace": namespace}}
-            if labels:
-                endpoints["metadata"]["labels"] = labels
-            if subsets:
-                endpoints["subsets"] = subsets
+            _set(endpoints["metadata"], "labels", labels)
+            _set(endpoints["metadata"], "annotations", {OVER_CAPACITY: "truncated"} if truncated else {})
+            _set(endpoints, "subsets", subsets)
             ctx.create(endpoints)
             return
-        if (current.get("subsets") or []) == subsets and \
-                (current.get("metadata", {}).get("labels") or {}) == labels:
+        meta = current.get("metadata", {})
+        annotations = dict(meta.get("annotations") or {})
+        if truncated:
+            annotations[OVER_CAPACITY] = "truncated"
+        else:
+            annotations.pop(OVER_CAPACITY, None)
+        if (current.get("subsets") or []) == subsets and (meta.get("labels") or {}) == labels and \
+                (meta.get("annotations") or {}) == annotations:
             return
         updated = copy.deepcopy(current)
-        if labels:
-            updated["metadata"]["labels"] = labels
-        else:
-            updated["metadata"].pop("labels", None)
-        if subsets:
-            updated["subsets"] = subsets
-        else:
-            updated.pop("subsets", None)
+        _set(updated["metadata"], "labels", labels)
+        _set(updated["metadata"], "annotations", annotations)
+        _set(updated, "subsets", subsets)
         ctx.update(updated)
+
+
+def _set(obj: Obj, key: str, value: Any) -> None:
+    """Set a field, or drop it when empty (as Go's omitempty serialises it)."""
+    if value:
+        obj[key] = value
+    else:
+        obj.pop(key, None)

@@ -5,11 +5,13 @@ Pure functions used by `controllers/endpoints.py`: which pods belong in Endpoint
 named targetPorts resolved against the pod's container ports by name and protocol; a pod lacking
 the named port is skipped for that port), ready ones in `addresses`, the rest in
 `notReadyAddresses`, then packed like endpoints.RepackSubsets: addresses offering the same set of
-ports with the same readiness share one subset; addresses sorted by IP then pod UID.
+ports with the same readiness share one subset; addresses sorted by IP then pod UID. Over 1000
+addresses the list is truncated as the controller does (`truncate`), ready addresses kept first.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -126,6 +128,36 @@ def compute_subsets(service: Obj, pods: Iterable[Obj], is_ready: Callable[[Obj],
         subsets.append(subset)
     subsets.sort(key=_subset_order)
     return subsets
+
+
+MAX_CAPACITY = 1000
+OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
+
+
+def truncate(subsets: list[Obj]) -> bool:
+    """Keep at most MAX_CAPACITY addresses, ready ones first, each subset its proportional share.
+
+    truncateEndpoints: when the ready addresses alone exceed the capacity, not-ready ones are all
+    dropped and the ready ones cut; otherwise only not-ready ones are cut. True if anything was.
+    """
+    ready, not_ready = address_count(subsets)
+    if ready + not_ready <= MAX_CAPACITY:
+        return False
+    cut_ready = ready > MAX_CAPACITY
+    room = MAX_CAPACITY if cut_ready else MAX_CAPACITY - ready
+    total = ready if cut_ready else not_ready
+    left = room
+    for subset in subsets:
+        field = "addresses" if cut_ready else "notReadyAddresses"
+        share = min(math.ceil(len(subset.get(field) or ()) / total * room), left)
+        if subset.get(field):
+            subset[field] = subset[field][:share]
+            left -= len(subset[field])
+            if not subset[field]:
+                del subset[field]
+        if cut_ready:
+            subset.pop("notReadyAddresses", None)
+    return True
 
 
 def _subset_order(subset: Obj) -> tuple[Any, ...]:

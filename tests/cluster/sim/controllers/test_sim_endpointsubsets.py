@@ -12,6 +12,7 @@ from kapply.cluster.sim.controllers.endpointsubsets import (
     compute_subsets,
     endpoints_labels,
     find_port,
+    truncate,
 )
 
 
@@ -128,3 +129,25 @@ def test_find_port(target: Any, protocol: str, expected: int | None) -> None:
 def test_headless_label() -> None:
     assert endpoints_labels(service()) == {"app": "web"}
     assert endpoints_labels(service(clusterIP="None")) == {"app": "web", HEADLESS_LABEL: ""}
+
+
+def _addresses(n: int, prefix: str) -> list[dict[str, Any]]:
+    return [{"ip": f"{prefix}.{i // 250}.{i % 250}"} for i in range(n)]
+
+
+@pytest.mark.parametrize(("ready", "not_ready", "kept_ready", "kept_not_ready"), [
+    ([600, 300], [50, 50], [600, 300], [50, 50]),  # exactly at capacity: untouched
+    ([600, 300], [100, 100], [600, 300], [50, 50]),  # only not-ready addresses cut
+    ([900, 300], [10, 0], [750, 250], [0, 0]),  # ready alone over capacity: all not-ready dropped
+])
+def test_truncate_to_capacity(ready: list[int], not_ready: list[int], kept_ready: list[int],
+                              kept_not_ready: list[int]) -> None:
+    subsets = [{"addresses": _addresses(r, f"10.{i}"), "notReadyAddresses": _addresses(n, f"11.{i}"),
+                "ports": [{"port": 80 + i}]} for i, (r, n) in enumerate(zip(ready, not_ready, strict=True))]
+    for s in subsets:
+        if not s["notReadyAddresses"]:
+            del s["notReadyAddresses"]
+    changed = truncate(subsets)
+    assert changed == (sum(ready) + sum(not_ready) > 1000)
+    assert [len(s.get("addresses") or ()) for s in subsets] == kept_ready
+    assert [len(s.get("notReadyAddresses") or ()) for s in subsets] == kept_not_ready
