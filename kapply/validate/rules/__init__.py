@@ -104,6 +104,7 @@ RULES: dict[str, str] = {
     "toleration": "tolerations: qualified key, Equal/Exists operator with matching value, known effect",
     "host-alias": "hostAliases have an IP address and DNS-1123 subdomain hostnames",
     "image-whitespace": "a Pod's image has no leading or trailing whitespace",
+    "deprecation": "API server warnings: deprecated labels, annotations, volume plugins, likely mistakes",
     "probe": "probe timings are >= 0; liveness/startup successThreshold is 1",
     "probe-handler": "probes and hooks have exactly one handler",
     "probe-port": "probe ports are 1-65535 or a port name",

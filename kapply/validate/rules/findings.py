@@ -128,7 +128,9 @@ class Finding:
 
     @property
     def message(self) -> str:
-        """`Invalid value: 70000: must be between 1 and 65535, inclusive`."""
+        """`Invalid value: 70000: must be between 1 and 65535, inclusive` (a warning: just its text)."""
+        if not self.type:
+            return self.detail
         body = self.type if self.type in _VALUE_OMITTED else f"{self.type}: {render_value(self.value)}"
         return f"{body}: {self.detail}" if self.detail else body
 

@@ -15,6 +15,7 @@ from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import check_annotations, check_labels
 from kapply.validate.rules.podfields import check_pod_fields
+from kapply.validate.rules.warnings import pod_warnings
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 _DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
@@ -67,6 +68,7 @@ def check_pod_template(template: Any, path: Path, errs: Errors, extra_volumes: t
     spec = template.get("spec")
     if isinstance(spec, dict):
         check_pod_spec(spec, (*path, "spec"), errs, extra_volumes)
+        pod_warnings(spec, meta, path, errs)
 
 
 def check_pod_spec(

@@ -29,6 +29,7 @@ from kapply.validate.rules.templates import (
     require_restart_always,
     template_labels,
 )
+from kapply.validate.rules.warnings import pod_warnings
 
 
 def check_apps_selector(spec: dict[str, Any], path: Path, errs: Errors, owner: str) -> bool | None:
@@ -179,6 +180,7 @@ def check_pod(obj: dict[str, Any], errs: Errors) -> None:
     if isinstance(spec, dict):
         check_pod_spec(spec, ("spec",), errs)
         check_pod_only(spec, errs)
+        pod_warnings(spec, obj.get("metadata"), (), errs)
 
 
 def check_pod_template_object(obj: dict[str, Any], errs: Errors) -> None:
