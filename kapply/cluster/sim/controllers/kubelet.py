@@ -24,6 +24,7 @@ from kapply.cluster.sim.controllers.podstatus import Timings, parse_time, step_p
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION
 
 NODE_PREFIX = "node:"
+SANDBOX_RETRY = 10.0
 TERMINAL = ("Succeeded", "Failed")
 
 
@@ -180,6 +181,7 @@ class Kubelet:
             ctx.record_event(pod, "Warning", "FailedCreatePodSandBox",
                              "Failed to create pod sandbox: failed to allocate for range 0: "
                              "no IP addresses available in range set")
+            ctx.requeue_after(SANDBOX_RETRY, key)  # the kubelet retries the sandbox
             return
         settings = ctx.settings
         timings = Timings(float(settings.pod_startup), float(settings.image_pull))

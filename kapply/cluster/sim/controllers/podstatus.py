@@ -266,25 +266,18 @@ def _crash(step: _Step, cs: dict[str, Any], image: str, started: float) -> None:
     step.wake(now + delay)
 
 
-def _set_condition(conditions: list[dict[str, Any]], type_: str, status: str, now: float,
-                   reason: str | None = None, message: str | None = None) -> None:
-    for cond in conditions:
-        if cond.get("type") == type_:
-            if cond.get("status") != status:
-                cond["lastTransitionTime"] = rfc3339(now)
-            cond["status"] = status
-            for field, value in (("reason", reason), ("message", message)):
-                if value:
-                    cond[field] = value
-                else:
-                    cond.pop(field, None)
-            return
-    cond = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": rfc3339(now)}
+def _condition(before: Mapping[str, Any] | None, type_: str, status: str, stamp: str,
+               reason: str | None = None, message: str | None = None) -> dict[str, Any]:
+    """A pod condition; lastTransitionTime kept while the status does not change."""
+    if before is not None and before.get("status") == status and before.get("lastTransitionTime"):
+        stamp = before["lastTransitionTime"]
+    cond: dict[str, Any] = {"type": type_, "status": status, "lastProbeTime": None,
+                            "lastTransitionTime": stamp}
     if reason:
         cond["reason"] = reason
     if message:
         cond["message"] = message
-    conditions.append(cond)
+    return cond
 
 
 _CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
@@ -318,17 +311,17 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
     ran = any(cs["state"].get("running") or cs.get("restartCount") for cs in statuses)
     status["phase"] = "Running" if ran else "Pending"
     unready = [cs["name"] for cs in statuses if not cs.get("ready")]
-    conditions = [dict(c) for c in status.get("conditions") or ()]
-    _set_condition(conditions, "PodReadyToStartContainers", "True", now)
-    _set_condition(conditions, "Initialized", "True", now)
-    for type_ in ("Ready", "ContainersReady"):
-        if unready:
-            _set_condition(conditions, type_, "False", now, "ContainersNotReady",
-                           f"containers with unready status: [{' '.join(unready)}]")
-        else:
-            _set_condition(conditions, type_, "True", now)
-    _set_condition(conditions, "PodScheduled", "True", now)
-    order = {t: i for i, t in enumerate(_CONDITION_ORDER)}
-    conditions.sort(key=lambda c: order.get(c.get("type", ""), len(order)))
+    old = {c.get("type"): c for c in status.get("conditions") or ()}
+    stamp = rfc3339(now)
+    if unready:
+        why = ("ContainersNotReady", f"containers with unready status: [{' '.join(unready)}]")
+        ready = [_condition(old.get(t), t, "False", stamp, *why) for t in ("Ready", "ContainersReady")]
+    else:
+        ready = [_condition(old.get(t), t, "True", stamp) for t in ("Ready", "ContainersReady")]
+    first = "PodReadyToStartContainers"
+    conditions = [_condition(old.get(first), first, "True", stamp),
+                  _condition(old.get("Initialized"), "Initialized", "True", stamp), *ready,
+                  _condition(old.get("PodScheduled"), "PodScheduled", "True", stamp)]
+    conditions += [c for t, c in old.items() if t not in _CONDITION_ORDER]  # e.g. DisruptionTarget
     status["conditions"] = conditions
     return status, step.due, step.events
