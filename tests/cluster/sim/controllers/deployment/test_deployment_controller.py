@@ -241,3 +241,24 @@ def test_scaling_a_paused_deployment(tmp_path: Path, kit: Kit) -> None:
     assert rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] == "5"
     assert kit.scaling_events(cluster)[-1] == f"Scaled up replica set {rs['metadata']['name']} from 2 to 5"
     assert len(kit.live_pods(cluster)) == 5
+
+
+def test_pods_of_a_failed_node_are_replaced_elsewhere(tmp_path: Path, kit: Kit) -> None:
+    from kapply.cluster.sim.nodeops import fail_node
+
+    cluster = kit.new_cluster(tmp_path)
+    cluster.create(kit.deployment(replicas=3))
+    cluster.advance(10)
+    victim = kit.live_pods(cluster)[0]
+    fail_node(cluster, victim["spec"]["nodeName"])
+    cluster.advance(60)  # past the node grace period: the pod is not ready any more
+    d = cluster.get("Deployment", "default", "web")
+    assert (d["status"]["availableReplicas"], d["status"]["unavailableReplicas"]) == (2, 1)
+    # 3 replicas at 25%: maxUnavailable rounds down to 0, so 2 available is below the minimum
+    assert _conditions(d)["Available"] == ("False", "MinimumReplicasUnavailable",
+                                           "Deployment does not have minimum availability.")
+    cluster.advance(310)  # past the eviction timeout: a replacement runs on a healthy node
+    live = kit.live_pods(cluster)
+    assert len(live) == 3 and victim["metadata"]["name"] not in {p["metadata"]["name"] for p in live}
+    assert victim["spec"]["nodeName"] not in {p["spec"]["nodeName"] for p in live}
+    assert deployment_status(cluster.get("Deployment", "default", "web")).done
