@@ -7,13 +7,13 @@ or a device. Unreadable files are `io` issues; the other files still load.
 
 Speed: parsing is libyaml composition plus one Python pass per document, about 0.17 ms of CPU per
 Deployment-sized document (10,000 mixed documents in 2,000 files: ~1.7 s on one core). Large
-inputs (many files, several MiB) are split by size into contiguous groups parsed in parallel by
-forked worker processes while this process parses the first group, so the order of documents does
-not depend on the split. The cyclic garbage collector is paused while parsing: the
-values built are acyclic, and collecting millions of fresh containers repeatedly cost more than the
-parse itself. For the same reason `load_paths` ends with `gc.freeze()`: the documents live as long
-as the command, so later collections (validation allocates plenty) need not walk them again; they
-are still freed by reference counting when dropped (they hold no cycles).
+inputs (many files, several MiB) are parsed on all cores by `parallel.map_chunks` (forked
+workers; the order of documents never depends on who parsed what). The cyclic garbage collector
+is paused while parsing: the values built are acyclic, and collecting millions of fresh
+containers over and over cost more than the parse itself. For the same reason `load_paths` ends
+with `gc.freeze()`: the documents live as long as the command, so later collections (validation
+allocates plenty) need not walk them again; they are still freed by reference counting when
+dropped (they hold no cycles).
 """
 
 from __future__ import annotations
@@ -21,16 +21,14 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 import stat
 import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import IO, Any
 
 from kapply.load.document import Document, LoadIssue, LoadResult
+from kapply.load.parallel import map_chunks, split_by_size
 from kapply.load.parse import mebibytes, parse_source
 from kapply.load.positions import SourceText
 from kapply.load.syntax import collector_paused
@@ -39,6 +37,7 @@ from kapply.load.walk import Source, discover
 FILE_LIMIT = 32 * 1024 * 1024
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+CHUNKS_PER_PROCESS = 8
 
 _Outcome = tuple[list[Document], list[LoadIssue], bool]
 
@@ -93,33 +92,6 @@ def _load_group(sources: list[Source]) -> list[_Outcome]:
         return [load_source(source) for source in sources]
 
 
-def _load_group_pickled(sources: list[Source]) -> bytes:
-    """Worker side: pickle here, while the parent still parses, so it only has to unpickle."""
-    with collector_paused():
-        return pickle.dumps(_load_group(sources), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _split_by_size(sources: list[Source], groups: int) -> list[list[Source]]:
-    sizes = []
-    for source in sources:
-        try:
-            sizes.append(os.stat(source.path).st_size if source.path else 0)
-        except OSError:
-            sizes.append(0)
-    total = sum(sizes)
-    if groups < 2 or len(sources) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES:
-        return [sources]
-    result: list[list[Source]] = [[]]
-    budget = total / groups
-    filled = 0
-    for source, size in zip(sources, sizes, strict=True):
-        if filled >= budget * len(result) and len(result) < groups:
-            result.append([])
-        result[-1].append(source)
-        filled += size
-    return result
-
-
 def _default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -131,30 +103,33 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _load_parallel(groups: list[list[Source]]) -> list[_Outcome]:
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_load_group_pickled, group) for group in groups[1:]]
-        outcomes = _load_group(groups[0])
-        with collector_paused():
-            for future in futures:
-                outcomes += pickle.loads(future.result())
-    return outcomes
+def _sizes(sources: list[Source]) -> list[int]:
+    sizes = []
+    for source in sources:
+        try:
+            sizes.append(os.stat(source.path).st_size if source.path else 0)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
+def _load_files(files: list[Source], workers: int) -> list[_Outcome]:
+    if workers < 2 or len(files) < PARALLEL_MIN_FILES or not _can_fork():
+        return _load_group(files)
+    sizes = _sizes(files)
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        return _load_group(files)
+    chunks = split_by_size(files, sizes, workers * CHUNKS_PER_PROCESS)
+    try:
+        return map_chunks(_load_group, chunks, workers)
+    except OSError:
+        return _load_group(files)  # no process to be had: parse here instead
 
 
 def _load_all(sources: list[Source], stdin: IO[Any] | None, workers: int) -> list[_Outcome]:
     by_source = {s: load_source(s, stdin) for s in sources if s.path is None}
     files = [s for s in sources if s.path is not None]
-    groups = _split_by_size(files, workers) if _can_fork() else [files]
-    outcomes: list[_Outcome] | None = None
-    if len(groups) > 1:
-        try:
-            outcomes = _load_parallel(groups)
-        except (OSError, BrokenProcessPool):
-            outcomes = None  # no processes to be had: parse here instead
-    if outcomes is None:
-        outcomes = _load_group(files)
-    by_source.update(zip([s for group in groups for s in group], outcomes, strict=True))
+    by_source.update(zip(files, _load_files(files, workers), strict=True))
     return [by_source[source] for source in sources]
 
 
@@ -175,8 +150,9 @@ def load_paths(
                 continue
             seen.add(real)
         unique.append(source)
-    outcomes = _load_all(unique, stdin, workers if workers is not None else _default_workers())
-    gc.freeze()  # the loaded values live as long as the command: keep later collections off them
+    with collector_paused():
+        outcomes = _load_all(unique, stdin, workers if workers is not None else _default_workers())
+        gc.freeze()  # before collecting resumes: the values live as long as the command
     result = LoadResult(documents=[], issues=list(issues), files=[])
     for source, (documents, file_issues, read) in zip(unique, outcomes, strict=True):
         result.documents.extend(documents)

@@ -171,17 +171,16 @@ def test_parallel_parsing_gives_the_same_result(in_tmp: Path, monkeypatch: pytes
     monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 0)
     serial = load_paths(["m"], workers=1)
-    split = loader._split_by_size
-    group_counts: list[int] = []
+    real_map_chunks = loader.map_chunks
+    calls: list[tuple[int, int]] = []
 
-    def recording_split(sources: list[loader.Source], groups: int) -> list[list[loader.Source]]:
-        result = split(sources, groups)
-        group_counts.append(len(result))
-        return result
+    def recording_map_chunks(work, chunks, processes):  # type: ignore[no-untyped-def]
+        calls.append((len(chunks), processes))
+        return real_map_chunks(work, chunks, processes)
 
-    monkeypatch.setattr(loader, "_split_by_size", recording_split)
+    monkeypatch.setattr(loader, "map_chunks", recording_map_chunks)
     parallel = load_paths(["m"], workers=3)
-    assert group_counts == [3]
+    assert calls == [(24, 3)]
     assert len(serial.documents) == 29 * 3
     assert [(d.file, d.doc_index, d.obj) for d in parallel.documents] == [
         (d.file, d.doc_index, d.obj) for d in serial.documents
