@@ -41,6 +41,7 @@ DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
 POD_PREFIX = "pod:"  # key of an orphan pod looking for an owner to adopt it
 BURST_REPLICAS = 500
 FAILED_CREATE_RETRY = 10.0  # seconds before retrying after a refused pod create
+RETRY_SECONDS = 1.0  # a sync that hit an API error runs again this much later
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
 
 
@@ -191,6 +192,13 @@ class ReplicaManager:
         yield from sorted(keys)
 
     def sync(self, ctx: Context, key: str) -> None:
+        try:
+            self._sync(ctx, key)
+        except ClusterError:
+            # A write refused or raced (the controller manager retries with back-off).
+            ctx.requeue_after(RETRY_SECONDS, key)
+
+    def _sync(self, ctx: Context, key: str) -> None:
         if key.startswith(POD_PREFIX):
             self._adopt_orphan(ctx, key[len(POD_PREFIX):])
             return

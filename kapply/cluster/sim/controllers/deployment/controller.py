@@ -26,10 +26,12 @@ from kapply.cluster.sim.controllers.deployment.sync import (
     write_status,
 )
 from kapply.cluster.sim.controllers.refmanager import claim
+from kapply.errors import ClusterError
 from kapply.model.selectors import Selector, from_label_selector
 
 RS_PREFIX = "rs:"  # an orphan ReplicaSet: find the Deployments that might adopt it
 POD_RS_PREFIX = "pod-rs:"  # a pod of this ReplicaSet was deleted: wake its Deployment
+RETRY_SECONDS = 1.0  # a sync that hit an API error runs again this much later
 
 
 def _selects_everything(selector: Obj | None) -> bool:
@@ -60,6 +62,13 @@ class DeploymentController:
                 yield f"{POD_RS_PREFIX}{change.namespace}/{ref.get('name', '')}"
 
     def sync(self, ctx: Context, key: str) -> None:
+        try:
+            self._sync(ctx, key)
+        except ClusterError:
+            # A write refused or raced (the controller manager retries with back-off).
+            ctx.requeue_after(RETRY_SECONDS, key)
+
+    def _sync(self, ctx: Context, key: str) -> None:
         if key.startswith(RS_PREFIX):
             namespace, name = split_key(key[len(RS_PREFIX):])
             rs = ctx.get("ReplicaSet", namespace, name)
