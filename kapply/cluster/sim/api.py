@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kapply.cluster.sim import admission, codec, defaults, fields, patch
@@ -125,6 +126,7 @@ class SimAPI:
         self._on_change = on_change
         self._plugins = plugins
         self.created_uids: set[str] = set()  # objects born in this session (no stored history)
+        self.dry_run = False  # admission only: writes return the would-be object, store nothing
 
     @property
     def settings(self) -> Any:
@@ -321,7 +323,20 @@ class SimAPI:
             return old  # a no-op update does not bump the resourceVersion (as the API server)
         return self._write("MODIFIED", kind, obj, old)
 
+    @contextmanager
+    def dry_running(self) -> Iterator[None]:
+        """Writes inside run admission and return their result without storing it (server dry run)."""
+        before, self.dry_run = self.dry_run, True
+        try:
+            yield
+        finally:
+            self.dry_run = before
+
     def _write(self, type_: ChangeType, kind: str, obj: Obj, old: Obj | None) -> Obj:
+        if self.dry_run:
+            if old is not None:
+                obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return obj
         self.rv += 1
         obj["metadata"]["resourceVersion"] = str(self.rv)
         self.cache.put(kind, obj)
@@ -330,6 +345,8 @@ class SimAPI:
         return obj
 
     def _remove(self, kind: str, old: Obj) -> None:
+        if self.dry_run:
+            return
         self.rv += 1
         gone = dict(old)
         gone["metadata"] = dict(old["metadata"], resourceVersion=str(self.rv))

@@ -30,7 +30,7 @@ from kapply.cluster.sim.fields import matches_fields, parse_field_selector
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
-from kapply.errors import NotFoundError
+from kapply.errors import ClusterError, NotFoundError
 from kapply.model import selectors
 from kapply.model.selectors import Selector
 
@@ -228,15 +228,38 @@ class SimCluster:
                         and matches_fields(o, reqs)]
             return copy.deepcopy(api.list(kind, namespace, sel, field_selector=reqs))
 
+    @contextmanager
+    def _writing(self, dry_run: bool) -> Iterator[SimAPI]:
+        """A session for one write; with dry_run, admission only (the catch-up is still kept).
+
+        A refusal (ClusterError: invalid, conflict, not found...) happens before that write
+        changed anything, so the session still commits what catching up did, then re-raises.
+        """
+        outermost = self._runtime is None
+        refused: ClusterError | None = None
+        with self.session() as rt:
+            try:
+                if dry_run:
+                    with rt.api.dry_running():
+                        yield rt.api
+                else:
+                    yield rt.api
+            except ClusterError as exc:
+                if not outermost:
+                    raise
+                refused = exc
+        if refused is not None:
+            raise refused
+
     def create(self, obj: Obj, dry_run: bool = False) -> Obj:
-        """Create through admission; returns the stored object."""
-        with self.session(dry_run=dry_run) as rt:
-            return copy.deepcopy(rt.api.create(copy.deepcopy(obj)))
+        """Create through admission; returns the stored object (or what would be stored)."""
+        with self._writing(dry_run) as api:
+            return copy.deepcopy(api.create(copy.deepcopy(obj)))
 
     def update(self, obj: Obj, dry_run: bool = False) -> Obj:
         """Replace an object (Conflict on a stale resourceVersion)."""
-        with self.session(dry_run=dry_run) as rt:
-            return copy.deepcopy(rt.api.update(copy.deepcopy(obj)))
+        with self._writing(dry_run) as api:
+            return copy.deepcopy(api.update(copy.deepcopy(obj)))
 
     def update_status(self, obj: Obj) -> Obj:
         """Replace an object's status."""
@@ -246,14 +269,14 @@ class SimCluster:
     def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
               dry_run: bool = False) -> Obj:
         """Merge or strategic-merge patch."""
-        with self.session(dry_run=dry_run) as rt:
-            return copy.deepcopy(rt.api.patch(kind, namespace, name, body, patch_type))
+        with self._writing(dry_run) as api:
+            return copy.deepcopy(api.patch(kind, namespace, name, body, patch_type))
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
                propagation: str = "Background", dry_run: bool = False) -> Obj | None:
         """Delete; returns the object if it lingers (graceful pod deletion, finalizers)."""
-        with self.session(dry_run=dry_run) as rt:
-            left = rt.api.delete(kind, namespace, name, grace_seconds, propagation)
+        with self._writing(dry_run) as api:
+            left = api.delete(kind, namespace, name, grace_seconds, propagation)
             return copy.deepcopy(left) if left is not None else None
 
     def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:

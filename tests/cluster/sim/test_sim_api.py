@@ -286,3 +286,20 @@ def test_graceful_pod_deletion_is_finished_by_the_kubelet(cluster: SimCluster) -
     cluster.advance(1)
     with pytest.raises(NotFoundError):
         cluster.get("Pod", "default", "p")
+
+
+def test_dry_run_keeps_the_cache_and_checks_admission(cluster: SimCluster) -> None:
+    cluster.create(configmap("live"))
+    cached = cluster._cache
+    preview = cluster.create(configmap("preview"), dry_run=True)
+    assert preview["metadata"]["uid"] and preview["metadata"]["namespace"] == "default"
+    with pytest.raises(AlreadyExistsError):
+        cluster.create(configmap("live"), dry_run=True)
+    bad = deployment()
+    bad["spec"]["replicas"] = -1
+    with pytest.raises(InvalidError):
+        cluster.create(bad, dry_run=True)
+    assert cluster.delete("ConfigMap", "default", "live", dry_run=True) is None
+    assert cluster.get("ConfigMap", "default", "live")
+    assert [o["metadata"]["name"] for o in cluster.list("ConfigMap", "default")] == ["live"]
+    assert cluster._cache is cached  # no reload after a per-call dry run
