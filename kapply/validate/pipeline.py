@@ -8,6 +8,7 @@ is something to report.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,7 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None) 
         first = seen.get(key)
         if first is not None:
             found.append(_diag(doc, ("metadata", "name"),
-                               f"Duplicate value: {key.name!r}: {key.display} is also defined at "
+                               f"Duplicate value: {json.dumps(key.name)}: {key.display} is also defined at "
                                f"{first.file}:{first.line}:{first.column}", "duplicate-object", name))
         else:
             seen[key] = doc
