@@ -3,7 +3,8 @@
 Why not PyYAML's SafeConstructor: Kubernetes reads YAML as JSON (sigs.k8s.io/yaml), so
 - timestamps stay strings (`2024-01-01` is a string to the API server, not a date);
 - a key defined twice in one mapping is an error, as strict decoding rejects it
-  (`mapping key "image" already defined at line 12`);
+  (`mapping key "image" already defined at line 12`); the value is still built (the last
+  definition wins, as in a non-strict decode) so the rest of the document can be checked;
 - map keys become strings (`80: x` -> "80", `true: x` -> "true"), and keys that cannot are errors;
 - only the standard tags are accepted (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`,
   `!!seq`, `!!timestamp`, `!!binary` kept as text); anything else is an error, never code.
@@ -39,6 +40,10 @@ from kapply.load.syntax import (
 
 ALIAS_LIMIT = 100_000
 _intern = sys.intern
+
+
+class _DuplicateKey(Exception):
+    """Raised by the fast path, which leaves reporting duplicates to `GuardedBuilder`."""
 
 
 class ConstructError(Exception):
@@ -139,7 +144,10 @@ def _key_text(node: Node) -> str:
     """A mapping key as Kubernetes' YAML-to-JSON conversion spells it."""
     if node.__class__ is not ScalarNode:
         kind = "mapping" if node.__class__ is MappingNode else "sequence"
-        raise ConstructError(node, f"unsupported map key: a {kind} cannot be an object key", "yaml-key")
+        hint = ""
+        if node.__class__ is MappingNode and node.flow_style and len(node.value) == 1:
+            hint = " (an unquoted template placeholder like {{name}}? quote it)"
+        raise ConstructError(node, f"unsupported map key: a {kind} cannot be an object key{hint}", "yaml-key")
     value = _scalar(node)
     if isinstance(value, str):
         return value
@@ -217,7 +225,7 @@ def build_fast(node: Node) -> Any:
             else:
                 key = _key_text(key_node)
             if key in result:
-                raise _duplicate(node, key_node, key)
+                raise _DuplicateKey
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
                 result[key] = value_node.value  # the common case, without a call
             else:
@@ -240,13 +248,18 @@ def _copy(value: Any) -> Any:
 
 
 class GuardedBuilder:
-    """Constructs one document that may use aliases, refusing expansion beyond `limit` nodes."""
+    """Constructs one document that may use aliases, refusing expansion beyond `limit` nodes.
+
+    Duplicate keys are collected in `duplicates` (the last value wins, as in a non-strict decode)
+    so that the rest of the document can still be checked.
+    """
 
     def __init__(self, limit: int = ALIAS_LIMIT) -> None:
         self.limit = limit
         self.count = 0
         self.expanded = 0
         self.memo: dict[int, Any] = {}
+        self.duplicates: list[ConstructError] = []
 
     def build(self, node: Node) -> Any:
         """Construct `node`, counting nodes reached through aliases."""
@@ -289,7 +302,7 @@ class GuardedBuilder:
                 continue
             key = _intern(_key_text(key_node))
             if key in result:
-                raise _duplicate(node, key_node, key)
+                self.duplicates.append(_duplicate(node, key_node, key))
             result[key] = self.build(value_node)
         return _apply_merges(result, merged) if merged else result
 
@@ -299,8 +312,17 @@ class GuardedBuilder:
         return [self.build(item) for item in node.value]
 
 
-def build(node: Node, may_alias: bool) -> Any:
-    """Construct one document; `may_alias` is False only when the source has no anchors at all."""
-    if may_alias:
-        return GuardedBuilder().build(node)
-    return build_fast(node)
+def build(node: Node, may_alias: bool) -> tuple[Any, list[ConstructError]]:
+    """Construct one document: (value, duplicate-key errors); raises ConstructError if it cannot.
+
+    `may_alias` is False only when the source has no anchors at all; documents with duplicate
+    keys (rare) are built a second time, by the builder that records them.
+    """
+    if not may_alias:
+        try:
+            return build_fast(node), []
+        except _DuplicateKey:
+            pass
+    builder = GuardedBuilder()
+    value = builder.build(node)
+    return value, builder.duplicates

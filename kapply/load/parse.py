@@ -6,7 +6,8 @@ value). Here live the per-file policies:
 - a document that is not a mapping is a `not-an-object` issue;
 - `kind: List` is expanded into one Document per item, as kubectl does;
 - a YAML syntax error ends the file (YAML cannot resynchronise), but the documents before it load;
-- a construct error (duplicate key, bad tag, alias bomb) skips only its own document;
+- a construct error (bad tag, bad key, alias bomb) skips only its own document; a duplicate key
+  is an issue too, but its document still loads (last value wins) so it can be checked further;
 - a document larger than `DOCUMENT_LIMIT` bytes, or with more than `NODE_LIMIT` values by a cheap
   over-estimate (lines, commas, indicators), rejects the file before anything is composed, and a
   file stops after `DOCUMENTS_PER_FILE_LIMIT` documents: no input within the file size limit can
@@ -95,6 +96,10 @@ def _syntax_issue(file: str, data: bytes, exc: Exception) -> LoadIssue:
     return LoadIssue(file, 1, 1, f"invalid YAML: {exc}", "yaml-syntax")
 
 
+def _construct_issue(file: str, exc: ConstructError) -> LoadIssue:
+    return LoadIssue(file, exc.line + 1, exc.column + 1, exc.message, exc.rule)
+
+
 def _issue_at(file: str, node: Node, message: str, rule: str) -> LoadIssue:
     return LoadIssue(file, node.start_mark.line + 1, node.start_mark.column + 1, message, rule)
 
@@ -142,13 +147,14 @@ class _FileParser:
 
     def _document(self, node: Node, index: int) -> None:
         try:
-            value = build(node, self.may_alias)
+            value, duplicates = build(node, self.may_alias)
         except ConstructError as exc:
-            self.issues.append(LoadIssue(self.file, exc.line + 1, exc.column + 1, exc.message, exc.rule))
+            self.issues.append(_construct_issue(self.file, exc))
             return
         except RecursionError:
             self.issues.append(_issue_at(self.file, node, "document nested too deeply", "yaml-size-limit"))
             return
+        self.issues.extend(_construct_issue(self.file, exc) for exc in duplicates)
         if value is None:
             return
         if not isinstance(value, dict):

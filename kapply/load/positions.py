@@ -78,11 +78,14 @@ def _member(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
     if node.__class__ is not MappingNode:
         return None
     merges: list[Node] = []
+    found: tuple[Node | None, Node] | None = None
     for key_node, value_node in node.value:
         if key_node.__class__ is ScalarNode and key_node.tag == MERGE:
             merges.append(value_node)
         elif _key_or_none(key_node) == element:
-            return key_node, value_node
+            found = key_node, value_node  # the last definition of a duplicate key is the one loaded
+    if found is not None:
+        return found
     for merged in merges:
         sources = merged.value if merged.__class__ is SequenceNode else [merged]
         for source in sources:

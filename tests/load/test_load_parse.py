@@ -75,24 +75,42 @@ def test_map_keys_become_strings_as_kubernetes_converts_them(text: str, keys: li
 
 
 @pytest.mark.parametrize(
-    "text, line, column, message",
+    "text, line, column, message, path, value",
     [
         (
             "apiVersion: v1\nkind: Pod\nkind: Service\n",
-            3, 1, 'mapping key "kind" already defined at line 2',
+            3, 1, 'mapping key "kind" already defined at line 2', ("kind",), "Service",
         ),
         (
             "spec:\n  containers:\n  - name: a\n    image: x\n    ports: []\n    image: y\n",
-            6, 5, 'mapping key "image" already defined at line 4',
+            6, 5, 'mapping key "image" already defined at line 4', ("spec", "containers", 0, "image"), "y",
         ),
-        ("metadata: {name: a, name: b}\n", 1, 21, 'mapping key "name" already defined at line 1'),
-        ('data:\n  80: a\n  "80": b\n', 3, 3, 'mapping key "80" already defined at line 2'),
+        (
+            "metadata: {name: a, name: b}\n",
+            1, 21, 'mapping key "name" already defined at line 1', ("metadata", "name"), "b",
+        ),
+        (
+            'data:\n  80: a\n  "80": b\n',
+            3, 3, 'mapping key "80" already defined at line 2', ("data", "80"), "b",
+        ),
+        (
+            "d: &d {a: 1}\nx:\n  k: *d\n  k: 2\n",
+            4, 3, 'mapping key "k" already defined at line 3', ("x", "k"), 2,
+        ),
     ],
 )
-def test_duplicate_keys_are_errors_at_the_second_key(text: str, line: int, column: int, message: str) -> None:
+def test_duplicate_keys_are_errors_at_the_second_key_and_the_last_value_loads(
+    text: str, line: int, column: int, message: str, path: tuple[str | int, ...], value: Any
+) -> None:
     documents, issues = _parse(text)
-    assert documents == []
     assert issues == [LoadIssue("m.yaml", line, column, message, "yaml-duplicate-key")]
+    (document,) = documents
+    found: Any = document.obj
+    for element in path:
+        found = found[element]
+    assert found == value
+    position = document.position(path)
+    assert position.line == line
 
 
 def test_same_key_in_different_mappings_is_fine() -> None:
@@ -101,10 +119,10 @@ def test_same_key_in_different_mappings_is_fine() -> None:
     assert documents[0].obj["c"] == [{"name": 1}, {"name": 2}]
 
 
-def test_duplicate_key_skips_only_its_document() -> None:
-    documents, issues = _parse("a: 1\na: 2\n---\nkind: Pod\n")
-    assert [d.obj for d in documents] == [{"kind": "Pod"}]
-    assert [i.rule for i in issues] == ["yaml-duplicate-key"]
+def test_every_duplicate_is_reported() -> None:
+    documents, issues = _parse("a: 1\na: 2\nb: {c: 1, c: 2}\n---\nkind: Pod\n")
+    assert [d.obj for d in documents] == [{"a": 2, "b": {"c": 2}}, {"kind": "Pod"}]
+    assert [(i.rule, i.line) for i in issues] == [("yaml-duplicate-key", 2), ("yaml-duplicate-key", 3)]
 
 
 BILLION_LAUGHS = """\
