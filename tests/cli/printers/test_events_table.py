@@ -30,7 +30,8 @@ def test_events_table_oldest_first_with_kind_as_written() -> None:
     table = render_events(_events(), NOW, all_namespaces=True)
     assert table == (GOLDEN / "events_all_namespaces.txt").read_text()
     lines = render_events(_events(), NOW).splitlines()
-    assert lines[0] == "LAST SEEN           TYPE      REASON             OBJECT                            MESSAGE"
+    assert lines[0] == ("LAST SEEN           TYPE      REASON             OBJECT"
+                        "                            MESSAGE")
     assert [line.split()[0] for line in lines[1:]] == ["60s", "60s", "58s", "30s"]
 
 
