@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs the README walkthrough on a fresh KAPPLY_HOME and prints each step as markdown
+# (`$ command` then its real output), so the README shows what kapply really prints.
+# Usage: scripts/walkthrough.sh > /tmp/walkthrough.md   (from the repository root)
+set -u
+export KAPPLY_HOME="$(mktemp -d)"
+export NO_COLOR=1 COLUMNS=100
+work="$(mktemp -d)"
+cp -r manifests "$work/manifests"
+K="$(dirname "$(command -v python3)")/kapply"
+[ -x .venv/bin/kapply ] && K="$PWD/.venv/bin/kapply"
+cd "$work"
+step() { echo; echo '```console'; echo "\$ $*"; eval "${*/kapply/$K}" 2>&1; echo '```'; }
+say() { echo; echo "$*"; }
+
+say "### 1. A cluster and the app"
+step kapply cluster create demo --nodes 3 --lb-pool 192.168.49.100-192.168.49.120
+export KAPPLY_CLUSTER=demo
+step kapply apply manifests/ --wait
+say "### 2. Look around"
+step kapply get deployments
+step kapply get pods -o wide
+step kapply get services
+step kapply describe deployment hello-node
+step kapply service url hello-node
+pod=$("$K" get pods -o name | head -1)
+step kapply logs "${pod#pod/}"
+say "### 3. Scale by editing the YAML"
+step "sed -i 's/replicas: 1/replicas: 4/' manifests/deployment.yaml"
+step kapply diff manifests/
+step kapply apply manifests/ --wait
+say "### 4. A new version: a rolling update"
+step "sed -i 's/hello-node:v1/hello-node:v2/' manifests/deployment.yaml"
+step kapply apply manifests/
+step kapply rollout status deployment/hello-node
+step kapply rollout history deployment/hello-node
+step kapply get rs
+step "kapply events --for deployment/hello-node"
+say "### 5. A bad image, and undo"
+step kapply image fail hello-node:v3 --reason ErrImagePull
+step "sed -i 's/hello-node:v2/hello-node:v3/' manifests/deployment.yaml"
+step kapply apply manifests/ --wait --timeout 30s
+step kapply get pods
+step kapply rollout undo deployment/hello-node
+step kapply rollout status deployment/hello-node
+step "sed -i 's/hello-node:v3/hello-node:v2/' manifests/deployment.yaml"
+say "### 6. Remove the Service: prune"
+step rm manifests/service.yaml
+step kapply diff manifests/ --prune
+step kapply apply manifests/ --prune
+say "### 7. A node fails"
+node=$("$K" get pods -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["spec"]["nodeName"])')
+step kapply node fail "$node"
+step kapply cluster advance 60s
+step kapply get nodes
+step kapply cluster advance 5m
+step kapply get pods -o wide
