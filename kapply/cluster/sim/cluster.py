@@ -64,6 +64,7 @@ class SimCluster:
         self._epoch = -1  # store epoch the cache and timers reflect
         self._runtime: Runtime | None = None
         self._meta: dict[str, Any] = {}
+        self._failures: dict[tuple[str, str], int] = {}  # controller retry backoff (this process)
 
     # ---- sessions ------------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class SimCluster:
         api = SimAPI(self._cache, settings, lambda: holder["rt"].now, int(meta["rv"]), seed,
                      lambda change: holder["rt"].on_change(change), admission.load_plugins())
         controllers = load_controllers(CONTROLLERS)
-        runtime = Runtime(api, controllers, timers, float(meta["now"]), seed)
+        runtime = Runtime(api, controllers, timers, float(meta["now"]), seed, failures=self._failures)
         holder["rt"] = runtime
         recorder = EventRecorder(api, timers, lambda: runtime.now, self.store)
         runtime.events = recorder

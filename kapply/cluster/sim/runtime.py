@@ -26,6 +26,7 @@ from kapply.errors import ClusterError
 from kapply.model.selectors import Selector
 
 MAX_SYNCS_PER_INSTANT = 500  # one key synced more often than this at one virtual instant: runaway
+RETRY_BASE, RETRY_MAX = 1.0, 300.0  # virtual seconds between retries of a sync the API refused
 IDLE_IGNORED = ("event-ttl",)  # housekeeping timers that do not keep `advance --until-idle` busy
 
 
@@ -170,7 +171,7 @@ class Runtime:
     """Work queue + timers + controllers for one session (one transaction) of a cluster."""
 
     def __init__(self, api: SimAPI, controllers: list[Controller], timers: TimerSet, now: float,
-                 seed: str, events: Any = None) -> None:
+                 seed: str, events: Any = None, failures: dict[tuple[str, str], int] | None = None) -> None:
         self.api = api
         self.controllers = controllers
         self.timers = timers
@@ -185,6 +186,8 @@ class Runtime:
         self._syncs_at = now
         self.sync_count = 0
         self.fired = 0
+        self.errors: list[tuple[str, str, str]] = []  # (controller, key, message) retried later
+        self._failures = failures if failures is not None else {}  # kept by the cluster across sessions
 
     def on_change(self, change: Change) -> None:
         """Feed one committed write to every controller's watches()."""
@@ -226,9 +229,19 @@ class Runtime:
             self.sync_count += 1
             try:
                 controller.sync(self._contexts[item[0]], item[1])
-            except Exception as exc:
+            except ClusterError as exc:
+                # As the controller manager's rate-limited queue: an API refusal (a conflict, an
+                # invalid object) is retried later with exponential backoff, not fatal.
+                failures = self._failures.get(item, 0) + 1
+                self._failures[item] = failures
+                delay = min(RETRY_BASE * 2 ** (failures - 1), RETRY_MAX)
+                self.errors.append((item[0], item[1], str(exc)))
+                self.timers.add(item[0], item[1], self.now + delay)
+            except Exception as exc:  # a bug: roll the whole session back and say where
                 exc.add_note(f"while controller {item[0]!r} synced {item[1]!r}")
                 raise
+            else:
+                self._failures.pop(item, None)
 
     def catch_up(self, target: float) -> int:
         """Run everything due up to `target`, in time order; returns how many timers fired."""

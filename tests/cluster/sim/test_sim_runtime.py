@@ -145,3 +145,30 @@ def test_timerset_keeps_earliest_and_pops_in_order() -> None:
     assert timers.earliest() == 10
     upserts, deletes = timers.rows()
     assert upserts == [("c", "k", 10)] and deletes == [("c", "j"), ("d", "k")]
+
+
+class Stubborn:
+    """Creates a ConfigMap that is refused (namespace missing): the API says no, it retries later."""
+
+    name = "stubborn"
+
+    def __init__(self) -> None:
+        self.attempts: list[float] = []
+
+    def watches(self, change: Change) -> Iterable[str]:
+        if change.kind == "ConfigMap" and change.type == "ADDED" and change.name == "trigger":
+            yield "x"
+
+    def sync(self, ctx: Context, key: str) -> None:
+        self.attempts.append(ctx.now - T0)
+        ctx.create({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "copy", "namespace": "missing"}})
+
+
+def test_refused_controller_writes_are_retried_with_backoff(cluster: SimCluster,
+                                                            with_controller: Any) -> None:
+    stubborn = with_controller(Stubborn())
+    cluster.create(cm("trigger"))  # the command itself succeeds
+    cluster.advance(10)
+    assert stubborn.attempts == [0, 1, 3, 7]
+    assert cluster.get("ConfigMap", "default", "trigger")
