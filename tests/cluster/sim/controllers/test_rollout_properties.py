@@ -8,6 +8,7 @@ end at the progress deadline with ProgressDeadlineExceeded, after which nothing 
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from kapply.cluster.sim.controllers.deployment.util import resolve_fenceposts
 from kapply.model.rollout import deployment_status
 
+# Many small clusters: keep their state files in memory when the machine offers a RAM disk.
+SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 PERCENTS = ["0%", "10%", "25%", "33%", "50%", "100%"]
 int_or_percent = st.one_of(st.integers(min_value=0, max_value=4), st.sampled_from(PERCENTS))
 
@@ -57,7 +60,7 @@ def test_rollout_bounds(kit: Any, scenario: dict[str, Any]) -> None:
     surge, unavailable = resolve_fenceposts(surge_value, unavailable_value, replicas)
     unavailable = min(unavailable, replicas)
     observer = kit.PodObserver()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         cluster = kit.new_cluster(Path(tmp), observer=observer, pod_startup=scenario["startup"])
         try:
             cluster.create(kit.deployment(
@@ -80,6 +83,38 @@ def test_rollout_bounds(kit: Any, scenario: dict[str, Any]) -> None:
                 cluster.advance(300)
                 assert {rs["metadata"]["name"]: rs["spec"]["replicas"]
                         for rs in cluster.list("ReplicaSet", "default")} == sizes
+            assert observer.max_total <= replicas + surge, (observer.max_total, replicas, surge)
+            assert observer.min_ready is not None and observer.min_ready >= replicas - unavailable, (
+                observer.min_ready, replicas, unavailable)
+        finally:
+            cluster.close()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scenario=scenarios(), steps=st.integers(min_value=0, max_value=6))
+def test_rollover_bounds(kit: Any, scenario: dict[str, Any], steps: int) -> None:
+    """A second template change in the middle of a rollout (a roll-over) keeps the same bounds."""
+    replicas = scenario["replicas"]
+    surge_value, unavailable_value = scenario["surge"], scenario["unavailable"]
+    surge, unavailable = resolve_fenceposts(surge_value, unavailable_value, replicas)
+    unavailable = min(unavailable, replicas)
+    observer = kit.PodObserver()
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
+        cluster = kit.new_cluster(Path(tmp), observer=observer, pod_startup=scenario["startup"])
+        try:
+            cluster.create(kit.deployment(
+                replicas=replicas,
+                strategy={"type": "RollingUpdate",
+                          "rollingUpdate": {"maxSurge": surge_value, "maxUnavailable": unavailable_value}}))
+            _until(cluster, kit, lambda d: deployment_status(d).done, 120)
+            observer.arm()
+            kit.set_image(cluster, "app:v2", ready_delay=scenario["ready_delay"])
+            for _ in range(steps):
+                kit.step(cluster, limit=60)
+            kit.set_image(cluster, "app:v3")
+            _until(cluster, kit, lambda d: deployment_status(d).done, 600)
+            assert {p["spec"]["containers"][0]["image"] for p in kit.live_pods(cluster)} == {"app:v3"}
             assert observer.max_total <= replicas + surge, (observer.max_total, replicas, surge)
             assert observer.min_ready is not None and observer.min_ready >= replicas - unavailable, (
                 observer.min_ready, replicas, unavailable)
