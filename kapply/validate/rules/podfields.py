@@ -20,7 +20,23 @@ def _string(spec: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_FIELDS = frozenset(
+    {
+        "serviceAccountName",
+        "nodeName",
+        "activeDeadlineSeconds",
+        "hostname",
+        "subdomain",
+        "tolerations",
+        "hostAliases",
+        "priorityClassName",
+    }
+)
+
+
 def check_pod_fields(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    if _FIELDS.isdisjoint(spec):
+        return
     for name, check, rule in (
         ("serviceAccountName", fmt.is_dns1123_subdomain, "service-account-name"),
         ("nodeName", fmt.is_dns1123_subdomain, "node-name"),

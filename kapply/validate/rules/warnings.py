@@ -8,6 +8,7 @@ deprecated, non-functional or probably a mistake. They become findings of severi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from kapply.validate.rules.findings import Errors, Finding, Key, Path, field_string
@@ -49,6 +50,18 @@ _DEPRECATED_VOLUMES = (
     ("cephfs", "cephfs", "deprecated in v1.28, non-functional in v1.31+"),
     ("rbd", "rbd", "deprecated in v1.28, non-functional in v1.31+"),
 )
+_SPEC_KEYS = frozenset(
+    {
+        "nodeSelector",
+        "affinity",
+        "topologySpreadConstraints",
+        "volumes",
+        "hostAliases",
+        "imagePullSecrets",
+        "terminationGracePeriodSeconds",
+    }
+)
+_VOLUME_KEYS = frozenset(source for source, _, _ in _DEPRECATED_VOLUMES)
 _SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 _SECCOMP_MSG = 'non-functional in v1.27+; use the "seccompProfile" field instead'
@@ -71,13 +84,16 @@ def pod_warnings(spec: dict[str, Any], meta: Any, prefix: Path, errs: Errors) ->
     sp = (*prefix, "spec")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     annotations = annotations if isinstance(annotations, dict) else {}
-    node_selector = spec.get("nodeSelector")
+    present = _SPEC_KEYS.intersection(spec)
+    node_selector = spec.get("nodeSelector") if "nodeSelector" in present else None
     if isinstance(node_selector, dict):
         for key in node_selector:
             if key in DEPRECATED_NODE_LABELS:
                 w.add((*sp, "nodeSelector", Key(key)), DEPRECATED_NODE_LABELS[key])
-    _node_affinity(spec.get("affinity"), sp, w)
-    constraints = spec.get("topologySpreadConstraints")
+    affinity = spec.get("affinity") if "affinity" in present else None
+    if affinity is not None:
+        _node_affinity(affinity, sp, w)
+    constraints = spec.get("topologySpreadConstraints") if "topologySpreadConstraints" in present else None
     for i, constraint in enumerate(constraints if isinstance(constraints, list) else ()):
         if not isinstance(constraint, dict):
             continue
@@ -89,18 +105,20 @@ def pod_warnings(spec: dict[str, Any], meta: Any, prefix: Path, errs: Errors) ->
             )
         if constraint.get("labelSelector") is None:
             w.add((*sp, "topologySpreadConstraints", i, "labelSelector"), _NULL_SELECTOR)
-    for key, message in _DEPRECATED_ANNOTATIONS:
-        if key in annotations:
-            w.add((*prefix, "metadata", "annotations", Key(key)), message)
-    volumes = spec.get("volumes")
+    if annotations:
+        for key, message in _DEPRECATED_ANNOTATIONS:
+            if key in annotations:
+                w.add((*prefix, "metadata", "annotations", Key(key)), message)
+    volumes = spec.get("volumes") if "volumes" in present else None
     for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
-        if isinstance(volume, dict):
+        if isinstance(volume, dict) and not _VOLUME_KEYS.isdisjoint(volume):
             for source, go_name, message in _DEPRECATED_VOLUMES:
-                if volume.get(source) is not None:
+                if source in volume and volume[source] is not None:
                     w.add((*sp, "volumes", i, go_name), message)
-    _duplicates(spec.get("hostAliases"), "ip", (*sp, "hostAliases"), "duplicate ip", w)
-    _duplicates(spec.get("imagePullSecrets"), "name", (*sp, "imagePullSecrets"), "duplicate name", w)
-    secrets = spec.get("imagePullSecrets")
+    if "hostAliases" in present:
+        _duplicates(spec["hostAliases"], "ip", (*sp, "hostAliases"), "duplicate ip", w)
+    secrets = spec.get("imagePullSecrets") if "imagePullSecrets" in present else None
+    _duplicates(secrets, "name", (*sp, "imagePullSecrets"), "duplicate name", w)
     for i, secret in enumerate(secrets if isinstance(secrets, list) else ()):
         if isinstance(secret, dict) and not secret.get("name"):
             w.add((*sp, "imagePullSecrets", i, "name"), 'invalid empty name ""')
@@ -114,13 +132,14 @@ def pod_warnings(spec: dict[str, Any], meta: Any, prefix: Path, errs: Errors) ->
     for ctr, cpath in containers:
         _container_warnings(ctr, cpath, annotations, prefix, w)
     _port_warnings(containers, w)
-    grace = spec.get("terminationGracePeriodSeconds")
+    grace = spec.get("terminationGracePeriodSeconds") if "terminationGracePeriodSeconds" in present else None
     if isinstance(grace, int) and not isinstance(grace, bool) and grace < 0:
         w.add(
             (*sp, "terminationGracePeriodSeconds"),
             "must be >= 0; negative values are invalid and will be treated as 1",
         )
-    _pod_affinity_warnings(spec.get("affinity"), sp, w)
+    if affinity is not None:
+        _pod_affinity_warnings(affinity, sp, w)
 
 
 def _containers(spec: dict[str, Any], sp: Path):  # type: ignore[no-untyped-def]
@@ -173,26 +192,31 @@ def _duplicates(items: Any, key: str, path: Path, what: str, w: _Warnings) -> No
 
 
 def _fractional(value: Any) -> str | None:
+    """The canonical quantity when it is not a whole number of bytes (MilliValue() % 1000 != 0)."""
+    if isinstance(value, int):
+        return None
+    return _fractional_text(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1024)
+def _fractional_text(value: str) -> str | None:
     try:
         amount, fmt = parse_value(value)
     except QuantityError:
         return None
     milli = amount * 1000
-    milli_value = -((-milli.numerator) // milli.denominator) if milli.denominator != 1 else int(milli)
+    milli_value = -((-milli.numerator) // milli.denominator)
     return canonical(amount, fmt) if milli_value % 1000 else None
 
 
 def _container_warnings(
     ctr: dict[str, Any], cpath: Path, annotations: dict[str, Any], prefix: Path, w: _Warnings
 ) -> None:
-    security = ctr.get("securityContext")
     name = ctr.get("name")
-    if not (isinstance(security, dict) and security.get("seccompProfile") is not None) and isinstance(
-        name, str
-    ):
-        key = _SECCOMP_CONTAINER + name
-        if key in annotations:
-            w.add((*prefix, "metadata", "annotations", Key(key)), _SECCOMP_MSG)
+    if annotations and isinstance(name, str) and _SECCOMP_CONTAINER + name in annotations:
+        security = ctr.get("securityContext")
+        if not (isinstance(security, dict) and security.get("seccompProfile") is not None):
+            w.add((*prefix, "metadata", "annotations", Key(_SECCOMP_CONTAINER + name)), _SECCOMP_MSG)
     resources = ctr.get("resources")
     if isinstance(resources, dict):
         for resource in ("memory", "ephemeral-storage"):
