@@ -262,3 +262,22 @@ def test_pods_of_a_failed_node_are_replaced_elsewhere(tmp_path: Path, kit: Kit) 
     assert len(live) == 3 and victim["metadata"]["name"] not in {p["metadata"]["name"] for p in live}
     assert victim["spec"]["nodeName"] not in {p["spec"]["nodeName"] for p in live}
     assert deployment_status(cluster.get("Deployment", "default", "web")).done
+
+
+def test_recreated_deployment_adopts_orphaned_replica_set(tmp_path: Path, kit: Kit) -> None:
+    cluster = kit.new_cluster(tmp_path)
+    cluster.create(kit.deployment(replicas=2))
+    cluster.advance(10)
+    pods = sorted(p["metadata"]["name"] for p in kit.live_pods(cluster))
+    cluster.delete("Deployment", "default", "web", propagation="Orphan")
+    cluster.advance(5)
+    [orphan] = cluster.list("ReplicaSet", "default")
+    assert "ownerReferences" not in orphan["metadata"]
+    cluster.create(kit.deployment(replicas=2))
+    cluster.advance(5)
+    [adopted] = cluster.list("ReplicaSet", "default")
+    assert adopted["metadata"]["name"] == orphan["metadata"]["name"]
+    assert adopted["metadata"]["ownerReferences"][0]["uid"] == \
+        cluster.get("Deployment", "default", "web")["metadata"]["uid"]
+    assert sorted(p["metadata"]["name"] for p in kit.live_pods(cluster)) == pods  # the same pods kept running
+    assert deployment_status(cluster.get("Deployment", "default", "web")).done
