@@ -71,7 +71,8 @@ class SimCluster:
     @property
     def settings(self) -> ClusterSettings:
         """The cluster's settings as last read."""
-        return ClusterSettings.from_dict((self._meta or self.store.meta())["settings"])
+        meta = self._meta if self._runtime is not None else self.store.meta()
+        return ClusterSettings.from_dict(meta["settings"])
 
     def _target(self, meta: dict[str, Any]) -> float:
         settings = meta["settings"]
@@ -375,6 +376,7 @@ class SimCluster:
             merged = dict(self._meta["settings"], **changes)
             ClusterSettings.from_dict(merged)
             self.store.set_meta({"settings": merged})
+            self._meta["settings"] = merged
         return ClusterSettings.from_dict(merged)
 
     def info(self) -> dict[str, Any]:

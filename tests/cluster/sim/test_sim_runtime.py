@@ -172,3 +172,20 @@ def test_refused_controller_writes_are_retried_with_backoff(cluster: SimCluster,
     cluster.advance(10)
     assert stubborn.attempts == [0, 1, 3, 7]
     assert cluster.get("ConfigMap", "default", "trigger")
+
+
+def test_advance_on_a_wall_clock_cluster_persists_the_offset(tmp_path: Path) -> None:
+    c = new_test_cluster(tmp_path, manual_clock=False)
+    c.advance(300)
+    assert c.now() == T0 + 300
+    c.clock.advance(10)
+    reopened = SimCluster("test", Store.open(tmp_path / "test.db"), c.clock)
+    assert reopened.now() == T0 + 310
+
+
+def test_update_settings_is_seen_by_later_sessions(cluster: SimCluster) -> None:
+    faults = {"nginx:broken": {"reason": "ErrImagePull"}}
+    cluster.update_settings(image_faults=faults)
+    assert cluster.settings.image_faults == faults
+    with cluster.session() as rt:
+        assert rt.api.settings.image_faults == faults
