@@ -229,6 +229,8 @@ class ReplicaManager:
 
     def _sync_owner(self, ctx: Context, owner: Obj) -> None:
         sel = self.selector(owner)
+        if sel.empty:
+            return  # validation forbids it; a selector matching nothing would create pods forever
         pods = [p for p in self._claim(ctx, owner, sel) if is_pod_active(p)]
         failure = None
         if not owner["metadata"].get("deletionTimestamp"):
