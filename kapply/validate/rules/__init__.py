@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kapply.validate.rules import batch, config, services, sets, workloads
+from kapply.validate.rules import batch, config, services, sets, storage, workloads
 from kapply.validate.rules.findings import Errors, Finding, Key, field_string, render_value
 from kapply.validate.rules.metadata import check_object_meta
 
@@ -35,6 +35,7 @@ _KIND_CHECKS: dict[tuple[str, str], KindCheck] = {
     ("", "Service"): services.check_service,
     ("", "ConfigMap"): config.check_config_map,
     ("", "Secret"): config.check_secret,
+    ("", "PersistentVolumeClaim"): storage.check_pvc,
 }
 
 # Every stable rule id with a one-line description (for docs and `--help`).
@@ -128,6 +129,10 @@ RULES: dict[str, str] = {
     "service-type": "type is ClusterIP, NodePort, LoadBalancer or ExternalName",
     "session-affinity": "sessionAffinity is ClientIP or None",
     "external-traffic-policy": "externalTrafficPolicy is Cluster or Local, only on reachable Services",
+    "pvc-access-modes": "a PersistentVolumeClaim has supported access modes (ReadWriteOncePod alone)",
+    "pvc-storage": "a PersistentVolumeClaim requests a positive resources.requests.storage",
+    "pvc-volume-mode": "volumeMode is Block or Filesystem",
+    "storage-class-name": "storageClassName is a DNS-1123 subdomain",
     "config-key": "ConfigMap/Secret keys are [-._a-zA-Z0-9]+, not '.'/'..'-prefixed, <= 253",
     "config-key-duplicate": "a ConfigMap key is not in both data and binaryData",
     "config-size": "ConfigMap/Secret data totals at most 1 MiB",
