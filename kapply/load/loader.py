@@ -10,10 +10,11 @@ Deployment-sized document (10,000 mixed documents in 2,000 files: ~1.7 s on one 
 inputs (many files, several MiB) are parsed on all cores by `parallel.map_chunks` (forked
 workers; the order of documents never depends on who parsed what). The cyclic garbage collector
 is paused while parsing: the values built are acyclic, and collecting millions of fresh
-containers over and over cost more than the parse itself. For the same reason `load_paths` ends
-with `gc.freeze()`: the documents live as long as the command, so later collections (validation
-allocates plenty) need not walk them again; they are still freed by reference counting when
-dropped (they hold no cycles).
+containers over and over cost more than the parse itself. For the same reason a large load (a
+one-shot command over a folder) ends with `gc.freeze()`: the documents live as long as the
+command, so later collections (validation allocates plenty) need not walk them again; they are
+still freed by reference counting when dropped (they hold no cycles). Small loads (the watcher
+re-reading one file) do not freeze, so a long-running process never pins cyclic garbage.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ FILE_LIMIT = 32 * 1024 * 1024
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 CHUNKS_PER_PROCESS = 8
+FREEZE_MIN_DOCUMENTS = 1000
 
 _Outcome = tuple[list[Document], list[LoadIssue], bool]
 
@@ -152,7 +154,8 @@ def load_paths(
         unique.append(source)
     with collector_paused():
         outcomes = _load_all(unique, stdin, workers if workers is not None else _default_workers())
-        gc.freeze()  # before collecting resumes: the values live as long as the command
+        if sum(len(documents) for documents, _, _ in outcomes) >= FREEZE_MIN_DOCUMENTS:
+            gc.freeze()  # before collecting resumes: the values live as long as the command
     result = LoadResult(documents=[], issues=list(issues), files=[])
     for source, (documents, file_issues, read) in zip(unique, outcomes, strict=True):
         result.documents.extend(documents)
