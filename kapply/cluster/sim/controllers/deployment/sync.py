@@ -20,9 +20,6 @@ from kapply.cluster.sim.controllers.deployment import util
 from kapply.cluster.sim.controllers.refmanager import controller_ref
 from kapply.errors import AlreadyExistsError, ClusterError, NotFoundError
 
-STATUS_FIELDS = ("observedGeneration", "replicas", "updatedReplicas", "readyReplicas",
-                 "availableReplicas", "unavailableReplicas")
-
 
 def name_of(obj: Obj) -> str:
     return str(obj["metadata"]["name"])
@@ -77,12 +74,14 @@ def scale(ctx: Context, d: Obj, new_rs: Obj | None, old_rss: Sequence[Obj]) -> N
     """Kubernetes' `scale()`: a resize (not a template change) spread over the ReplicaSets."""
     plan = util.proportional_scale(d, new_rs, old_rss)
     proportional = (util.active_or_latest(new_rs, old_rss) is None and not util.is_saturated(d, new_rs))
-    for rs, size in plan:
-        if proportional:
-            operation = "up" if size > util.spec_replicas(rs) else "down"
-            scale_replica_set(ctx, rs, size, d, operation)
-        else:
+    if not proportional:
+        for rs, size in plan:
             scale_and_record(ctx, rs, size, d)
+        return
+    # One direction for the whole event, as Kubernetes words it (the sign of replicas to add).
+    growing = sum(size for _, size in plan) > util.replica_count(rs for rs, _ in plan)
+    for rs, size in plan:
+        scale_replica_set(ctx, rs, size, d, "up" if growing else "down")
 
 
 def is_scaling_event(d: Obj, new_rs: Obj | None, old_rss: Sequence[Obj]) -> bool:
