@@ -3,7 +3,9 @@
 `walk.discover` decides which files a path means; this module reads them under a size bound and
 hands each to `parse.parse_source`. Reading is bounded before anything is parsed: a file over
 `FILE_LIMIT` is an issue (`yaml-size-limit`), and never more than that is read, even from a pipe
-or a device. Unreadable files are `io` issues; the other files still load.
+or a device. Unreadable files are `io` issues; the other files still load. Which files a folder
+means (hidden files, editor droppings, symlinks leading outside it: skipped with a warning) is
+`walk`'s business; a file reached twice (named twice, or through a symlink) is read once.
 
 Speed: parsing is libyaml composition plus one Python pass per document, about 0.17 ms of CPU per
 Deployment-sized document (10,000 mixed documents in 2,000 files: ~1.7 s on one core). Large

@@ -170,6 +170,7 @@ def test_parallel_parsing_gives_the_same_result(in_tmp: Path, monkeypatch: pytes
         _write(in_tmp / f"m/{i % 4}/f{i:02d}.yaml", text)
     monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(loader, "_can_fork", lambda: True)  # even if another test left a thread running
     serial = load_paths(["m"], workers=1)
     real_map_chunks = loader.map_chunks
     calls: list[tuple[int, int]] = []
