@@ -60,6 +60,19 @@ def check_common(ctr: dict[str, Any], path: Path, volumes: set[str], errs: Error
     if isinstance(pull, str) and pull and pull not in _PULL_POLICIES:
         errs.unsupported((*path, "imagePullPolicy"), pull, _PULL_POLICIES, "pull-policy")
     check_requirements(ctr.get("resources"), (*path, "resources"), errs)
+    security = ctr.get("securityContext")
+    if isinstance(security, dict):
+        check_ids(security, (*path, "securityContext"), ("runAsUser", "runAsGroup"), errs)
+
+
+def check_ids(security: dict[str, Any], path: Path, fields: tuple[str, ...], errs: Errors) -> None:
+    """runAsUser / runAsGroup / fsGroup must be valid Unix ids (0 to 2^32-1)."""
+    for name in fields:
+        value = security.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            msgs = fmt.is_valid_id(value)
+            if msgs:
+                errs.invalid_each((*path, name), value, msgs, "security-context-id")
 
 
 def _check_ports(ports: list[Any], path: Path, errs: Errors) -> None:

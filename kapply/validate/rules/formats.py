@@ -302,3 +302,35 @@ def is_ip_sloppy(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def non_special_ip_errors(value: str) -> tuple[str, ...]:
+    """ValidateNonSpecialIP for an address is_ip_sloppy accepted (externalIPs, endpoints)."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(value)
+    except ValueError:
+        head, sep, tail = value.rpartition(":")
+        ip = ipaddress.ip_address(head + sep + ".".join(str(int(q)) for q in tail.split(".")))
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    errs: list[str] = []
+    if ip.is_unspecified:
+        errs.append(f"may not be unspecified ({value})")
+    if ip.is_loopback:
+        errs.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    if ip.is_link_local:
+        errs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    packed = ip.packed
+    if (len(packed) == 4 and packed[:3] == b"\xe0\x00\x00") or (
+        len(packed) == 16 and packed[0] == 0xFF and packed[1] & 0x0F == 0x02
+    ):
+        errs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return tuple(errs)
+
+
+MAX_ID = 0xFFFFFFFF
+
+
+def is_valid_id(value: int) -> tuple[str, ...]:
+    """IsValidUserID / IsValidGroupID: 0 to 2^32-1."""
+    return () if 0 <= value <= MAX_ID else (inclusive_range_error(0, MAX_ID),)

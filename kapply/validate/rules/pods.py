@@ -96,6 +96,9 @@ def check_pod_spec(
         errs.unsupported((*path, "dnsPolicy"), dns, _DNS_POLICIES, "dns-policy")
     if "nodeSelector" in spec:
         check_labels(spec["nodeSelector"], (*path, "nodeSelector"), errs)
+    security = spec.get("securityContext")
+    if isinstance(security, dict):
+        ctrs.check_ids(security, (*path, "securityContext"), ("runAsUser", "runAsGroup", "fsGroup"), errs)
     if spec.get("dnsPolicy") == "None" and spec.get("dnsConfig") is None:
         errs.required((*path, "dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None", "dns-policy")
     check_pod_fields(spec, path, errs)

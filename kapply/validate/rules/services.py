@@ -59,7 +59,12 @@ def check_service(obj: dict[str, Any], errs: Errors) -> None:
     external_ips = spec.get("externalIPs")
     for i, ip in enumerate(external_ips if isinstance(external_ips, list) else ()):
         if isinstance(ip, str):
-            _check_ip(ip, (*path, "externalIPs", i), errs, "external-ip")
+            if fmt.is_ip_sloppy(ip):
+                msgs = fmt.non_special_ip_errors(ip)
+                if msgs:
+                    errs.invalid_each((*path, "externalIPs", i), ip, msgs, "external-ip")
+            else:
+                _check_ip(ip, (*path, "externalIPs", i), errs, "external-ip")
     if not isinstance(svc_type, str) or svc_type not in SERVICE_TYPES:
         errs.unsupported((*path, "type"), svc_type, SERVICE_TYPES, "service-type")
         return

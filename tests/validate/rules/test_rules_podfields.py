@@ -64,3 +64,15 @@ def test_pod_image_whitespace_only_for_bare_pods() -> None:
     obj["spec"]["containers"][0]["image"] = " busybox"
     assert messages(obj) == [
         'spec.containers[0].image: Invalid value: " busybox": must not have leading or trailing whitespace']
+
+
+@pytest.mark.parametrize(("uid", "ok"), [(0, True), (4294967295, True), (-1, False), (4294967296, False)])
+def test_security_context_ids(uid: int, ok: bool) -> None:
+    detail = "must be between 0 and 4294967295, inclusive"
+    expected = [] if ok else [
+        f"spec.containers[0].securityContext.runAsGroup: Invalid value: {uid}: {detail}",
+        f"spec.securityContext.runAsUser: Invalid value: {uid}: {detail}",
+    ]
+    obj = pod(securityContext={"runAsUser": uid})
+    obj["spec"]["containers"][0]["securityContext"] = {"runAsGroup": uid}
+    assert messages(obj) == expected

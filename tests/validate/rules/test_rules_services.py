@@ -118,10 +118,24 @@ def test_external_traffic_policy_only_when_reachable() -> None:
                                         ("1.2.3", False), ("1.2.3.256", False), ("fe80::1%eth0", False)])
 def test_ip_addresses_are_parsed_sloppily_like_kubernetes(ip: str, ok: bool) -> None:
     assert (messages(service(clusterIP=ip)) == []) is ok
-    assert (messages(service(externalIPs=[ip])) == []) is ok
+    if not ok:
+        assert [f.rule for f in check(service(externalIPs=[ip]))] == ["external-ip"]
 
 
 def test_external_name_services_have_no_cluster_ip() -> None:
     obj = service(type="ExternalName", externalName="db.example.com", clusterIP="None", ports=[])
     assert messages(obj) == [
         "spec.clusterIPs: Forbidden: may not be set for ExternalName services"]
+
+
+@pytest.mark.parametrize(
+    ("ip", "detail"),
+    [
+        ("0.0.0.0", "may not be unspecified (0.0.0.0)"),
+        ("127.0.0.1", "may not be in the loopback range (127.0.0.0/8, ::1/128)"),
+        ("169.254.1.1", "may not be in the link-local range (169.254.0.0/16, fe80::/10)"),
+        ("224.0.0.5", "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"),
+    ],
+)
+def test_external_ips_may_not_be_special(ip: str, detail: str) -> None:
+    assert messages(service(externalIPs=[ip])) == [f'spec.externalIPs[0]: Invalid value: "{ip}": {detail}']
