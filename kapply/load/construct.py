@@ -160,7 +160,8 @@ def _key_text(node: Node) -> str:
     raise ConstructError(node, "unsupported map key: null cannot be an object key", "yaml-key")
 
 
-def _key_or_none(node: Node) -> str | None:
+def key_text_or_none(node: Node) -> str | None:
+    """The key text of a key node, or None if it cannot be a key."""
     try:
         return _key_text(node)
     except ConstructError:
@@ -172,7 +173,7 @@ def _duplicate(mapping: Node, key_node: Node, key: str) -> ConstructError:
     for other, _ in mapping.value:
         if other is key_node:
             break
-        if other.__class__ is ScalarNode and other.tag != MERGE and _key_or_none(other) == key:
+        if other.__class__ is ScalarNode and other.tag != MERGE and key_text_or_none(other) == key:
             first = other
             break
     return ConstructError(

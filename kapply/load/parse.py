@@ -25,7 +25,7 @@ from yaml.nodes import Node, SequenceNode
 
 from kapply.load.construct import ConstructError, build
 from kapply.load.document import Document, LoadIssue
-from kapply.load.positions import SourceText, _member
+from kapply.load.positions import SourceText, member
 from kapply.load.syntax import compose_documents
 
 DOCUMENT_LIMIT = 3 * 1024 * 1024  # bytes: the API server's request size limit
@@ -168,8 +168,8 @@ class _FileParser:
 
     def _list_items(self, node: Node, index: int, value: dict[str, Any]) -> None:
         items = value["items"]
-        member = _member(node, "items")
-        items_node = member[1] if member is not None else node
+        found = member(node, "items")
+        items_node = found[1] if found is not None else node
         if items is None:
             return
         if not isinstance(items, list) or items_node.__class__ is not SequenceNode:

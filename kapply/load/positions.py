@@ -25,7 +25,7 @@ from collections import OrderedDict
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kapply.load.construct import _key_or_none
+from kapply.load.construct import key_text_or_none
 from kapply.load.document import FieldPath
 from kapply.load.syntax import MERGE, collector_paused, compose_documents
 
@@ -69,7 +69,7 @@ def _documents(source: SourceText) -> list[Node]:
     return composed
 
 
-def _member(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
+def member(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
     """The (key node, value node) that `element` selects in `node`, or None."""
     if isinstance(element, int):
         if node.__class__ is SequenceNode and 0 <= element < len(node.value):
@@ -82,14 +82,14 @@ def _member(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
     for key_node, value_node in node.value:
         if key_node.__class__ is ScalarNode and key_node.tag == MERGE:
             merges.append(value_node)
-        elif _key_or_none(key_node) == element:
+        elif key_text_or_none(key_node) == element:
             found = key_node, value_node  # the last definition of a duplicate key is the one loaded
     if found is not None:
         return found
     for merged in merges:
         sources = merged.value if merged.__class__ is SequenceNode else [merged]
         for source in sources:
-            found = _member(source, element)
+            found = member(source, element)
             if found is not None:
                 return found
     return None
@@ -115,16 +115,16 @@ def locate(
         return None
     node = documents[doc_index]
     if item_index is not None:
-        items = _member(node, "items")
+        items = member(node, "items")
         if items is None:
             return None
-        item = _member(items[1], item_index)
+        item = member(items[1], item_index)
         if item is None:
             return None
         node = item[1]
     best: tuple[int, int] | None = None
     for element in path:
-        found = _member(node, element)
+        found = member(node, element)
         if found is None:
             break
         best = _mark(*found)
