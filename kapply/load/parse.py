@@ -173,7 +173,10 @@ class _FileParser:
         if items is None:
             return
         if not isinstance(items, list) or items_node.__class__ is not SequenceNode:
-            self.issues.append(_not_an_object(self.file, items_node, items, "the items of this List"))
+            kind = _TYPE_NAMES.get(type(items), type(items).__name__)
+            self.issues.append(_issue_at(
+                self.file, items_node, f"the items of a List must be a list, not {kind}", "not-an-object",
+            ))
             return
         for item_index, (item, item_node) in enumerate(zip(items, items_node.value, strict=True)):
             if item is None:

@@ -285,6 +285,7 @@ items: 3
     ]
     assert [(i.rule, i.line) for i in issues] == [("not-an-object", 6), ("not-an-object", 15)]
     assert "List item 2 is a string" in issues[0].message
+    assert "the items of a List must be a list, not a number" in issues[1].message
 
 
 def test_json_is_yaml() -> None:
