@@ -32,15 +32,19 @@ from kapply.model.selectors import from_match_labels
 POD_KEY_PREFIX = "pods:"
 
 
-def _pod_view(pod: Obj | None) -> tuple[Any, ...] | None:
-    """What of a pod the Endpoints depend on; equal views -> the change is irrelevant."""
-    if pod is None:
-        return None
-    meta, spec, status = pod.get("metadata", {}), pod.get("spec") or {}, pod.get("status") or {}
-    ready = next((c.get("status") for c in status.get("conditions") or () if c.get("type") == "Ready"), None)
-    ports = [c.get("ports") for c in spec.get("containers") or ()]
+def _pod_view(pod: Obj) -> tuple[Any, ...]:
+    """What of a pod the Endpoints depend on; equal views -> the change is irrelevant.
+
+    (Container ports are left out: a pod's containers cannot change.)
+    """
+    meta, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
+    ready = None
+    for condition in status.get("conditions") or ():
+        if condition.get("type") == "Ready":
+            ready = condition.get("status")
+            break
     return (meta.get("labels"), meta.get("deletionTimestamp"), status.get("podIP"), status.get("phase"),
-            ready, spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"), ports)
+            ready, spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"))
 
 
 def pod_key(namespace: str, labels: dict[str, str] | None) -> str:
@@ -75,12 +79,21 @@ class EndpointsController:
             return [ns_key(change.obj)] if change.type == "DELETED" else []
         if change.kind != "Pod":
             return []
-        if change.type == "MODIFIED" and _pod_view(change.obj) == _pod_view(change.old):
+        labels = change.obj["metadata"].get("labels") or {}
+        old_labels = (change.old["metadata"].get("labels") or {}) if change.old is not None else labels
+        wanted = [ls for ls in ((labels,) if old_labels == labels else (labels, old_labels))
+                  if self._may_select(change.namespace, ls)]
+        if not wanted or (change.type == "MODIFIED" and change.old is not None
+                          and _pod_view(change.obj) == _pod_view(change.old)):
             return []
-        keys = {pod_key(change.namespace, change.obj.get("metadata", {}).get("labels"))}
-        if change.old is not None:
-            keys.add(pod_key(change.namespace, change.old.get("metadata", {}).get("labels")))
-        return sorted(keys)
+        return [pod_key(change.namespace, ls) for ls in wanted]
+
+    def _may_select(self, namespace: str, labels: dict[str, str]) -> bool:
+        """False only when the namespace's selector index is known and no selector can match."""
+        index = self._selectors.get(namespace)
+        if index is None:
+            return True
+        return any(pair in index for pair in labels.items())
 
     def sync(self, ctx: Context, key: str) -> None:
         if key.startswith(POD_KEY_PREFIX):
