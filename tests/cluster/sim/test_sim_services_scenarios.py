@@ -264,3 +264,18 @@ def test_pods_of_a_failed_node_leave_endpoints_after_the_grace_period(tmp_path: 
                 for p in cluster.list("Pod", "default", "app=web")}
     assert len(ready) == 2 and not_ready == []
     assert {on_nodes[ip] for ip in ready} == {"minikube"}
+
+
+def test_relabelled_pod_and_changed_selector_move_endpoints(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path)
+    cluster.create(deployment("web", 2))
+    cluster.create(service("web"))
+    cluster.advance_until_idle()
+    pod = cluster.list("Pod", "default", "app=web")[0]
+    cluster.patch("Pod", "default", pod["metadata"]["name"], {"metadata": {"labels": {"app": "debug"}}})
+    cluster.advance_until_idle()  # the ReplicaSet replaces it; the relabelled pod leaves the Service
+    ready, _ = endpoint_ips(cluster, "web")
+    assert len(ready) == 2 and pod["status"]["podIP"] not in ready
+    cluster.patch("Service", "default", "web", {"spec": {"selector": {"app": "debug"}}})
+    cluster.advance_until_idle()
+    assert endpoint_ips(cluster, "web") == ([pod["status"]["podIP"]], [])
