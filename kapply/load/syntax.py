@@ -65,10 +65,12 @@ def _resolve_plain(value: str) -> str:
 class _FastResolver:
     """The resolver protocol the composers call, without PyYAML's path resolvers."""
 
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    def resolve(
+        self, kind: type, value: Any, implicit: tuple[bool, bool], _known: Any = _plain_tags.get
+    ) -> str:
         if kind is ScalarNode:
             if implicit[0]:
-                return _resolve_plain(value)
+                return _known(value) or _resolve_plain(value)
             return STR
         return MAP if kind is MappingNode else SEQ
 
