@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import copy
 import gc
-import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from kapply.cluster.protocol import ResourceExpiredError, WatchEvent
+from kapply.cluster.protocol import WatchEvent
 from kapply.cluster.sim import admission
 from kapply.cluster.sim.api import SimAPI, kind_info
 from kapply.cluster.sim.cache import Cache
@@ -297,26 +295,9 @@ class SimCluster:
               label_selector: str | None = None, timeout_seconds: float = 0.0) -> Iterator[WatchEvent]:
         """Changes after `resource_version` (or the current objects as ADDED when None), then,
         for `timeout_seconds` of wall time, new changes as they are committed."""
-        sel = selectors.parse(label_selector) if label_selector else None
-        if resource_version is None:
-            rv = int(self.resource_version())
-            for obj in self.list(kind, namespace, sel):
-                yield WatchEvent("ADDED", obj)
-        else:
-            rv = int(resource_version)
-        deadline = time.monotonic() + timeout_seconds
-        while True:
-            self.catch_up()
-            floor = int(self.store.meta()["changelog_floor"])
-            if rv < floor:
-                raise ResourceExpiredError(f"too old resource version: {rv} ({floor})")
-            for change_rv, type_, _, obj in self.store.changes_since(rv, kind, namespace):
-                rv = change_rv
-                if sel is None or sel.matches(obj["metadata"].get("labels")):
-                    yield WatchEvent(type_, obj)
-            if time.monotonic() >= deadline:
-                return
-            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        from kapply.cluster.sim.watching import watch
+
+        return watch(self, kind, namespace, resource_version, label_selector, timeout_seconds)
 
     # ---- time ----------------------------------------------------------------------------------
 
@@ -404,8 +385,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def dump(obj: Obj) -> str:
-    """Compact JSON as stored."""
-    return json.dumps(obj, separators=(",", ":"))

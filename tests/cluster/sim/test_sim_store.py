@@ -208,3 +208,25 @@ def test_processes_racing_to_create_default_all_see_a_complete_cluster(tmp_path:
     c = open_cluster("default", home=tmp_path / "home", clock=FakeClock())
     assert [o["metadata"]["name"] for o in c.list("ConfigMap", "default")] == ["cm0", "cm1", "cm2", "cm3"]
     assert not [p.name for p in (tmp_path / "home").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_watch_follows_writes_of_another_process(tmp_path: Path) -> None:
+    import threading
+
+    c = new_test_cluster(tmp_path)
+    rv = c.resource_version()
+    other = SimCluster("test", Store.open(tmp_path / "test.db"), c.clock)
+    writer = threading.Timer(0.2, lambda: other.create(cm("late")))
+    writer.start()
+    seen = []
+    for event in c.watch("ConfigMap", "default", resource_version=rv, timeout_seconds=1.0):
+        seen.append((event.type, event.object["metadata"]["name"]))
+        break
+    writer.join()
+    assert seen == [("ADDED", "late")]
+
+
+def test_watch_from_now_lists_current_objects_first(cluster: SimCluster) -> None:
+    cluster.create(cm("a"))
+    events = list(cluster.watch("ConfigMap", "default"))
+    assert [(e.type, e.object["metadata"]["name"]) for e in events] == [("ADDED", "a")]
