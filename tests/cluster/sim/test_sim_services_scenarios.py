@@ -279,3 +279,68 @@ def test_relabelled_pod_and_changed_selector_move_endpoints(tmp_path: Path) -> N
     cluster.patch("Service", "default", "web", {"spec": {"selector": {"app": "debug"}}})
     cluster.advance_until_idle()
     assert endpoint_ips(cluster, "web") == ([pod["status"]["podIP"]], [])
+
+
+def test_two_handles_on_one_cluster_never_share_an_allocation(tmp_path: Path) -> None:
+    """Two kapply processes (here: two handles, each with its own connection and cache)."""
+    from kapply.cluster.sim.home import open_cluster
+
+    first = new_test_cluster(tmp_path, node_port_range="30000-30019")
+    second = open_cluster("test", home=tmp_path, clock=first.clock)
+    first.create(service("a", "NodePort", ports=[{"port": 80, "nodePort": 30005}]))
+    with pytest.raises(InvalidError, match="provided port is already allocated"):
+        second.create(service("b", "NodePort", ports=[{"port": 80, "nodePort": 30005}]))
+    for i in range(19):
+        (first if i % 2 else second).create(service(f"s{i}", "NodePort"))
+    with pytest.raises(ClusterError, match="range is full"):
+        first.create(service("full", "NodePort"))
+    services = second.list("Service", "default")
+    ports = [p["nodePort"] for s in services for p in s["spec"]["ports"] if p.get("nodePort")]
+    ips = [s["spec"]["clusterIP"] for s in services]
+    assert len(ports) == len(set(ports)) == 20
+    assert len(ips) == len(set(ips)) == 21  # and the kubernetes Service
+    second.delete("Service", "default", "a")
+    assert first.create(service("again", "NodePort"))["spec"]["ports"][0]["nodePort"] == 30005
+
+
+_WRITER = """
+import sys
+from kapply.cluster.sim.home import open_cluster
+from kapply.errors import ClusterError
+cluster = open_cluster("test", home=sys.argv[1])
+made = 0
+for i in range(int(sys.argv[3])):
+    svc = {"apiVersion": "v1", "kind": "Service",
+           "metadata": {"name": f"{sys.argv[2]}-{i}", "namespace": "default"},
+           "spec": {"type": "NodePort", "ports": [{"port": 80}]}}
+    try:
+        cluster.create(svc)
+        made += 1
+    except ClusterError as exc:
+        assert "range is full" in str(exc), exc
+print(made)
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_processes_never_share_an_allocation(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    new_test_cluster(tmp_path, node_port_range="30000-30029").close()
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), name, "20"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name in ("p", "q")]
+    made = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        made.append(int(out))
+    assert sum(made) == 30  # 40 asked for, 30 ports exist
+    from kapply.cluster.sim.home import open_cluster
+
+    services = open_cluster("test", home=tmp_path).list("Service", "default")
+    ports = [p["nodePort"] for s in services for p in s["spec"]["ports"] if p.get("nodePort")]
+    assert sorted(ports) == list(range(30000, 30030))
+    ips = [s["spec"]["clusterIP"] for s in services]
+    assert len(ips) == len(set(ips)) == 31
