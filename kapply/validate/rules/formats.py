@@ -158,7 +158,7 @@ def is_qualified_name(value: str) -> tuple[str, ...]:
             errs.extend("prefix part " + m for m in is_dns1123_subdomain(prefix))
     else:
         return (
-            "a qualified name "
+            "a valid label key "
             + _QUALIFIED_NAME_MSG
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
         )

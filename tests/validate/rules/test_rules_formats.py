@@ -108,3 +108,11 @@ def test_generate_name_prefix_may_end_with_a_dash() -> None:
 
 def test_lengths_are_counted_in_bytes() -> None:
     assert fmt.is_valid_label_value("é" * 32)[0] == "must be no more than 63 characters"
+
+
+def test_keys_with_two_slashes() -> None:
+    assert fmt.is_qualified_name("helm.sh/depends-on/resource-groups") == (
+        "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "  # noqa: E501
+        "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "  # noqa: E501
+        "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. "
+        "'example.com/MyName')",)
