@@ -160,7 +160,7 @@ def check_immutable(kind: str, obj: Obj, old: Obj) -> None:
         raise invalid(kind, name, [("spec.selector", f"Invalid value: {shown}: field is immutable")])
     if kind == "Service":
         old_ip = old_spec.get("clusterIP")
-        if old_ip and not spec.get("clusterIP"):
+        if old_ip and not spec.get("clusterIP") and spec.get("type") != "ExternalName":
             spec["clusterIP"] = old_ip  # kept, as kubectl apply's patch keeps it
             if old_spec.get("clusterIPs") and not spec.get("clusterIPs"):
                 spec["clusterIPs"] = list(old_spec["clusterIPs"])
