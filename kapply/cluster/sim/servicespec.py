@@ -168,6 +168,9 @@ def drop_type_dependent_fields(new: Obj, old: Obj) -> None:
             spec.pop("allocateLoadBalancerNodePorts", None)
         if spec.get("loadBalancerClass") == old_spec.get("loadBalancerClass"):
             spec.pop("loadBalancerClass", None)
+    if svc_type(new) == "ExternalName" and \
+            spec.get("internalTrafficPolicy") == old_spec.get("internalTrafficPolicy"):
+        spec.pop("internalTrafficPolicy", None)
     if svc_type(new) not in ("NodePort", "LoadBalancer") and \
             spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
         spec.pop("externalTrafficPolicy", None)

@@ -344,3 +344,14 @@ def test_concurrent_processes_never_share_an_allocation(tmp_path: Path) -> None:
     assert sorted(ports) == list(range(30000, 30030))
     ips = [s["spec"]["clusterIP"] for s in services]
     assert len(ips) == len(set(ips)) == 31
+
+
+def test_changing_to_external_name_frees_the_cluster_ip(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, service_cidr="10.0.0.0/30")  # one IP besides the kubernetes one
+    created = cluster.create(service("a"))
+    assert created["spec"]["clusterIP"] == "10.0.0.2"
+    alias = cluster.patch("Service", "default", "a", {"spec": {"type": "ExternalName",
+                                                              "externalName": "db.example.com"}})
+    assert "clusterIP" not in alias["spec"] and "clusterIPs" not in alias["spec"]
+    assert "internalTrafficPolicy" not in alias["spec"]
+    assert cluster.create(service("b"))["spec"]["clusterIP"] == "10.0.0.2"
