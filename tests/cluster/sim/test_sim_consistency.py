@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kapply.cluster.sim import cluster as cluster_module
 from kapply.cluster.sim.cluster import SimCluster
 from kapply.cluster.sim.store import Store
 from kapply.cluster.sim.testing import new_test_cluster
@@ -34,7 +35,18 @@ def snapshot(objs: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_two_handles_agree_with_the_file(tmp_path_factory: Any, ops: list[tuple[str, str, int]]) -> None:
-    home: Path = tmp_path_factory.mktemp("consistency")
+    check(tmp_path_factory.mktemp("consistency"), ops)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_two_handles_agree_with_a_tiny_changelog(tmp_path_factory: Any, monkeypatch: Any,
+                                                 ops: list[tuple[str, str, int]]) -> None:
+    monkeypatch.setattr(cluster_module, "CHANGELOG_KEEP", 2)  # replay falls back to full reloads
+    check(tmp_path_factory.mktemp("compacted"), ops)
+
+
+def check(home: Path, ops: list[tuple[str, str, int]]) -> None:
     first = new_test_cluster(home)
     handles = [first, SimCluster("test", Store.open(home / "test.db"), first.clock)]
     for step, (op, name, which) in enumerate(ops):
