@@ -216,3 +216,24 @@ def test_a_user_no_execute_taint_evicts_pods_that_do_not_tolerate_it(tmp_path: P
     assert not cluster.get("Pod", "default", "tolerant")["metadata"].get("deletionTimestamp")
     cluster.advance(60)
     assert cluster.get("Pod", "default", "tolerant")["metadata"].get("deletionTimestamp")
+
+
+def test_node_events_tell_its_story(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=1)
+    node = add_node(cluster)
+    cluster.advance(1)
+    name = node["metadata"]["name"]
+    assert [(e["reason"], e["message"]) for e in cluster.events(involved=node)] == [
+        ("Starting", "Starting kubelet."),
+        ("NodeAllocatableEnforced", "Updated Node Allocatable limit across pods"),
+        ("RegisteredNode", f"Node {name} event: Registered Node {name} in Controller"),
+    ]
+    set_unschedulable(cluster, name, True)
+    fail_node(cluster, name)
+    cluster.advance(50)
+    recover_node(cluster, name)
+    cluster.advance(1)
+    messages = [e["message"] for e in cluster.events(involved=node)][3:]
+    assert messages == [f"Node {name} status is now: NodeNotSchedulable",
+                        f"Node {name} status is now: NodeNotReady",
+                        f"Node {name} status is now: NodeReady"]

@@ -24,6 +24,7 @@ from kapply.cluster.sim.controllers.podstatus import Timings, parse_time, step_p
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION
 
 NODE_PREFIX = "node:"
+REGISTER_PREFIX = "register:"
 SANDBOX_RETRY = 10.0
 TERMINAL = ("Succeeded", "Failed")
 
@@ -152,12 +153,21 @@ class Kubelet:
                     or meta.get("generation") != old_meta.get("generation"):
                 return (ns_key(obj),)
             return ()
+        if change.kind == "Node" and change.type == "ADDED":
+            return (REGISTER_PREFIX + change.obj["metadata"]["name"],)
         if change.kind == "Node" and change.old is not None and change.type == "MODIFIED" \
                 and heartbeat_stopped(change.old) and not heartbeat_stopped(change.obj):
             return (NODE_PREFIX + change.obj["metadata"]["name"],)
         return ()
 
     def sync(self, ctx: Context, key: str) -> None:
+        if key.startswith(REGISTER_PREFIX):
+            node = ctx.get("Node", "", key[len(REGISTER_PREFIX):])
+            if node is not None:  # what a starting kubelet reports about its node
+                ctx.record_event(node, "Normal", "Starting", "Starting kubelet.")
+                ctx.record_event(node, "Normal", "NodeAllocatableEnforced",
+                                 "Updated Node Allocatable limit across pods")
+            return
         if key.startswith(NODE_PREFIX):
             for pod in ctx.list("Pod", node=key[len(NODE_PREFIX):]):
                 ctx.requeue_at(ctx.now, ns_key(pod))

@@ -24,6 +24,8 @@ from kapply.cluster.sim.controllers.base import Change, Context, Obj
 from kapply.cluster.sim.controllers.podstatus import parse_time
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, ready_conditions, rfc3339
 
+REGISTER_PREFIX = "register:"
+
 
 def stopped_at(node: Obj) -> float | None:
     """When the node's kubelet stopped posting status (None while it runs)."""
@@ -79,6 +81,8 @@ class NodeLifecycle:
                 self.noexecute.add(name)
             else:
                 self.noexecute.discard(name)
+            if change.type == "ADDED":
+                return (REGISTER_PREFIX + name, name)
             return () if change.type == "DELETED" else (name,)
         if change.kind == "Pod" and change.type != "DELETED":
             node = (change.obj.get("spec") or {}).get("nodeName")
@@ -88,6 +92,13 @@ class NodeLifecycle:
         return ()
 
     def sync(self, ctx: Context, key: str) -> None:
+        if key.startswith(REGISTER_PREFIX):
+            name = key[len(REGISTER_PREFIX):]
+            node = ctx.get("Node", "", name)
+            if node is not None:
+                ctx.record_event(node, "Normal", "RegisteredNode",
+                                 f"Node {name} event: Registered Node {name} in Controller")
+            return
         node = ctx.get("Node", "", key)
         if node is None:
             return
