@@ -355,3 +355,14 @@ def test_changing_to_external_name_frees_the_cluster_ip(tmp_path: Path) -> None:
     assert "clusterIP" not in alias["spec"] and "clusterIPs" not in alias["spec"]
     assert "internalTrafficPolicy" not in alias["spec"]
     assert cluster.create(service("b"))["spec"]["clusterIP"] == "10.0.0.2"
+
+
+def test_deleted_managed_endpoints_come_back(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path)
+    cluster.create(deployment("web", 1))
+    cluster.create(service("web"))
+    cluster.advance_until_idle()
+    before = endpoint_ips(cluster, "web")
+    cluster.delete("Endpoints", "default", "web")
+    cluster.advance_until_idle()
+    assert endpoint_ips(cluster, "web") == before and len(before[0]) == 1
