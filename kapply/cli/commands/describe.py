@@ -42,6 +42,7 @@ def describe(
         failed = False
         with open_sim(cluster) as sim:
             now = sim.now()
+            lookups = _Lookups(sim)
             for info, name in targets:
                 try:
                     objs = _find(sim, info, name, ns, selector)
@@ -50,8 +51,8 @@ def describe(
                     failed = True
                     continue
                 for obj in objs:
-                    pages.append(render(obj, _related(sim, obj), _events(sim, obj) if show_events else None,
-                                        now))
+                    events = lookups.events_about(obj) if show_events else None
+                    pages.append(render(obj, lookups.related(obj), events, now))
         if not pages and not failed:
             where = "" if ns is None else f" in {ns} namespace"
             sys.stderr.write(f"No resources found{where}.\n")
@@ -78,23 +79,50 @@ def _find(sim: Any, info: Any, name: str | None, ns: str | None,
         return found
 
 
-def _related(sim: Any, obj: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    from kapply.cli.printers.describe import RELATED
+class _Lookups:
+    """Lists fetched once per command, so describing many objects stays one read per kind."""
 
-    md = obj.get("metadata") or {}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for kind, scope in RELATED.get(str(obj.get("kind")), ()):
-        if scope == "node":
-            out[kind] = sim.list(kind, None, field_selector=f"spec.nodeName={md.get('name')}")
-        elif scope == "self":
-            out[kind] = sim.list(kind, md.get("name"))
-        elif scope == "named":
-            out[kind] = [o for o in sim.list(kind, md.get("namespace"))
-                         if o["metadata"]["name"] == md.get("name")]
-        else:
-            out[kind] = sim.list(kind, md.get("namespace"))
-    return out
+    def __init__(self, sim: Any) -> None:
+        self._sim = sim
+        self._lists: dict[tuple[str, str | None, str | None], list[dict[str, Any]]] = {}
 
+    def _list(self, kind: str, namespace: str | None,
+              field_selector: str | None = None) -> list[dict[str, Any]]:
+        key = (kind, namespace, field_selector)
+        if key not in self._lists:
+            self._lists[key] = (self._sim.events(namespace) if kind == "Event"
+                                else self._sim.list(kind, namespace, field_selector=field_selector))
+        return self._lists[key]
 
-def _events(sim: Any, obj: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(sim.events((obj.get("metadata") or {}).get("namespace") or None, involved=obj))
+    def related(self, obj: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The objects `printers.describe.RELATED` says this kind's describer needs."""
+        from kapply.cli.printers.describe import RELATED
+
+        md = obj.get("metadata") or {}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for kind, scope in RELATED.get(str(obj.get("kind")), ()):
+            if scope == "node":
+                out[kind] = self._list(kind, None, f"spec.nodeName={md.get('name')}")
+            elif scope == "self":
+                out[kind] = self._list(kind, md.get("name"))
+            elif scope == "named":
+                out[kind] = [o for o in self._list(kind, md.get("namespace"))
+                             if o["metadata"]["name"] == md.get("name")]
+            else:
+                out[kind] = self._list(kind, md.get("namespace"))
+        return out
+
+    def events_about(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
+        """Events whose involvedObject is `obj` (by uid when both have one, else kind/name)."""
+        md = obj.get("metadata") or {}
+        uid = md.get("uid")
+        out = []
+        for ev in self._list("Event", md.get("namespace") or None):
+            inv = ev.get("involvedObject") or {}
+            if uid and inv.get("uid"):
+                if inv["uid"] == uid:
+                    out.append(ev)
+            elif (inv.get("kind"), inv.get("name")) == (obj.get("kind"), md.get("name")) and \
+                    (inv.get("namespace") or "") == (md.get("namespace") or ""):
+                out.append(ev)
+        return out
