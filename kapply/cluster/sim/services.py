@@ -1,10 +1,11 @@
 """The Service admission plugin: defaults, ClusterIP and NodePort allocation, as the API server does.
 
 Runs inside the API's write transaction (see `admission.py`), after generic defaulting and before
-validation, like the service registry's BeginCreate/BeginUpdate hooks. There is no separate
-allocator state: what is allocated is read from the stored Services themselves (clusterIPs,
-nodePorts, healthCheckNodePort), under the same SQLite transaction as the write, so a value is
-never handed out twice, deleting a Service frees its values, and two kapply processes agree.
+validation, like the service registry's BeginCreate/BeginUpdate hooks. There is no persisted
+allocator bitmap: what is allocated is what the stored Services hold (clusterIPs, nodePorts,
+healthCheckNodePort), read once per session (one SQLite transaction) into a `Ledger` that this
+plugin keeps current, so a value is never handed out twice, deleting a Service frees its values,
+and two kapply processes agree (each session starts from the committed state).
 10.96.0.1 (the first address of the service CIDR) is held by the `kubernetes` Service in
 `default`, made by `make_kubernetes_service()` when a cluster is created.
 
