@@ -102,6 +102,7 @@ RULES: dict[str, str] = {
     "node-name": "nodeName is a DNS-1123 subdomain",
     "hostname": "hostname and subdomain are DNS-1123 labels",
     "priority-class-name": "priorityClassName is a DNS-1123 subdomain",
+    "affinity": "node and pod affinity terms: operators, keys, values, weights 1-100, topologyKey",
     "toleration": "tolerations: qualified key, Equal/Exists operator with matching value, known effect",
     "host-alias": "hostAliases have an IP address and DNS-1123 subdomain hostnames",
     "image-whitespace": "a Pod's image has no leading or trailing whitespace",

@@ -12,6 +12,7 @@ from typing import Any
 
 from kapply.validate.rules import containers as ctrs
 from kapply.validate.rules import formats as fmt
+from kapply.validate.rules.affinity import check_affinity
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import check_annotations, check_labels
 from kapply.validate.rules.podfields import check_pod_fields
@@ -99,6 +100,8 @@ def check_pod_spec(
     security = spec.get("securityContext")
     if isinstance(security, dict):
         ctrs.check_ids(security, (*path, "securityContext"), ("runAsUser", "runAsGroup", "fsGroup"), errs)
+    if "affinity" in spec:
+        check_affinity(spec["affinity"], (*path, "affinity"), errs)
     if spec.get("dnsPolicy") == "None" and spec.get("dnsConfig") is None:
         errs.required((*path, "dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None", "dns-policy")
     check_pod_fields(spec, path, errs)
