@@ -10,7 +10,10 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kapply.cluster.sim.netalloc import parse_cidr
 from kapply.cluster.sim.services import ServiceAllocator, make_kubernetes_service
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.errors import ClusterError, InvalidError
@@ -291,3 +294,72 @@ def test_many_services_in_one_session_get_distinct_values() -> None:
     again = [api.write(svc(f"t{i}", "NodePort"))["spec"] for i in range(75)]
     held = {s["clusterIP"] for s in specs[1::2]} | {s["clusterIP"] for s in again}
     assert len(held) == 150
+
+
+# ---- property: no collisions, whatever the sequence of writes ------------------------------------
+
+NAMES = [f"s{i}" for i in range(8)]
+op = st.one_of(
+    st.tuples(st.just("create"), st.sampled_from(NAMES),
+              st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"]),
+              st.one_of(st.none(), st.integers(30000, 30007)), st.one_of(st.none(), st.integers(2, 8))),
+    st.tuples(st.just("delete"), st.sampled_from(NAMES)),
+    st.tuples(st.just("retype"), st.sampled_from(NAMES),
+              st.sampled_from(["ClusterIP", "NodePort", "ExternalName"])),
+)
+
+
+def _held(api: FakeAPI) -> tuple[list[str], list[int]]:
+    ips, ports = [], []
+    for obj in api.objects.values():
+        spec = obj["spec"]
+        if spec.get("clusterIP") and spec["clusterIP"] != "None":
+            ips.append(spec["clusterIP"])
+        ports += [p["nodePort"] for p in spec.get("ports") or () if p.get("nodePort")]
+    return ips, ports
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(op, max_size=40))
+def test_allocations_never_collide(ops: list[tuple[Any, ...]]) -> None:
+    api = FakeAPI(service_cidr="10.0.0.0/28", node_port_range="30000-30007")  # 14 IPs, 8 ports
+    cidr = parse_cidr("10.0.0.0/28")
+    for step in ops:
+        if step[0] == "create":
+            _, name, type_, node_port, ip_last = step
+            if ("default", name) in api.objects:
+                continue
+            port: dict[str, Any] = {"port": 80}
+            if node_port and type_ != "ClusterIP":
+                port["nodePort"] = node_port
+            extra = {"clusterIP": f"10.0.0.{ip_last}"} if ip_last else {}
+            ips, ports = _held(api)
+            try:
+                api.write(svc(name, type_, [port], **extra))
+            except InvalidError as exc:
+                text = str(exc)
+                assert "already allocated" in text, text
+                assert node_port in ports or extra.get("clusterIP") in ips
+            except ClusterError as exc:
+                assert "range is full" in str(exc)
+                assert len(ports) == 8 or len(ips) == cidr.size
+        elif step[0] == "delete":
+            if ("default", step[1]) in api.objects:
+                api.delete(step[1])
+        else:
+            current = api.objects.get(("default", step[1]))
+            if current is None:
+                continue
+            changed = copy.deepcopy(current)
+            changed["spec"]["type"] = step[2]
+            if step[2] == "ExternalName":
+                changed["spec"]["externalName"] = "example.com"
+            try:
+                api.write(changed)
+            except ClusterError as exc:
+                ips, ports = _held(api)
+                assert "range is full" in str(exc), exc
+                assert len(ports) == 8 or len(ips) == cidr.size
+        ips, ports = _held(api)
+        assert len(ips) == len(set(ips)) and all(cidr.contains(ip) for ip in ips)
+        assert len(ports) == len(set(ports)) and all(30000 <= p <= 30007 for p in ports)
