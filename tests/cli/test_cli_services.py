@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -89,3 +90,49 @@ def test_missing_service(run_cli: Run, tmp_path: Path) -> None:
     res = run_cli("service", "url", "nope", "--cluster", "demo")
     assert res.exit_code == 1
     assert res.stderr == 'error: services "nope" not found\n'
+
+
+def test_load_balancer_as_get_shows_it(run_cli: Run, tmp_path: Path) -> None:
+    _deploy(run_cli, tmp_path, "LoadBalancer", "--nodes", "3", "--lb-pool", "192.168.49.100-192.168.49.120")
+    svc = run_cli("get", "svc", "web", "--cluster", "demo")
+    assert svc.exit_code == 0, svc.stderr
+    header, row = svc.stdout.splitlines()
+    assert header.split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    name, type_, cluster_ip, external_ip, ports, _ = row.split()
+    assert (name, type_, external_ip) == ("web", "LoadBalancer", "192.168.49.100")
+    assert ipaddress.ip_address(cluster_ip) in ipaddress.ip_network("10.96.0.0/12")
+    match = re.fullmatch(r"8080:(\d+)/TCP", ports)
+    assert match and 30000 <= int(match.group(1)) <= 32767
+    eps = run_cli("get", "endpoints", "web", "--cluster", "demo")
+    assert eps.exit_code == 0, eps.stderr
+    addresses = eps.stdout.splitlines()[1].split()[1].split(",")
+    assert len(addresses) == 3 and all(re.fullmatch(r"10\.244\.\d+\.\d+:8080", a) for a in addresses)
+
+
+NODE_PORT_SVC = """\
+apiVersion: v1
+kind: Service
+metadata: {name: %s, namespace: default}
+spec:
+  type: NodePort
+  selector: {app: %s}
+  ports: [{port: 80, nodePort: %d}]
+"""
+
+
+def test_node_port_collision_and_range_refused(run_cli: Run, tmp_path: Path) -> None:
+    assert run_cli("cluster", "create", "demo", "--manual-clock").exit_code == 0
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "svc.yaml").write_text(NODE_PORT_SVC % ("a", "a", 30080))
+    assert run_cli("apply", str(tmp_path / "a"), "--cluster", "demo").exit_code == 0
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "svc.yaml").write_text(NODE_PORT_SVC % ("b", "b", 30080))
+    res = run_cli("apply", str(tmp_path / "b"), "--cluster", "demo")
+    assert res.exit_code != 0
+    assert ('Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: '
+            "provided port is already allocated") in res.stderr
+    (tmp_path / "b" / "svc.yaml").write_text(NODE_PORT_SVC % ("b", "b", 8080))
+    res = run_cli("apply", str(tmp_path / "b"), "--cluster", "demo")
+    assert res.exit_code != 0  # refused before reaching the cluster, in the API server's words
+    assert ("spec.ports[0].nodePort: Invalid value: 8080: provided port is not in "
+            "the valid range. The range of valid ports is 30000-32767") in res.stderr
