@@ -89,3 +89,20 @@ def test_describe_follows_time(run_cli: Run, tmp_path: Path) -> None:
     assert "Pods Status:    3 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" in res.stdout
     assert re.search(r"  Normal  SuccessfulCreate  5m30s  replicaset-controller  Created pod: hello-node-",
                      res.stdout)
+
+
+def test_describe_pending_pod_shows_the_scheduler_warning(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: huge\nspec:\n  containers:\n  - name: app\n"
+        "    image: hello-node:v1\n    resources:\n      requests: {cpu: '64'}\n")
+    assert run_cli("apply", str(huge), "--cluster", "demo").exit_code == 0
+    advance(run_cli, "10s")
+    res = run_cli("describe", "pod", "huge", "--cluster", "demo")
+    assert "Node:             <none>\n" in res.stdout
+    assert "Status:           Pending\n" in res.stdout
+    assert "  PodScheduled   False \n" in res.stdout
+    assert re.search(r"  Warning  FailedScheduling  \d+s\s+default-scheduler  0/3 nodes are available: "
+                     r"3 Insufficient cpu\.", res.stdout)

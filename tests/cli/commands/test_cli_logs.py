@@ -58,3 +58,16 @@ def test_logs_of_a_crashing_container(run_cli: Run, tmp_path: Path) -> None:
     previous = run_cli("logs", name, "-p", "--cluster", "demo")
     assert previous.exit_code == 0, previous.stderr
     assert "Process exited with code" in previous.stdout
+
+
+def test_logs_of_a_pod_that_cannot_pull_its_image(run_cli: Run, tmp_path: Path) -> None:
+    assert run_cli("cluster", "create", "demo", "--nodes", "1", "--manual-clock").exit_code == 0
+    assert run_cli("image", "fail", "broken:v1", "--cluster", "demo").exit_code == 0
+    folder = write_manifests(tmp_path / "m", replicas=1, image="broken:v1")
+    assert run_cli("apply", str(folder), "--cluster", "demo").exit_code == 0
+    advance(run_cli, "1m")
+    name = pod_names(run_cli)[0]
+    res = run_cli("logs", name, "--cluster", "demo")
+    assert res.exit_code == 1
+    assert res.stderr == ('Error from server (BadRequest): container "hello-node" in pod '
+                          f'"{name}" is waiting to start: trying and failing to pull image\n')
