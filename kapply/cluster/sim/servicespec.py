@@ -123,8 +123,8 @@ def check_spec(svc: Obj) -> None:
     if t == "ExternalName":
         if not spec.get("externalName"):
             causes.append(("spec.externalName", "Required value"))
-        if spec.get("clusterIP"):
-            causes.append(("spec.clusterIP", "Forbidden: may not be set for ExternalName services"))
+        if spec.get("clusterIP") or spec.get("clusterIPs"):
+            causes.append(("spec.clusterIPs", "Forbidden: may not be set for ExternalName services"))
     else:
         if not ports and spec.get("clusterIP") != NONE:
             causes.append(("spec.ports", "Required value"))

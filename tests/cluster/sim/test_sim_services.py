@@ -257,6 +257,8 @@ def test_add_node_port_on_update_is_checked() -> None:
      '"LoadBalancer", "NodePort"'),
     ({"type": "ClusterIP", "ports": []}, "spec.ports: Required value"),
     ({"type": "ExternalName"}, "spec.externalName: Required value"),
+    ({"type": "ExternalName", "externalName": "db.example.com", "clusterIP": "10.96.0.9"},
+     "spec.clusterIPs: Forbidden: may not be set for ExternalName services"),
     ({"type": "NodePort", "clusterIP": "None", "ports": [{"port": 80}]},
      "spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"),
     ({"type": "ClusterIP", "ports": [{"port": 70000}]},
