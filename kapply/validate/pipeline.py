@@ -37,9 +37,10 @@ class Validated:
 
 
 def _diag(doc: Document, path: tuple[str | int, ...], message: str, rule: str, obj: str,
-          severity: str = "error") -> Diagnostic:
+          severity: str = "error", field: str | None = None) -> Diagnostic:
     pos = doc.position(path)
-    return Diagnostic(pos.file, pos.line, pos.column, message, rule, severity, obj, format_path(path))
+    return Diagnostic(pos.file, pos.line, pos.column, message, rule, severity, obj,
+                      format_path(path) if field is None else field)
 
 
 def _identity_problems(doc: Document) -> list[Diagnostic]:
@@ -117,7 +118,7 @@ def _check_document(doc: Document, name: str, schemas: Any, check_rules: Any,
     found = [_diag(doc, tuple(i.path), i.message, i.rule, name) for i in schemas.validate(obj)]
     if check_rules is not None:
         for f in check_rules(obj):
-            found.append(_diag(doc, tuple(f.path), f.message, f.rule, name, f.severity))
+            found.append(_diag(doc, tuple(f.path), f.message, f.rule, name, f.severity, f.field))
     return found
 
 
