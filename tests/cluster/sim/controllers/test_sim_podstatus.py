@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kapply.cluster.sim.controllers.podstatus import (
     Timings,
@@ -169,3 +171,39 @@ def test_crash_loop_restarts_with_growing_back_off() -> None:
         d.step()
     assert d.container()["ready"] is True and d.due is None
     assert d.container()["restartCount"] == 7
+
+
+@given(st.lists(st.tuples(st.floats(0, 400), st.sampled_from([None, "ErrImagePull", "CrashLoopBackOff"])),
+                max_size=6),
+       st.integers(0, 5), st.integers(0, 3))
+@settings(max_examples=200, deadline=None)
+def test_state_machine_invariants_under_fault_toggles(toggles: list[tuple[float, str | None]], startup: int,
+                                                      readiness: int) -> None:
+    """Whatever faults come and go: time moves forward, restarts never go down, and without a fault
+    the pod ends Running and ready within the back-off cap."""
+    d = Driver(_pod(readiness=readiness), timings=Timings(pod_startup=float(startup), image_pull=0.0))
+    schedule = sorted(((T0 + at, fault) for at, fault in toggles), key=lambda t: t[0])
+    restarts = 0
+    for _ in range(300):
+        if schedule and (d.due is None or schedule[0][0] <= d.due):
+            at, fault = schedule.pop(0)  # the fault changes; a spurious sync at that moment
+            d.faults = {"hello-node:v1": {"reason": fault}} if fault else {}
+            if at < d.now:
+                continue
+            before = d.now
+            d.step(at)
+        elif d.due is not None:
+            before = d.now
+            d.step()
+        else:
+            break
+        assert d.now >= before
+        assert d.container()["restartCount"] >= restarts
+        restarts = d.container()["restartCount"]
+        assert d.due is None or d.due > d.now
+    if not d.faults:
+        for _ in range(20):
+            if d.due is None:
+                break
+            d.step()
+        assert d.pod["status"]["phase"] == "Running" and d.container()["ready"] is True
