@@ -62,6 +62,14 @@ def kind_info(kind: str) -> KindInfo:
 _KIND_INFO: dict[str, KindInfo] = {}
 
 
+def _check_api_version(kind: str, api_version: str) -> None:
+    """The kind must be served in that group/version, as the API server's REST mapping."""
+    group, _, version = api_version.rpartition("/")
+    served = REGISTRY.lookup_kind(group, kind)
+    if served is None or version not in (served.version, *served.other_versions):
+        raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
+
+
 def qos_class(spec: Obj) -> str:
     """Pod QoS class (Guaranteed / Burstable / BestEffort) from requests and limits."""
     containers = [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]
@@ -173,6 +181,7 @@ class SimAPI:
             raise admission.invalid(kind, "", [("metadata.name",
                                                 "Required value: name or generateName is required")])
         obj.setdefault("apiVersion", info.api_version)
+        _check_api_version(kind, str(obj["apiVersion"]))
         if info.namespaced:
             meta["namespace"] = meta.get("namespace") or "default"
             self._check_namespace(kind, meta["namespace"], meta["name"])

@@ -303,3 +303,11 @@ def test_dry_run_keeps_the_cache_and_checks_admission(cluster: SimCluster) -> No
     assert cluster.get("ConfigMap", "default", "live")
     assert [o["metadata"]["name"] for o in cluster.list("ConfigMap", "default")] == ["live"]
     assert cluster._cache is cached  # no reload after a per-call dry run
+
+
+@pytest.mark.parametrize("api_version", ["v1", "apps/v1beta1", "extensions/v1beta1"])
+def test_kind_must_be_served_in_its_api_version(cluster: SimCluster, api_version: str) -> None:
+    obj = deployment()
+    obj["apiVersion"] = api_version
+    with pytest.raises(NotFoundError, match=f'^no matches for kind "Deployment" in version "{api_version}"$'):
+        cluster.create(obj)
