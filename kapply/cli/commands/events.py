@@ -25,6 +25,7 @@ def events(
     types: list[str] = typer.Option([], "--types", help="Only these event types (Normal, Warning); "
                                                         "repeat or separate with commas."),
     output: str = typer.Option("text", "--output", "-o", help="json or yaml."),
+    no_headers: bool = typer.Option(False, "--no-headers", help="Leave out the header line."),
     cluster: str = options.CLUSTER,
 ) -> None:
     """List events, oldest first, like `kubectl events`."""
@@ -41,13 +42,14 @@ def events(
         with open_sim(cluster) as sim:
             found = [ev for ev in sim.events(ns) if _keep(ev, wanted, kind, name)]
             now = sim.now()
-        if output != "text":
-            _dump(found, output)
-            return
         if not found:
             sys.stderr.write("No events found.\n" if ns is None else f"No events found in {ns} namespace.\n")
             return
-        sys.stdout.write(render_events(found, now, all_namespaces))
+        if output != "text":
+            _dump(found, output)
+            return
+        table = render_events(found, now, all_namespaces)
+        sys.stdout.write(table.split("\n", 1)[1] if no_headers else table)
 
 
 def _types(values: list[str]) -> set[str]:
@@ -69,7 +71,9 @@ def _target(text: str) -> tuple[str, str]:
 
     kind, _, name = text.partition("/")
     if not kind or not name:
-        raise UsageError(f"--for must be in resource/name form, not {text!r}")
+        raise UsageError("--for must be in resource/name form")
+    if "/" in name:
+        raise UsageError("arguments in resource/name form may not have more than one slash")
     return resolve_kind(kind).kind, name
 
 
@@ -83,7 +87,8 @@ def _keep(ev: dict[str, Any], wanted: set[str], kind: str | None, name: str | No
 
 
 def _dump(found: list[dict[str, Any]], output: str) -> None:
-    doc = {"apiVersion": "v1", "items": found, "kind": "List", "metadata": {"resourceVersion": ""}}
+    """kubectl events -o json|yaml: an EventList, oldest first."""
+    doc = {"apiVersion": "v1", "items": found, "kind": "EventList", "metadata": {}}
     if output == "json":
         sys.stdout.write(json.dumps(doc, indent=4) + "\n")
     else:

@@ -30,6 +30,8 @@ def test_events_for_one_object_and_all_namespaces(run_cli: Run, tmp_path: Path) 
     hello_cluster(run_cli, tmp_path)
     res = run_cli("events", "--for", "deploy/hello-node", "--cluster", "demo")
     assert [line.split()[3] for line in res.stdout.splitlines()[1:]] == ["Deployment/hello-node"]
+    res = run_cli("events", "--for", "deploy/hello-node", "--no-headers", "--cluster", "demo")
+    assert res.stdout.split()[3] == "Deployment/hello-node"
     res = run_cli("events", "-A", "--cluster", "demo")
     assert res.stdout.startswith("NAMESPACE   LAST SEEN")
     assert all(line.startswith("default ") for line in res.stdout.splitlines()[1:])
@@ -53,10 +55,14 @@ def test_events_output_json_and_errors(run_cli: Run, tmp_path: Path) -> None:
     hello_cluster(run_cli, tmp_path)
     res = run_cli("events", "-o", "json", "--for", "deployment/hello-node", "--cluster", "demo")
     doc = json.loads(res.stdout)
-    assert doc["kind"] == "List"
+    assert (doc["apiVersion"], doc["kind"]) == ("v1", "EventList")
     assert [e["reason"] for e in doc["items"]] == ["ScalingReplicaSet"]
     res = run_cli("events", "-n", "kube-public", "--cluster", "demo")
     assert (res.exit_code, res.stdout, res.stderr) == (0, "", "No events found in kube-public namespace.\n")
+    res = run_cli("events", "-o", "json", "-n", "kube-public", "--cluster", "demo")
+    assert (res.stdout, res.stderr) == ("", "No events found in kube-public namespace.\n")
+    res = run_cli("events", "--for", "hello-node", "--cluster", "demo")
+    assert (res.exit_code, res.stderr) == (2, "error: --for must be in resource/name form\n")
     res = run_cli("events", "--types", "Critical", "--cluster", "demo")
     assert res.exit_code == 2
     assert res.stderr == "error: valid --types are Normal or Warning\n"
