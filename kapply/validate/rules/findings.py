@@ -135,7 +135,9 @@ class Finding:
         return f"{body}: {self.detail}" if self.detail else body
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        """field.Error.Error(); a path-less warning is just its text, as kubectl prints it."""
+        field = self.field
+        return self.message if not field and not self.type else f"{field}: {self.message}"
 
     def __hash__(self) -> int:  # values may be dicts (label maps): hash what is printed
         return hash((self.path, self.type, render_value(self.value), self.detail, self.rule, self.severity))

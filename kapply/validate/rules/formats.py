@@ -334,3 +334,31 @@ MAX_ID = 0xFFFFFFFF
 def is_valid_id(value: int) -> tuple[str, ...]:
     """IsValidUserID / IsValidGroupID: 0 to 2^32-1."""
     return () if 0 <= value <= MAX_ID else (inclusive_range_error(0, MAX_ID),)
+
+
+_NON_STANDARD = (
+    'non-standard IP address "{}" will be considered invalid in a future Kubernetes release: use "{}"'
+)
+
+
+def ip_warnings(value: str) -> str | None:
+    """GetWarningsForIP (without the path): non-standard or non-canonical forms of a valid IP."""
+    if not is_ip_sloppy(value):
+        return None
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(value)
+    except ValueError:  # leading zeros: Go's net.IP prints the plain form
+        head, sep, tail = value.rpartition(":")
+        plain = ipaddress.ip_address(head + sep + ".".join(str(int(q)) for q in tail.split(".")))
+        shown = (
+            str(plain.ipv4_mapped)
+            if isinstance(plain, ipaddress.IPv6Address) and plain.ipv4_mapped
+            else str(plain)
+        )
+        return _NON_STANDARD.format(value, shown)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _NON_STANDARD.format(value, ip.ipv4_mapped)
+        if ip.compressed != value:
+            return f'IPv6 address "{value}" should be in RFC 5952 canonical format ("{ip.compressed}")'
+    return None

@@ -11,7 +11,7 @@ from typing import Any
 
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.containers import PROTOCOLS, check_port_num_or_name
-from kapply.validate.rules.findings import Errors, Path
+from kapply.validate.rules.findings import Errors, Finding, Path
 from kapply.validate.rules.metadata import check_labels
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
@@ -25,9 +25,15 @@ def _int(value: Any) -> int | None:
 
 
 def check_service(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateService (after v1 defaults), then the warnings the API server returns."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         spec = {}
+    _check_spec(spec, errs)
+    service_warnings(obj, spec, errs)
+
+
+def _check_spec(spec: dict[str, Any], errs: Errors) -> None:
     path: Path = ("spec",)
     svc_type = spec.get("type") or "ClusterIP"
     ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
@@ -186,3 +192,51 @@ def _check_duplicate_ports(ports: list[Any], path: Path, errs: Errors) -> None:
 def _check_ip(value: str, path: Path, errs: Errors, rule: str) -> None:
     if not fmt.is_ip_sloppy(value):
         errs.invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", rule)
+
+
+_TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
+
+
+def service_warnings(obj: dict[str, Any], spec: dict[str, Any], errs: Errors) -> None:
+    """GetWarningsForService: accepted, but the API server answers with warnings."""
+    meta = obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if isinstance(annotations, dict) and _TOPOLOGY_HINTS in annotations:
+        _warn(
+            errs,
+            (),
+            f"annotation {_TOPOLOGY_HINTS} is deprecated, please use "
+            "service.kubernetes.io/topology-mode instead",
+        )
+    svc_type = spec.get("type") or "ClusterIP"
+    cluster_ip = spec.get("clusterIP")
+    if isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
+        _ip_warning(cluster_ip, ("spec", "clusterIPs", 0), errs)
+    external_ips = spec.get("externalIPs") if isinstance(spec.get("externalIPs"), list) else []
+    if svc_type == "ClusterIP" and cluster_ip == "None":
+        if spec.get("loadBalancerIP"):
+            _warn(errs, (), "spec.loadBalancerIP is ignored for headless services")
+        if external_ips:
+            _warn(errs, (), "spec.externalIPs is ignored for headless services")
+        if spec.get("sessionAffinity") not in (None, "", "None"):
+            _warn(errs, (), "spec.SessionAffinity is ignored for headless services")
+    for i, ip in enumerate(external_ips):
+        if isinstance(ip, str):
+            _ip_warning(ip, ("spec", "externalIPs", i), errs)
+    lb_ip = spec.get("loadBalancerIP")
+    if isinstance(lb_ip, str) and lb_ip:
+        _ip_warning(lb_ip, ("spec", "loadBalancerIP"), errs)
+    if svc_type == "ExternalName" and external_ips:
+        _warn(errs, (), 'spec.externalIPs is ignored when spec.type is "ExternalName"')
+    if svc_type != "ExternalName" and spec.get("externalName"):
+        _warn(errs, (), 'spec.externalName is ignored when spec.type is not "ExternalName"')
+
+
+def _warn(errs: Errors, path: Path, text: str) -> None:
+    errs.items.append(Finding(path, "", "", text, "deprecation", "warning"))
+
+
+def _ip_warning(value: str, path: Path, errs: Errors) -> None:
+    text = fmt.ip_warnings(value)
+    if text is not None:
+        _warn(errs, path, text)

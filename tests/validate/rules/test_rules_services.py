@@ -16,7 +16,7 @@ def service(*ports: dict[str, Any], **spec: Any) -> dict[str, Any]:
 
 
 def messages(obj: dict[str, Any]) -> list[str]:
-    return [str(f) for f in check(obj)]
+    return [str(f) for f in check(obj) if f.severity == "error"]
 
 
 def test_the_example_load_balancer_is_valid() -> None:
@@ -139,3 +139,21 @@ def test_external_name_services_have_no_cluster_ip() -> None:
 )
 def test_external_ips_may_not_be_special(ip: str, detail: str) -> None:
     assert messages(service(externalIPs=[ip])) == [f'spec.externalIPs[0]: Invalid value: "{ip}": {detail}']
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ({"clusterIP": "10.096.0.10"},
+         'spec.clusterIPs[0]: non-standard IP address "10.096.0.10" will be considered invalid in a future '
+         'Kubernetes release: use "10.96.0.10"'),
+        ({"externalIPs": ["2001:DB8::1"]},
+         'spec.externalIPs[0]: IPv6 address "2001:DB8::1" should be in RFC 5952 canonical format ("2001:db8::1")'),  # noqa: E501
+        ({"externalName": "db.example.com"}, 'spec.externalName is ignored when spec.type is not "ExternalName"'),  # noqa: E501
+        ({"clusterIP": "None", "sessionAffinity": "ClientIP"},
+         "spec.SessionAffinity is ignored for headless services"),
+    ],
+)
+def test_service_warnings(spec: dict[str, Any], expected: str) -> None:
+    found = check(service(**spec))
+    assert [(str(f), f.severity) for f in found if f.severity == "warning"] == [(expected, "warning")]
