@@ -186,7 +186,7 @@ class Kubelet:
         node = ctx.get("Node", "", pod["spec"]["nodeName"])
         if node is None or heartbeat_stopped(node) or (pod.get("status") or {}).get("phase") in TERMINAL:
             return
-        ip = self.ips.assign(ctx, pod, node)
+        ip = internal_ip(node) if pod["spec"].get("hostNetwork") else self.ips.assign(ctx, pod, node)
         if ip is None:
             ctx.record_event(pod, "Warning", "FailedCreatePodSandBox",
                              "Failed to create pod sandbox: failed to allocate for range 0: "

@@ -252,6 +252,9 @@ def _crash(step: _Step, cs: dict[str, Any], image: str, started: float) -> None:
                                       "finishedAt": rfc3339(now), "containerID": cs.get("containerID", "")}}
     cs["ready"] = False
     cs["started"] = False
+    if ((step.pod.get("spec") or {}).get("restartPolicy") or "Always") == "Never":
+        cs["state"], cs["lastState"] = cs["lastState"], {}  # stays terminated: the pod fails
+        return
     if cs.get("restartCount", 0) == 0:
         step.start(cs, image, restart=True, pulled_in=None)
         step.wake(now + CRASH_AFTER)
@@ -309,7 +312,11 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
         statuses.append(cs)
     status["containerStatuses"] = statuses
     ran = any(cs["state"].get("running") or cs.get("restartCount") for cs in statuses)
-    status["phase"] = "Running" if ran else "Pending"
+    ended = [cs["state"]["terminated"] for cs in statuses if cs["state"].get("terminated")]
+    if statuses and len(ended) == len(statuses):
+        status["phase"] = "Failed" if any(t.get("exitCode") for t in ended) else "Succeeded"
+    else:
+        status["phase"] = "Running" if ran or ended else "Pending"
     unready = [cs["name"] for cs in statuses if not cs.get("ready")]
     old = {c.get("type"): c for c in status.get("conditions") or ()}
     stamp = rfc3339(now)

@@ -207,3 +207,16 @@ def test_state_machine_invariants_under_fault_toggles(toggles: list[tuple[float,
                 break
             d.step()
         assert d.pod["status"]["phase"] == "Running" and d.container()["ready"] is True
+
+
+def test_restart_policy_never_fails_the_pod_instead_of_restarting() -> None:
+    pod = _pod()
+    pod["spec"]["restartPolicy"] = "Never"
+    d = Driver(pod, {"hello-node:v1": {"reason": "CrashLoopBackOff"}})
+    d.step()
+    d.step()
+    d.step()  # crashes after a second and is not restarted
+    state = d.container()["state"]
+    assert state["terminated"]["exitCode"] == 1 and state["terminated"]["reason"] == "Error"
+    assert d.container()["restartCount"] == 0 and d.container()["lastState"] == {}
+    assert d.pod["status"]["phase"] == "Failed" and d.due is None
