@@ -2,9 +2,10 @@
 
 Returns once the API server accepted each delete (no `--wait` for finalisation): a running pod
 lingers as Terminating for its grace period of virtual time, dependents go by background garbage
-collection. Imperative: kapply's watch reports the missing objects as drift. Lines are kubectl's:
-`deployment.apps "web" deleted`, `pod "x" force deleted`, and NotFound errors that do not stop the
-other deletions but make the exit status 1.
+collection. Imperative: kapply's watch reports the missing objects as drift. Lines are those of
+current kubectl (the embedded cluster is v1.34): `deployment.apps "web" deleted from default
+namespace`, `pod "x" force deleted from default namespace`, `namespace "shop" deleted`; NotFound
+errors do not stop the other deletions but make the exit status 1.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def delete(
     now: bool = typer.Option(False, "--now", help="Same as --grace-period=1."),
     cascade: str = typer.Option("background", "--cascade", help="background, orphan or foreground."),
     ignore_not_found: bool = typer.Option(False, "--ignore-not-found", help="Treat NotFound as success."),
+    output: str = typer.Option("", "--output", "-o", help="name: print KIND/NAME of each deleted object."),
     cluster: str = options.CLUSTER,
 ) -> None:
     """Delete objects by kind and name, label selector, or manifest files."""
@@ -52,6 +54,9 @@ def delete(
                              'or "orphan".')
         grace = _grace(grace_period, force, now)
         ns = namespace_of(namespace)
+        if output not in ("", "name"):
+            raise UsageError(f"unable to match a printer suitable for the output format \"{output}\", "
+                             "allowed formats are: name")
         if filenames and resources:
             raise UsageError("resources cannot be given both as arguments and with --filename")
         with open_sim(cluster) as sim:
@@ -59,7 +64,8 @@ def delete(
                                                                                     selector, all_objects)
             if grace == 0 and force:
                 sys.stderr.write(FORCE_WARNING)
-            failed = _delete_all(sim, items, grace, force, CASCADE[cascade.lower()], ignore_not_found)
+            failed = _delete_all(sim, items, grace, CASCADE[cascade.lower()], ignore_not_found,
+                                 output == "name")
         raise typer.Exit(1 if failed else 0)
 
 
@@ -129,8 +135,18 @@ def _from_files(paths: list[str], namespace: str | None) -> list[Item]:
     return items
 
 
-def _delete_all(sim: Any, items: list[Item], grace: float | None, force: bool, propagation: str,
-                ignore_not_found: bool) -> bool:
+def deleted_line(kind: str, name: str, namespace: str, forced: bool, names_only: bool = False) -> str:
+    """kubectl's PrintObj for a deletion: `pod "x" force deleted from default namespace`."""
+    if names_only:
+        return f"{kind}/{name}\n"
+    operation = "force deleted" if forced else "deleted"
+    if namespace:
+        operation += f" from {namespace} namespace"
+    return f'{kind} "{name}" {operation}\n'
+
+
+def _delete_all(sim: Any, items: list[Item], grace: float | None, propagation: str,
+                ignore_not_found: bool, names_only: bool) -> bool:
     from kapply.cli.kubectl import qualified, server_error
     from kapply.errors import ClusterError, NotFoundError
 
@@ -147,6 +163,6 @@ def _delete_all(sim: Any, items: list[Item], grace: float | None, force: bool, p
                 sys.stderr.write(server_error(exc) + "\n")
             failed = True
             continue
-        verb = "force deleted" if force and grace == 0 else "deleted"
-        sys.stdout.write(f'{qualified(info)} "{name}" {verb}\n')
+        sys.stdout.write(deleted_line(qualified(info), name, where if info.namespaced else "", grace == 0,
+                                      names_only))
     return failed

@@ -60,7 +60,7 @@ def test_delete_pod_is_replaced_after_its_grace_period(run_cli: Run, tmp_path: P
     hello_cluster(run_cli, tmp_path)
     victim = pod_names(run_cli)[0]
     res = run_cli("delete", "pod", victim, "--cluster", "demo")
-    assert (res.exit_code, res.stdout) == (0, f'pod "{victim}" deleted\n')
+    assert (res.exit_code, res.stdout) == (0, f'pod "{victim}" deleted from default namespace\n')
     table = run_cli("get", "pods", "--cluster", "demo").stdout
     assert f"{victim}   1/1     Terminating" in table
     advance(run_cli, "40s")
@@ -72,7 +72,7 @@ def test_delete_deployment_removes_its_pods(run_cli: Run, tmp_path: Path) -> Non
     hello_cluster(run_cli, tmp_path)
     res = run_cli("delete", "deploy/nope", "deployment/hello-node", "--cluster", "demo")
     assert res.exit_code == 1
-    assert res.stdout == 'deployment.apps "hello-node" deleted\n'
+    assert res.stdout == 'deployment.apps "hello-node" deleted from default namespace\n'
     assert res.stderr == 'Error from server (NotFound): deployments.apps "nope" not found\n'
     advance(run_cli, "1m")
     assert pod_names(run_cli) == []
@@ -85,11 +85,11 @@ def test_delete_from_files_and_force(run_cli: Run, tmp_path: Path) -> None:
                   "--cluster", "demo")
     assert res.exit_code == 0
     assert res.stderr.startswith("Warning: Immediate deletion does not wait for confirmation")
-    assert res.stdout.count(" force deleted\n") == 3
+    assert res.stdout.count(" force deleted from default namespace\n") == 3
     res = run_cli("delete", "-f", str(folder), "--cluster", "demo")
     assert res.exit_code == 0, res.stderr
-    assert sorted(res.stdout.splitlines()) == ['deployment.apps "hello-node" deleted',
-                                               'service "hello-node" deleted']
+    assert res.stdout.splitlines() == ['deployment.apps "hello-node" deleted from default namespace',
+                                       'service "hello-node" deleted from default namespace']
     res = run_cli("delete", "-f", str(folder / "service.yaml"), "--cluster", "demo")
     assert res.exit_code == 1
     assert res.stderr == (f'Error from server (NotFound): error when deleting "{folder / "service.yaml"}": '
@@ -104,5 +104,21 @@ def test_delete_usage_errors(run_cli: Run, tmp_path: Path) -> None:
     assert (res.exit_code, res.stderr) == (2, "error: resource(s) were provided, but no name was specified\n")
     res = run_cli("delete", "--cluster", "demo")
     assert res.stderr == "error: You must provide one or more resources by argument or filename.\n"
+    res = run_cli("delete", "deploy", "hello-node", "-o", "yaml", "--cluster", "demo")
+    assert res.exit_code == 2 and "allowed formats are: name" in res.stderr
     res = run_cli("delete", "pods", "--all", "-n", "kube-public", "--cluster", "demo")
     assert (res.exit_code, res.stderr) == (0, "No resources found\n")
+
+
+def test_delete_namespace_and_name_output(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    res = run_cli("delete", "svc", "hello-node", "-o", "name", "--cluster", "demo")
+    assert res.stdout == "service/hello-node\n"
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    assert run_cli("apply", str(shop), "--cluster", "demo").exit_code == 0
+    res = run_cli("delete", "ns", "shop", "kube-public", "--cluster", "demo")
+    assert (res.exit_code, res.stdout) == (1, 'namespace "shop" deleted\n')
+    assert res.stderr == ('Error from server (Forbidden): namespaces "kube-public" is forbidden: '
+                          "this namespace may not be deleted\n")
