@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kapply.model.kinds import REGISTRY
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Path
 
@@ -37,6 +38,12 @@ def name_fn(api_version: str, kind: str) -> NameFn:
     return _NAME_FNS.get((api_version.rpartition("/")[0], kind), fmt.name_is_dns_subdomain)
 
 
+def _namespaced(obj: dict[str, Any]) -> bool:
+    """Known namespaced kinds only: the API server clears the namespace of cluster-scoped objects."""
+    info = REGISTRY.lookup_kind(str(obj.get("apiVersion", "")).rpartition("/")[0], str(obj.get("kind", "")))
+    return info is not None and info.namespaced
+
+
 def check_object_meta(obj: dict[str, Any], errs: Errors) -> None:
     """metadata.name / generateName / namespace / labels / annotations of any object."""
     meta = obj.get("metadata")
@@ -58,7 +65,7 @@ def check_object_meta(obj: dict[str, Any], errs: Errors) -> None:
         if msgs:
             errs.invalid_each(("metadata", "name"), name, msgs, "name-format")
     namespace = meta.get("namespace")
-    if isinstance(namespace, str) and namespace:
+    if isinstance(namespace, str) and namespace and _namespaced(obj):
         msgs = fmt.is_dns1123_label(namespace)
         if msgs:
             errs.invalid_each(("metadata", "namespace"), namespace, msgs, "namespace-format")

@@ -264,3 +264,9 @@ def test_every_rule_id_is_documented() -> None:
     ids = rule_ids()
     assert ids == sorted(set(ids))
     assert {"selector-mismatch", "port-range", "node-port-range", "name-format"} <= set(ids)
+
+
+def test_namespace_of_cluster_scoped_objects_is_ignored() -> None:
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "reader", "namespace": "Not_A_Label"}}
+    assert check(role) == []
