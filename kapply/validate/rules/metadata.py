@@ -27,6 +27,9 @@ _NAME_FNS: dict[tuple[str, str], NameFn] = {
     (_RBAC, "RoleBinding"): fmt.name_is_path_segment,
     (_RBAC, "ClusterRoleBinding"): fmt.name_is_path_segment,
     ("certificates.k8s.io", "CertificateSigningRequest"): fmt.name_any,
+    # names with their own grammar (`signer:name`, IP addresses): not checked here
+    ("certificates.k8s.io", "ClusterTrustBundle"): fmt.name_is_path_segment,
+    ("networking.k8s.io", "IPAddress"): fmt.name_any,
 }
 
 TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
