@@ -53,7 +53,8 @@ def test_endpoints_page() -> None:
 
 @pytest.mark.parametrize(("endpoints", "port_name", "expected"), [
     (None, "", "<none>"),
-    ({"subsets": []}, "", "<none>"),
+    ({"subsets": []}, "", ""),  # an Endpoints object without ready addresses: blank, like an empty slice
+    ({"subsets": [{"notReadyAddresses": [{"ip": "10.244.0.9"}], "ports": [{"port": 80}]}]}, "", ""),
     (_ep(FOUR[:2]), "", "10.244.0.5:3000,10.244.1.3:3000"),
     (_ep(FOUR), "", "10.244.0.5:3000,10.244.1.3:3000,10.244.2.4:3000 + 1 more..."),
     (_ep(FOUR[:1], [{"name": "http", "port": 3000}, {"name": "metrics", "port": 9090}]), "metrics",
@@ -71,6 +72,7 @@ def test_external_name_and_cluster_ip_services() -> None:
     page = describe(svc, {}, [], NOW)
     assert "Type:              ExternalName\n" in page
     assert "IP Families:       <none>\n" in page
+    assert "IPs:               <none>\n" in page
     assert "External Name:     db.example.com\n" in page
     assert "Port" not in page and "LoadBalancer Ingress" not in page
     plain = _svc()
@@ -80,7 +82,9 @@ def test_external_name_and_cluster_ip_services() -> None:
     plain["status"] = {}
     ev = event("Type", "LoadBalancer -> ClusterIP", "service-controller", kind="Service", name="hello-node",
                uid="svc-uid")
+    plain["spec"]["loadBalancerIP"] = "192.168.49.110"
     page = describe(plain, {"Endpoints": []}, [ev], NOW)
+    assert "Desired LoadBalancer IP:  192.168.49.110\n" in page
     assert ("Port:                     http  80/TCP\nTargetPort:               http/TCP\n"
             "Endpoints:                <none>\n") in page
     assert "NodePort" not in page and "External Traffic Policy" not in page

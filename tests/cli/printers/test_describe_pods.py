@@ -71,7 +71,8 @@ def test_terminating_pod_status_line() -> None:
     p["metadata"]["deletionTimestamp"] = "2026-01-02T03:05:30Z"
     p["metadata"]["deletionGracePeriodSeconds"] = 30
     page = describe(p, {}, None, NOW)
-    assert "Status:                    Terminating (lasts 30s)\n" in page
+    # kubectl prints the time since the future deletion timestamp, which is <invalid>
+    assert "Status:                    Terminating (lasts <invalid>)\n" in page
     assert "Termination Grace Period:  30s\n" in page
     assert "Events" not in page  # events=None: --show-events=false
 
@@ -137,3 +138,20 @@ def test_qos_class_when_status_has_none() -> None:
     bare = copy.deepcopy(p)
     bare["spec"]["containers"][0]["resources"] = {}
     assert qos_class(bare) == "BestEffort"
+
+
+def test_projected_service_account_volume_and_pod_resources() -> None:
+    p = pod()
+    p["spec"]["volumes"] = [{"name": "kube-api-access-x7k2p", "projected": {"sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt"}},
+        {"downwardAPI": {"items": []}}]}}]
+    p["spec"]["resources"] = {"limits": {"cpu": "1"}}
+    page = squash(describe(p, {}, [], NOW))
+    assert ("  kube-api-access-x7k2p:\n"
+            "    Type:  Projected (a volume that contains injected data from multiple sources)\n"
+            "    TokenExpirationSeconds:  3607\n"
+            "    ConfigMapName:  kube-root-ca.crt\n"
+            "    Optional:  false\n"
+            "    DownwardAPI:  true\n") in page
+    assert "Resources:\n  Limits:\n    cpu:  1\nContainers:\n" in page

@@ -1,8 +1,10 @@
 """`describe service | endpoints`, as kubectl's describers print them.
 
-A Service's `Endpoints:` line per port is kubectl's formatEndpoints over the Service's Endpoints
-object (passed in `related["Endpoints"]`): ready `ip:port` pairs for the port of that name, the
-first three then `+ N more...`.
+A Service's `Endpoints:` line per port is kubectl's formatEndpointSlices, read from the Service's
+Endpoints object (passed in `related["Endpoints"]`; the embedded cluster keeps Endpoints, not
+EndpointSlices, and both hold the same addresses): ready `ip:port` pairs for the port of that
+name, the first three then `+ N more...`; `<none>` when there is no Endpoints object at all and
+an empty value when it holds no ready address, as kubectl shows an empty EndpointSlice.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from kapply.cli.printers.describe.writer import (
 
 
 def format_endpoints(endpoints: Obj | None, port_name: str | None) -> str:
-    """formatEndpoints: `10.244.0.5:3000,10.244.1.3:3000` (`<none>` without subsets)."""
-    subsets = (endpoints or {}).get("subsets") or []
-    if not subsets:
+    """formatEndpointSlices: `10.244.0.5:3000,10.244.1.3:3000` (`<none>` without an Endpoints object)."""
+    if endpoints is None:
         return "<none>"
+    subsets = endpoints.get("subsets") or []
     shown: list[str] = []
     count = 0
     for subset in subsets:
@@ -52,10 +54,10 @@ def format_endpoints(endpoints: Obj | None, port_name: str | None) -> str:
 def _ingress(ingress: Sequence[Obj]) -> str:
     parts = []
     for item in ingress:
-        text = str(item.get("ip") or item.get("hostname") or "")
-        if item.get("ipMode"):
-            text += f" ({item['ipMode']})"
-        parts.append(text)
+        if item.get("ip"):
+            parts.append(f"{item['ip']} ({item['ipMode']})" if item.get("ipMode") else str(item["ip"]))
+        else:
+            parts.append(str(item.get("hostname") or ""))
     return ", ".join(parts)
 
 
@@ -76,14 +78,13 @@ def describe_service(svc: Obj, related: Mapping[str, Sequence[Obj]], events: Seq
         w.write(0, f"IP Family Policy:\t{spec['ipFamilyPolicy']}\n")
     w.write(0, f"IP Families:\t{','.join(spec.get('ipFamilies') or ()) or '<none>'}\n")
     w.write(0, f"IP:\t{spec.get('clusterIP', '')}\n")
-    if spec.get("clusterIPs"):
-        w.write(0, f"IPs:\t{','.join(spec['clusterIPs'])}\n")
+    w.write(0, f"IPs:\t{','.join(spec.get('clusterIPs') or ()) or '<none>'}\n")
     if spec.get("externalIPs"):
         w.write(0, f"External IPs:\t{','.join(spec['externalIPs'])}\n")
     if spec.get("loadBalancerIP"):
-        w.write(0, f"IP:\t{spec['loadBalancerIP']}\n")
-    if spec.get("type") == "ExternalName":
-        w.write(0, f"External Name:\t{spec.get('externalName', '')}\n")
+        w.write(0, f"Desired LoadBalancer IP:\t{spec['loadBalancerIP']}\n")
+    if spec.get("externalName"):
+        w.write(0, f"External Name:\t{spec['externalName']}\n")
     ingress = (status.get("loadBalancer") or {}).get("ingress") or []
     if ingress:
         w.write(0, f"LoadBalancer Ingress:\t{_ingress(ingress)}\n")

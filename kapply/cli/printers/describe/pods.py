@@ -19,8 +19,8 @@ from kapply.cli.printers.describe.writer import (
     printbool,
     quantity_text,
     rfc1123z,
+    since,
     tolerations_multiline,
-    until,
 )
 
 _FIELD_REFS = {
@@ -55,7 +55,8 @@ def describe_pod(pod: Obj, related: Mapping[str, Sequence[Obj]], events: Sequenc
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     if md.get("deletionTimestamp") and status.get("phase") not in ("Failed", "Succeeded"):
-        w.write(0, f"Status:\tTerminating (lasts {until(md['deletionTimestamp'], now)})\n")
+        # kubectl measures the time *since* the (future) deletion timestamp: `(lasts <invalid>)`
+        w.write(0, f"Status:\tTerminating (lasts {since(md['deletionTimestamp'], now)})\n")
         w.write(0, f"Termination Grace Period:\t{int(md.get('deletionGracePeriodSeconds') or 0)}s\n")
     else:
         w.write(0, f"Status:\t{status.get('phase', '')}\n")
@@ -75,6 +76,9 @@ def describe_pod(pod: Obj, related: Mapping[str, Sequence[Obj]], events: Sequenc
         w.write(0, f"Controlled By:\t{controlled}\n")
     if status.get("nominatedNodeName"):
         w.write(0, f"NominatedNodeName:\t{status['nominatedNodeName']}\n")
+    if spec.get("resources") is not None:
+        w.write(0, "Resources:\n")
+        _resources(w, spec["resources"], 1)
     if spec.get("initContainers"):
         describe_containers(w, "Init Containers", spec["initContainers"],
                             status.get("initContainerStatuses"), pod, "")
@@ -150,7 +154,7 @@ def describe_containers(w: PrefixWriter, label: str, containers: Sequence[Obj],
                 _state(w, "Last State", status["lastState"])
             w.write(2, f"Ready:\t{printbool(status.get('ready'))}\n")
             w.write(2, f"Restart Count:\t{int(status.get('restartCount') or 0)}\n")
-        _resources(w, c.get("resources") or {})
+        _resources(w, c.get("resources") or {}, 2)
         for title, key in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"),
                            ("Startup", "startupProbe")):
             if c.get(key):
@@ -185,13 +189,13 @@ def _state(w: PrefixWriter, name: str, state: Obj) -> None:
         w.write(2, f"{name}:\tWaiting\n")
 
 
-def _resources(w: PrefixWriter, resources: Obj) -> None:
+def _resources(w: PrefixWriter, resources: Obj, level: int) -> None:
     for title, key in (("Limits", "limits"), ("Requests", "requests")):
         values = resources.get(key) or {}
         if values:
-            w.write(2, f"{title}:\n")
+            w.write(level, f"{title}:\n")
         for name in sorted(values):
-            w.write(3, f"{name}:\t{quantity_text(values[name])}\n")
+            w.write(level + 1, f"{name}:\t{quantity_text(values[name])}\n")
 
 
 def describe_probe(probe: Obj) -> str:
@@ -293,6 +297,8 @@ def describe_volumes(w: PrefixWriter, volumes: Sequence[Obj] | None, space: str)
             w.write(2, "Type:\tConfigMap (a volume populated by a ConfigMap)\n"
                        f"    Name:\t{src.get('name', '')}\n"
                        f"    Optional:\t{'true' if src.get('optional') else 'false'}\n")
+        elif vol.get("projected") is not None:
+            _projected(w, vol["projected"])
         elif vol.get("persistentVolumeClaim") is not None:
             src = vol["persistentVolumeClaim"]
             w.write(2, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same "
@@ -300,6 +306,23 @@ def describe_volumes(w: PrefixWriter, volumes: Sequence[Obj] | None, space: str)
                        f"    ReadOnly:\t{'true' if src.get('readOnly') else 'false'}\n")
         else:
             w.write(1, "<unknown>\n")
+
+
+def _projected(w: PrefixWriter, projected: Obj) -> None:
+    """printProjectedVolumeSource (the kube-api-access-* volume of every real pod)."""
+    w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n")
+    for source in projected.get("sources") or ():
+        if source.get("secret") is not None:
+            optional = "true" if source["secret"].get("optional") else "false"
+            w.write(2, f"SecretName:\t{source['secret'].get('name', '')}\n    Optional:\t{optional}\n")
+        elif source.get("downwardAPI") is not None:
+            w.write(2, "DownwardAPI:\ttrue\n")
+        elif source.get("configMap") is not None:
+            optional = "true" if source["configMap"].get("optional") else "false"
+            w.write(2, f"ConfigMapName:\t{source['configMap'].get('name', '')}\n    Optional:\t{optional}\n")
+        elif source.get("serviceAccountToken") is not None:
+            seconds = int(source["serviceAccountToken"].get("expirationSeconds") or 3600)
+            w.write(2, f"TokenExpirationSeconds:\t{seconds}\n")
 
 
 def describe_pod_template(w: PrefixWriter, template: Obj | None) -> None:
@@ -314,6 +337,9 @@ def describe_pod_template(w: PrefixWriter, template: Obj | None) -> None:
         annotations_multiline(w, "  Annotations", md["annotations"])
     if spec.get("serviceAccountName"):
         w.write(1, f"Service Account:\t{spec['serviceAccountName']}\n")
+    if spec.get("resources") is not None:
+        w.write(0, "Resources:\n")
+        _resources(w, spec["resources"], 1)
     if spec.get("initContainers"):
         describe_containers(w, "Init Containers", spec["initContainers"], None, None, "  ")
     describe_containers(w, "Containers", spec.get("containers") or [], None, None, "  ")

@@ -62,11 +62,6 @@ def since(text: str | None, now: float) -> str:
     return "<unknown>" if when is None else human_duration(now - when)
 
 
-def until(text: str | None, now: float) -> str:
-    when = parse_time(text)
-    return "<unknown>" if when is None else human_duration(when - now)
-
-
 def meta(obj: Obj) -> Obj:
     return obj.get("metadata") or {}
 
