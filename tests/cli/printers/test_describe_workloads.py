@@ -31,11 +31,11 @@ def test_deployment_page_mid_rollout() -> None:
     assert page == (GOLDEN / "describe_deployment.txt").read_text()
 
 
-def test_new_replica_set_matches_template_ignoring_hash_and_old_ones_need_replicas() -> None:
+def test_new_replica_set_matches_template_ignoring_hash_and_old_ones_oldest_first() -> None:
     old, new = split_replica_sets(deployment(), _replica_sets())
     assert new is not None and new["metadata"]["name"] == "hello-node-7c9d8b6f4d"
-    # scaled-to-zero history and ReplicaSets of other owners are not listed
-    assert [rs["metadata"]["name"] for rs in old] == ["hello-node-5f76cf6ccf"]
+    # scaled-to-zero history is listed too (kubectl takes all old ReplicaSets); other owners' are not
+    assert [rs["metadata"]["name"] for rs in old] == ["hello-node-6b5d7c8e9f", "hello-node-5f76cf6ccf"]
 
 
 def test_deployment_without_replica_sets_or_rolling_update() -> None:

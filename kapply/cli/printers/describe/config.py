@@ -64,7 +64,7 @@ def describe_namespace(ns: Obj, related: Mapping[str, Sequence[Obj]], events: Se
 
 def describe_config_map(cm: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
                         now: float) -> str:
-    """kubectl describe configmap: each key, a `----` rule, then its value."""
+    """kubectl describe configmap: each key, a `----` rule, its value and a blank line."""
     w = PrefixWriter()
     md = meta(cm)
     w.write(0, f"Name:\t{md.get('name', '')}\n")
@@ -75,6 +75,7 @@ def describe_config_map(cm: Obj, related: Mapping[str, Sequence[Obj]], events: S
     for key, value in sorted((cm.get("data") or {}).items()):
         w.write(0, f"{key}:\n----\n")
         w.write(0, f"{value}\n")
+        w.write(0, "\n")
     w.write(0, "\nBinaryData\n====\n")
     for key, value in sorted((cm.get("binaryData") or {}).items()):
         w.write(0, f"{key}: {_decoded_size(value)} bytes\n")

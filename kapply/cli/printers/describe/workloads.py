@@ -1,8 +1,9 @@
 """`describe deployment | replicaset | replicationcontroller`, as kubectl's describers print them.
 
-Deployments list their ReplicaSets the way deploymentutil.GetAllReplicaSets finds them: the new
-one is the oldest ReplicaSet whose pod template equals the Deployment's (ignoring the
-pod-template-hash label); old ones are the other owned ReplicaSets that still have replicas.
+Deployments list their ReplicaSets the way kubectl's GetAllReplicaSetsInChunks finds them: the
+new one is the oldest ReplicaSet whose pod template equals the Deployment's (ignoring the
+pod-template-hash label); old ones are all the other owned ReplicaSets, oldest first, including
+those scaled to zero (`hello-node-5f76cf6ccf (0/0 replicas created)`).
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def _without_hash(template: Obj | None) -> Obj:
 
 
 def split_replica_sets(deploy: Obj, replica_sets: Sequence[Obj]) -> tuple[list[Obj], Obj | None]:
-    """(old ReplicaSets with replicas, new ReplicaSet or None) of a Deployment."""
+    """(all old ReplicaSets, oldest first; the new ReplicaSet or None) of a Deployment."""
     owned = sorted(_owned(replica_sets, deploy),
                    key=lambda rs: (str(meta(rs).get("creationTimestamp") or ""), meta(rs).get("name", "")))
     want = _without_hash((deploy.get("spec") or {}).get("template"))
     new = next((rs for rs in owned if _without_hash((rs.get("spec") or {}).get("template")) == want), None)
-    old = [rs for rs in owned if rs is not new and int((rs.get("spec") or {}).get("replicas", 1) or 0) != 0]
+    old = [rs for rs in owned if rs is not new]
     return old, new
 
 
