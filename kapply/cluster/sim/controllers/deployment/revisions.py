@@ -84,9 +84,29 @@ def template_without_hash(template: Obj | None) -> Obj:
     return t
 
 
+def _hashless_view(template: Obj | None) -> Obj:
+    """`template_without_hash` without copying: shares everything but the two dicts it edits.
+
+    Only for comparing; never mutate the result.
+    """
+    t = template or {}
+    meta = t.get("metadata")
+    labels = meta.get("labels") if meta else None
+    if labels is not None and (POD_TEMPLATE_HASH_LABEL in labels or not labels):
+        meta = {k: v for k, v in meta.items() if k != "labels"}
+        rest = {k: v for k, v in labels.items() if k != POD_TEMPLATE_HASH_LABEL}
+        if rest:
+            meta["labels"] = rest
+    if "metadata" in t and (meta is not t["metadata"] or not meta):
+        t = {k: v for k, v in t.items() if k != "metadata"}
+        if meta:
+            t["metadata"] = meta
+    return t
+
+
 def equal_ignore_hash(a: Obj | None, b: Obj | None) -> bool:
     """Two pod templates equal except for the pod-template-hash label (EqualIgnoreHash)."""
-    return template_without_hash(a) == template_without_hash(b)
+    return _hashless_view(a) == _hashless_view(b)
 
 
 def template_of(obj: Obj) -> Obj:
