@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from describe_fixtures import NOW, T0, T2, event, pod
 
 from kapply.cli.printers.describe import describe
-from kapply.cli.printers.describe.pods import describe_probe, qos_class
+from kapply.cli.printers.describe.pods import describe_probe, qos_class, resource_field_value
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -84,6 +84,9 @@ def test_environment_mounts_volumes_and_probes() -> None:
         {"name": "PORT", "value": "3000"},
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
         {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+        {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}},
+        {"name": "CPUS", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
+        {"name": "GPUS", "valueFrom": {"resourceFieldRef": {"resource": "limits.nvidia.com/gpu"}}},
     ]
     c["volumeMounts"] = [{"name": "config", "mountPath": "/etc/app", "readOnly": True},
                          {"name": "cache", "mountPath": "/cache"}]
@@ -98,6 +101,9 @@ def test_environment_mounts_volumes_and_probes() -> None:
     assert "      PORT:  3000\n" in page
     assert "      POD_NAME:  hello-node-5f76cf6ccf-br9b5 (v1:metadata.name)\n" in page
     assert "      PASSWORD:  <set to the key 'password' in secret 'db'>  Optional: false\n" in page
+    assert "      MEM:  128 (limits.memory)\n" in page
+    assert "      CPUS:  1 (limits.cpu)\n" in page  # 500m rounded up to whole cores
+    assert "      GPUS:  0 (limits.nvidia.com/gpu)\n" in page
     assert "    Mounts:\n      /cache from cache (rw)\n      /etc/app from config (ro)\n" in page
     assert ("Volumes:\n"
             "  config:\n"
@@ -155,3 +161,10 @@ def test_projected_service_account_volume_and_pod_resources() -> None:
             "    Optional:  false\n"
             "    DownwardAPI:  true\n") in page
     assert "Resources:\n  Limits:\n    cpu:  1\nContainers:\n" in page
+
+
+def test_resource_field_without_a_limit_is_node_allocatable() -> None:
+    assert resource_field_value({"resource": "limits.memory"}, {"name": "app"}) == "node allocatable"
+    assert resource_field_value({"resource": "requests.cpu"}, {"name": "app"}) == "0"
+    assert resource_field_value({"resource": "requests.cpu", "divisor": "1m"},
+                                {"resources": {"requests": {"cpu": "250m"}}}) == "250"

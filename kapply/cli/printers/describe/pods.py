@@ -7,6 +7,7 @@ the same fields in the same order, so a user comparing with a real cluster sees 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from kapply.cli.printers.describe.writer import (
     Obj,
@@ -17,6 +18,7 @@ from kapply.cli.printers.describe.writer import (
     labels_multiline,
     meta,
     printbool,
+    quantity,
     quantity_text,
     rfc1123z,
     since,
@@ -161,7 +163,7 @@ def describe_containers(w: PrefixWriter, label: str, containers: Sequence[Obj],
                 w.write(2, f"{title}:\t{describe_probe(c[key])}\n")
         if c.get("envFrom"):
             _env_from(w, c["envFrom"])
-        _env(w, c.get("env") or [], pod)
+        _env(w, c.get("env") or [], pod, c)
         _mounts(w, c.get("volumeMounts") or [])
 
 
@@ -232,7 +234,23 @@ def _env_from(w: PrefixWriter, sources: Sequence[Obj]) -> None:
         w.write(3, f"{(ref or {}).get('name', '')}\t{kind}{prefix}\tOptional: {optional}\n")
 
 
-def _env(w: PrefixWriter, env: Sequence[Obj], pod: Obj | None) -> None:
+def resource_field_value(ref: Obj, container: Obj) -> str:
+    """ExtractContainerResourceValue: `limits.cpu` in divisor units, rounded up; 0 limits are
+    `node allocatable`."""
+    resource = str(ref.get("resource", ""))
+    section, _, name = resource.partition(".")
+    if section not in ("limits", "requests") or not name:
+        return ""
+    amount = quantity(((container.get("resources") or {}).get(section) or {}).get(name, 0))
+    divisor = quantity(ref.get("divisor") or 1) or Fraction(1)
+    scaled = amount / divisor
+    value = str(-((-scaled.numerator) // scaled.denominator))
+    if value == "0" and resource in ("limits.cpu", "limits.memory"):
+        return "node allocatable"
+    return value
+
+
+def _env(w: PrefixWriter, env: Sequence[Obj], pod: Obj | None, container: Obj) -> None:
     w.write(2, "Environment:\n" if env else "Environment:\t<none>\n")
     for var in env:
         name, source = var.get("name", ""), var.get("valueFrom")
@@ -247,7 +265,7 @@ def _env(w: PrefixWriter, env: Sequence[Obj], pod: Obj | None) -> None:
             w.write(3, f"{name}:\t{value} ({ref.get('apiVersion', 'v1')}:{path})\n")
         elif source.get("resourceFieldRef"):
             ref = source["resourceFieldRef"]
-            w.write(3, f"{name}:\t{ref.get('containerName', '')} ({ref.get('resource', '')})\n")
+            w.write(3, f"{name}:\t{resource_field_value(ref, container)} ({ref.get('resource', '')})\n")
         elif source.get("secretKeyRef"):
             ref = source["secretKeyRef"]
             optional = "true" if ref.get("optional") else "false"
