@@ -35,6 +35,7 @@ from kapply.model.selectors import Selector
 Obj = dict[str, Any]
 
 
+RECLAIM_AFTER = 1000  # deletions in one commit after which free pages go back to the file system
 LAZY_KINDS = ("Event",)  # loaded into the cache only when read (see cache.py)
 
 
@@ -63,6 +64,7 @@ class SimCluster:
         self._runtime: Runtime | None = None
         self._meta: dict[str, Any] = {}
         self._failures: dict[tuple[str, str], int] = {}  # controller retry backoff (this process)
+        self._reclaim = False  # give free pages back after the session commits
 
     # ---- sessions ------------------------------------------------------------------------------
 
@@ -148,6 +150,9 @@ class SimCluster:
             raise
         finally:
             self._runtime = None
+        if self._reclaim:
+            self._reclaim = False
+            self.store.reclaim()
 
     def _flush(self, meta: dict[str, Any], runtime: Runtime, start_rv: int) -> None:
         floor = int(meta["changelog_floor"])
@@ -162,6 +167,7 @@ class SimCluster:
                                   "offset": meta["offset"]}
         if compact:
             values["changelog_floor"] = self.store.compact(runtime.api.rv, CHANGELOG_KEEP)
+        self._reclaim = compact or len(deletes) > RECLAIM_AFTER
         self.store.set_meta(values)
         meta.update(values)
         runtime.api.journal.clear()

@@ -83,6 +83,7 @@ class Store:
         tmp.unlink(missing_ok=True)
         conn = _connect(tmp)
         try:
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # first: expired events give space back
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript(_SCHEMA)
@@ -187,7 +188,9 @@ class Store:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ClusterError(f"cluster state {self.path} is busy: another kapply process held it "
                                    f"for more than {BUSY_TIMEOUT:.0f}s") from exc
-            raise _state_error(self.path, f"cannot use state file ({exc})") from exc
+            access = any(w in str(exc) for w in ("readonly", "unable to open", "disk I/O", "full"))
+            why = "cannot use state file" if access else "corrupt state file"
+            raise _state_error(self.path, f"{why} ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise _state_error(self.path, f"corrupt state file ({exc})") from exc
 
@@ -305,6 +308,16 @@ class Store:
             if timers_set:
                 c.executemany("INSERT OR REPLACE INTO timers (controller, key, due) VALUES (?, ?, ?)",
                               timers_set)
+
+    def reclaim(self) -> None:
+        """Return free pages to the file system (after big deletions); outside a transaction.
+
+        executescript steps the pragma to completion (execute() would free a single page).
+        """
+        if self._in_tx:
+            return
+        with self._errors():
+            self._conn.executescript("PRAGMA incremental_vacuum;")
 
     def compact(self, last_rv: int, keep: int = CHANGELOG_KEEP) -> int:
         """Drop changelog rows beyond the newest `keep`; returns the new floor rv."""
