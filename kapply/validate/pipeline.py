@@ -58,7 +58,8 @@ def _identity_problems(doc: Document) -> list[Diagnostic]:
     return found
 
 
-def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None) -> Validated:
+def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, *,
+                    check_duplicates: bool = True) -> Validated:
     """Validate every loaded document; load issues become diagnostics too."""
     from kapply.validate.schema import SchemaValidator, default_validator
 
@@ -74,7 +75,6 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None) 
     for issue in loaded.issues:
         report.diagnostics.append(Diagnostic(issue.file, issue.line, issue.column, issue.message, issue.rule,
                                              getattr(issue, "severity", "error")))
-    seen: dict[ResourceKey, Document] = {}
     for doc in loaded.documents:
         problems = _identity_problems(doc)
         if problems:
@@ -86,20 +86,33 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None) 
         name = key.display
         report.resources.append(name)
         found = _check_document(doc, name, schemas, check_rules, options)
-        first = seen.get(key)
-        if first is not None:
-            found.append(_diag(doc, ("metadata", "name"),
-                               f"Duplicate value: {json.dumps(key.name)}: {key.display} is also defined at "
-                               f"{first.file}:{first.line}:{first.column}", "duplicate-object", name))
-        else:
-            seen[key] = doc
         report.diagnostics.extend(found)
         if any(d.severity == "error" for d in found):
             report.invalid.add(name)
         else:
             result.documents.append(doc)
             result.keys.append(key)
+    if check_duplicates:
+        flag_duplicates(result)
     return result
+
+
+def flag_duplicates(result: Validated) -> None:
+    """The same object defined twice is an error at the second place, naming the first."""
+    seen: dict[ResourceKey, Document] = {}
+    documents, keys = [], []
+    for doc, key in zip(result.documents, result.keys, strict=True):
+        first = seen.get(key)
+        if first is None:
+            seen[key] = doc
+            documents.append(doc)
+            keys.append(key)
+            continue
+        result.report.diagnostics.append(_diag(
+            doc, ("metadata", "name"), f"Duplicate value: {json.dumps(key.name)}: {key.display} is also "
+            f"defined at {first.file}:{first.line}:{first.column}", "duplicate-object", key.display))
+        result.report.invalid.add(key.display)
+    result.documents, result.keys = documents, keys
 
 
 def _rules_checker() -> Any:
@@ -124,7 +137,72 @@ def _check_document(doc: Document, name: str, schemas: Any, check_rules: Any,
 
 def validate_paths(paths: Sequence[str], options: ValidateOptions | None = None,
                    stdin: Any = None) -> Validated:
-    """Load and validate: the whole front half of the pipeline."""
+    """Load and validate: the whole front half of the pipeline.
+
+    Large folders are loaded and validated in chunks on every core (fork), each chunk a contiguous
+    run of files, so the result is the same as a serial run, in the same order; only the
+    cross-document duplicate check needs the whole and runs here afterwards.
+    """
     from kapply.load.loader import load_paths
 
-    return validate_loaded(load_paths(paths, stdin=stdin), options)
+    options = options or ValidateOptions()
+    chunks = _parallel_chunks(paths)
+    if chunks is None:
+        return validate_loaded(load_paths(paths, stdin=stdin), options)
+    from kapply.load.parallel import map_chunks
+    from kapply.load.syntax import collector_paused
+
+    def work(chunk: list[str]) -> list[Validated]:
+        return [validate_loaded(load_paths(chunk, workers=1), options, check_duplicates=False)]
+
+    with collector_paused():
+        parts = map_chunks(work, chunks, _workers())
+    merged = Validated(Report())
+    for part in parts:
+        merged.report.diagnostics.extend(part.report.diagnostics)
+        merged.report.files.extend(part.report.files)
+        merged.report.resources.extend(part.report.resources)
+        merged.report.invalid |= part.report.invalid
+        merged.documents.extend(part.documents)
+        merged.keys.extend(part.keys)
+    flag_duplicates(merged)
+    return merged
+
+
+PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_BYTES = 1024 * 1024
+CHUNKS_PER_PROCESS = 8
+
+
+def _workers() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _parallel_chunks(paths: Sequence[str]) -> list[list[str]] | None:
+    """Chunks of file paths worth validating in parallel, or None to validate here."""
+    import multiprocessing
+    import os
+    import threading
+
+    from kapply.load.parallel import split_by_size
+    from kapply.load.walk import discover
+
+    if "-" in paths or _workers() < 2 or threading.active_count() > 1 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        sources, issues = discover(paths)
+    except Exception:
+        return None  # let the serial path report it
+    files = [s.path for s in sources if s.path is not None]
+    if issues or len(files) < PARALLEL_MIN_FILES or len(set(map(os.path.realpath, files))) != len(files):
+        return None
+    sizes = [os.stat(f).st_size for f in files]
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        return None
+    return split_by_size(files, sizes, _workers() * CHUNKS_PER_PROCESS)
