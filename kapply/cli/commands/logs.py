@@ -35,29 +35,51 @@ def logs(
     """Print a container's (simulated) log, like `kubectl logs`."""
     with handle_errors():
         from kapply.cli.kubectl import namespace_of, open_sim, report
-        from kapply.cluster.sim.logs import DEFAULT_CONTAINER_ANNOTATION, container_log
+        from kapply.cluster.sim.logs import container_log
         from kapply.errors import ClusterError
 
         ns = namespace_of(namespace)
         try:
             with open_sim(cluster) as sim:
                 pod = _pod_for(sim, target, ns)
-            names = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or ()]
-            chosen: list[str | None]
             if all_containers:
-                chosen = list(names)
-            elif container:
-                chosen = [container]
+                chosen = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or ()]
             else:
-                annotated = ((pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION))
-                if len(names) > 1 and annotated not in names:
-                    sys.stderr.write(f'Defaulted container "{names[0]}" out of: {", ".join(names)}\n')
-                chosen = [None]
-            text = "".join(container_log(pod, name, previous) for name in chosen)
+                name, warning = choose_container(pod, container)
+                sys.stderr.write(warning)
+                chosen = [name]
+            text = "".join(tail_lines(container_log(pod, name, previous), tail) for name in chosen)
         except ClusterError as exc:
             report(exc)
             raise typer.Exit(1) from None
-        sys.stdout.write(tail_lines(text, tail))
+        sys.stdout.write(text)
+
+
+def choose_container(pod: dict[str, Any], requested: str | None) -> tuple[str, str]:
+    """kubectl's container choice for logs: (container name, warning for stderr or "")."""
+    from kapply.cluster.sim.logs import DEFAULT_CONTAINER_ANNOTATION
+    from kapply.errors import KapplyError
+
+    spec, name = pod.get("spec") or {}, pod["metadata"]["name"]
+    containers = [c.get("name", "") for c in spec.get("containers") or ()]
+    inits = [c.get("name", "") for c in spec.get("initContainers") or ()]
+    ephemeral = [c.get("name", "") for c in spec.get("ephemeralContainers") or ()]
+    if requested:
+        if requested not in (*containers, *inits, *ephemeral):
+            raise KapplyError(f"container {requested} is not valid for pod {name}")
+        return requested, ""
+    warning = ""
+    annotated = (pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION)
+    if annotated:
+        if annotated in (*containers, *inits, *ephemeral):
+            return str(annotated), ""
+        warning = f'Default container name "{annotated}" not found in pod {name}\n'
+    if not containers:
+        raise KapplyError(f"pod {pod['metadata'].get('namespace', '')}/{name} does not have any containers")
+    if len(containers) > 1 or inits or ephemeral:
+        every = [*containers, *(f"{n} (init)" for n in inits), *(f"{n} (ephem)" for n in ephemeral)]
+        warning += f'Defaulted container "{containers[0]}" out of: {", ".join(every)}\n'
+    return containers[0], warning
 
 
 def tail_lines(text: str, count: int) -> str:
@@ -104,7 +126,8 @@ def _most_active(pod: dict[str, Any]) -> tuple[Any, ...]:
     status = pod.get("status") or {}
     ready = next((c for c in status.get("conditions") or () if c.get("type") == "Ready"), {})
     is_ready = ready.get("status") == "True"
-    restarts = sum(int(cs.get("restartCount") or 0) for cs in status.get("containerStatuses") or ())
+    restarts = max((int(cs.get("restartCount") or 0) for cs in status.get("containerStatuses") or ()),
+                   default=0)
     return (not (pod.get("spec") or {}).get("nodeName"), -PHASE_RANK.get(status.get("phase", ""), 0),
             not is_ready, str(ready.get("lastTransitionTime") or "") if is_ready else "", restarts,
             str(pod["metadata"].get("creationTimestamp") or ""))

@@ -41,7 +41,7 @@ def test_logs_errors_are_the_api_servers(run_cli: Run, tmp_path: Path) -> None:
     assert res.stderr == ('Error from server (BadRequest): previous terminated container "hello-node" '
                           f'in pod "{name}" not found\n')
     res = run_cli("logs", name, "-c", "sidecar", "--cluster", "demo")
-    assert res.stderr == f"Error from server (BadRequest): container sidecar is not valid for pod {name}\n"
+    assert (res.exit_code, res.stderr) == (1, f"error: container sidecar is not valid for pod {name}\n")
     res = run_cli("logs", "nope", "--cluster", "demo")
     assert (res.exit_code, res.stderr) == (1, 'Error from server (NotFound): pods "nope" not found\n')
 
