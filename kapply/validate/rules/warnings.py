@@ -62,6 +62,7 @@ _SPEC_KEYS = frozenset(
     }
 )
 _VOLUME_KEYS = frozenset(source for source, _, _ in _DEPRECATED_VOLUMES)
+_BYTE_RESOURCES = frozenset({"memory", "ephemeral-storage"})
 _SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 _SECCOMP_MSG = 'non-functional in v1.27+; use the "seccompProfile" field instead'
@@ -218,10 +219,15 @@ def _container_warnings(
         if not (isinstance(security, dict) and security.get("seccompProfile") is not None):
             w.add((*prefix, "metadata", "annotations", Key(_SECCOMP_CONTAINER + name)), _SECCOMP_MSG)
     resources = ctr.get("resources")
-    if isinstance(resources, dict):
+    if isinstance(resources, dict) and resources:
+        limits, requests = resources.get("limits"), resources.get("requests")
+        byte_values = _BYTE_RESOURCES.intersection(limits) if isinstance(limits, dict) else ()
+        if isinstance(requests, dict):
+            byte_values = _BYTE_RESOURCES.intersection(requests).union(byte_values)
         for resource in ("memory", "ephemeral-storage"):
-            for kind in ("limits", "requests"):
-                values = resources.get(kind)
+            if resource not in byte_values:
+                continue
+            for kind, values in (("limits", limits), ("requests", requests)):
                 if isinstance(values, dict) and resource in values:
                     text = _fractional(values[resource])
                     if text is not None:
