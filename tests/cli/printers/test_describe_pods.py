@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from describe_fixtures import NOW, T0, T2, event, pod
 
 from kapply.cli.printers.describe import describe
-from kapply.cli.printers.describe.pods import describe_probe, qos_class, resource_field_value
+from kapply.cli.printers.describe.containers import describe_probe, resource_field_value
+from kapply.cli.printers.describe.pods import qos_class
 
 GOLDEN = Path(__file__).parent / "golden"
 
