@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kapply.validate.rules import batch, config, services, sets, storage, workloads
+from kapply.validate.rules import batch, config, networking, services, sets, storage, workloads
 from kapply.validate.rules.findings import Errors, Finding, Key, field_string, render_value
 from kapply.validate.rules.metadata import check_object_meta
 
@@ -36,6 +36,8 @@ _KIND_CHECKS: dict[tuple[str, str], KindCheck] = {
     ("", "ConfigMap"): config.check_config_map,
     ("", "Secret"): config.check_secret,
     ("", "PersistentVolumeClaim"): storage.check_pvc,
+    ("networking.k8s.io", "Ingress"): networking.check_ingress,
+    ("networking.k8s.io", "NetworkPolicy"): networking.check_network_policy,
 }
 
 # Every stable rule id with a one-line description (for docs and `--help`).
@@ -135,6 +137,8 @@ RULES: dict[str, str] = {
     "pvc-storage": "a PersistentVolumeClaim requests a positive resources.requests.storage",
     "pvc-volume-mode": "volumeMode is Block or Filesystem",
     "storage-class-name": "storageClassName is a DNS-1123 subdomain",
+    "ingress": "Ingress rules: backend or rules, DNS hosts, pathType and absolute paths, one backend port",
+    "network-policy": "NetworkPolicy ports, peers and policyTypes",
     "config-key": "ConfigMap/Secret keys are [-._a-zA-Z0-9]+, not '.'/'..'-prefixed, <= 253",
     "config-key-duplicate": "a ConfigMap key is not in both data and binaryData",
     "config-size": "ConfigMap/Secret data totals at most 1 MiB",
