@@ -85,6 +85,7 @@ class _Lookups:
     def __init__(self, sim: Any) -> None:
         self._sim = sim
         self._lists: dict[tuple[str, str | None, str | None], list[dict[str, Any]]] = {}
+        self._event_index: dict[str | None, tuple[dict[str, Any], dict[tuple[Any, ...], Any]]] = {}
 
     def _list(self, kind: str, namespace: str | None,
               field_selector: str | None = None) -> list[dict[str, Any]]:
@@ -115,14 +116,22 @@ class _Lookups:
     def events_about(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
         """Events whose involvedObject is `obj` (by uid when both have one, else kind/name)."""
         md = obj.get("metadata") or {}
+        namespace = md.get("namespace") or None
+        if namespace not in self._event_index:
+            by_uid: dict[str, list[dict[str, Any]]] = {}
+            by_name: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+            for ev in self._list("Event", namespace):
+                inv = ev.get("involvedObject") or {}
+                if inv.get("uid"):
+                    by_uid.setdefault(inv["uid"], []).append(ev)
+                key = (inv.get("kind"), inv.get("name"), inv.get("namespace") or "")
+                by_name.setdefault(key, []).append(ev)
+            self._event_index[namespace] = (by_uid, by_name)
+        by_uid, by_name = self._event_index[namespace]
+        named = by_name.get((obj.get("kind"), md.get("name"), md.get("namespace") or ""), [])
         uid = md.get("uid")
-        out = []
-        for ev in self._list("Event", md.get("namespace") or None):
-            inv = ev.get("involvedObject") or {}
-            if uid and inv.get("uid"):
-                if inv["uid"] == uid:
-                    out.append(ev)
-            elif (inv.get("kind"), inv.get("name")) == (obj.get("kind"), md.get("name")) and \
-                    (inv.get("namespace") or "") == (md.get("namespace") or ""):
-                out.append(ev)
-        return out
+        if not uid:
+            return list(named)
+        # by uid, plus the same-named events that carry no uid at all
+        without_uid = [ev for ev in named if not (ev.get("involvedObject") or {}).get("uid")]
+        return [*by_uid.get(uid, []), *without_uid]
