@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kapply.validate.rules import batch, config, networking, services, sets, storage, workloads
+from kapply.validate.rules import batch, config, networking, scaling, services, sets, storage, workloads
 from kapply.validate.rules.findings import Errors, Finding, Key, field_string, render_value
 from kapply.validate.rules.metadata import check_object_meta
 
@@ -37,6 +37,8 @@ _KIND_CHECKS: dict[tuple[str, str], KindCheck] = {
     ("", "Secret"): config.check_secret,
     ("", "PersistentVolumeClaim"): storage.check_pvc,
     ("networking.k8s.io", "Ingress"): networking.check_ingress,
+    ("autoscaling", "HorizontalPodAutoscaler"): scaling.check_hpa,
+    ("policy", "PodDisruptionBudget"): scaling.check_pdb,
     ("networking.k8s.io", "NetworkPolicy"): networking.check_network_policy,
 }
 
@@ -139,6 +141,9 @@ RULES: dict[str, str] = {
     "storage-class-name": "storageClassName is a DNS-1123 subdomain",
     "ingress": "Ingress rules: backend or rules, DNS hosts, pathType and absolute paths, one backend port",
     "network-policy": "NetworkPolicy ports, peers and policyTypes",
+    "hpa-replicas": "an HPA's minReplicas >= 1 and maxReplicas >= max(1, minReplicas)",
+    "hpa-target": "an HPA's scaleTargetRef has a kind and a name",
+    "pdb": "a PodDisruptionBudget sets minAvailable or maxUnavailable, an int >= 0 or a percentage <= 100%",
     "config-key": "ConfigMap/Secret keys are [-._a-zA-Z0-9]+, not '.'/'..'-prefixed, <= 253",
     "config-key-duplicate": "a ConfigMap key is not in both data and binaryData",
     "config-size": "ConfigMap/Secret data totals at most 1 MiB",
