@@ -17,6 +17,7 @@ from typing import Any
 
 from kapply.cluster.protocol import Cluster
 from kapply.errors import ClusterError, InvalidError, NotFoundError
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.keys import ResourceKey
 from kapply.plan.change import Change
 from kapply.plan.inventory import Inventory
@@ -205,7 +206,5 @@ def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
 
 
 def _body(change: Change) -> dict[str, Any]:
-    import copy
-
     assert change.desired is not None
-    return copy.deepcopy(change.desired)
+    return deep_copy(change.desired)

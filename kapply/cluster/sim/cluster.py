@@ -10,7 +10,6 @@ cache, so memory never disagrees with the file.
 
 from __future__ import annotations
 
-import copy
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
 from kapply.errors import ClusterError, NotFoundError
 from kapply.model import selectors
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector
 
 Obj = dict[str, Any]
@@ -219,7 +219,7 @@ class SimCluster:
                 if found is None:
                     raise NotFoundError(f'{admission.resource_label(kind)} "{name}" not found')
                 return found
-            return copy.deepcopy(api.read(kind, namespace, name))
+            return deep_copy(api.read(kind, namespace, name))
 
     def list(self, kind: str, namespace: str | None = None, label_selector: str | Selector | None = None,
              field_selector: str | None = None) -> list[Obj]:
@@ -232,7 +232,7 @@ class SimCluster:
                 found = self.store.list(kind, namespace if info.namespaced else None)
                 return [o for o in found if (sel is None or sel.matches(o["metadata"].get("labels")))
                         and matches_fields(o, reqs)]
-            return copy.deepcopy(api.list(kind, namespace, sel, field_selector=reqs))
+            return deep_copy(api.list(kind, namespace, sel, field_selector=reqs))
 
     @contextmanager
     def _writing(self, dry_run: bool) -> Iterator[SimAPI]:
@@ -260,30 +260,30 @@ class SimCluster:
     def create(self, obj: Obj, dry_run: bool = False) -> Obj:
         """Create through admission; returns the stored object (or what would be stored)."""
         with self._writing(dry_run) as api:
-            return copy.deepcopy(api.create(copy.deepcopy(obj)))
+            return deep_copy(api.create(deep_copy(obj)))
 
     def update(self, obj: Obj, dry_run: bool = False) -> Obj:
         """Replace an object (Conflict on a stale resourceVersion)."""
         with self._writing(dry_run) as api:
-            return copy.deepcopy(api.update(copy.deepcopy(obj)))
+            return deep_copy(api.update(deep_copy(obj)))
 
     def update_status(self, obj: Obj) -> Obj:
         """Replace an object's status."""
         with self.session() as rt:
-            return copy.deepcopy(rt.api.update_status(copy.deepcopy(obj)))
+            return deep_copy(rt.api.update_status(deep_copy(obj)))
 
     def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
               dry_run: bool = False) -> Obj:
         """Merge or strategic-merge patch."""
         with self._writing(dry_run) as api:
-            return copy.deepcopy(api.patch(kind, namespace, name, body, patch_type))
+            return deep_copy(api.patch(kind, namespace, name, body, patch_type))
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
                propagation: str = "Background", dry_run: bool = False) -> Obj | None:
         """Delete; returns the object if it lingers (graceful pod deletion, finalizers)."""
         with self._writing(dry_run) as api:
             left = api.delete(kind, namespace, name, grace_seconds, propagation)
-            return copy.deepcopy(left) if left is not None else None
+            return deep_copy(left) if left is not None else None
 
     def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:
         """Events (of one object if given), oldest first."""

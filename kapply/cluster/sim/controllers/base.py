@@ -8,7 +8,7 @@ later are timers (`ctx.requeue_at`), persisted in the store, never polling.
 
 Rules for controllers (they keep the simulation deterministic and fast):
 - read only through `ctx` (an in-memory, indexed view kept current by every write);
-- objects returned by `ctx.get/list` are shared: never mutate them, `copy.deepcopy` first;
+- objects returned by `ctx.get/list` are shared: never mutate them, `deep_copy` them first;
 - one mutation per sync where Kubernetes does so (scale up *or* down), then return: the write
   itself re-queues what depends on it;
 - time is `ctx.now` (virtual epoch seconds), randomness is `ctx.random` (seeded).

@@ -15,7 +15,6 @@ wake nothing.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +26,7 @@ from kapply.cluster.sim.controllers.endpointsubsets import (
     truncate,
 )
 from kapply.cluster.sim.controllers.podutil import is_pod_ready
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_match_labels
 
 POD_KEY_PREFIX = "pods:"
@@ -156,7 +156,7 @@ class EndpointsController:
         if (current.get("subsets") or []) == subsets and (meta.get("labels") or {}) == labels and \
                 (meta.get("annotations") or {}) == annotations:
             return
-        updated = copy.deepcopy(current)
+        updated = deep_copy(current)
         _set(updated["metadata"], "labels", labels)
         _set(updated["metadata"], "annotations", annotations)
         _set(updated, "subsets", subsets)

@@ -15,7 +15,6 @@ A ready pod that will count as available after minReadySeconds sets a timer for 
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from kapply.cluster.sim.controllers.podutil import (
 )
 from kapply.cluster.sim.controllers.refmanager import claim, controller_ref
 from kapply.errors import ClusterError, NotFoundError
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector, from_label_selector, from_match_labels
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -121,7 +121,7 @@ def deletion_order(pods: list[Obj], related: Iterable[Obj], now: float) -> list[
 
 def calculate_status(owner: Obj, pods: list[Obj], now: float, failure: tuple[str, str] | None) -> Obj:
     """The owner's status for its active pods (fields at zero omitted, as the API serialises)."""
-    status: Obj = copy.deepcopy(owner.get("status") or {})
+    status: Obj = deep_copy(owner.get("status") or {})
     template_labels = from_match_labels(
         ((owner["spec"].get("template") or {}).get("metadata") or {}).get("labels"))
     min_ready = int(owner["spec"].get("minReadySeconds") or 0)
@@ -241,7 +241,7 @@ class ReplicaManager:
             current = ctx.get(self.kind, owner["metadata"].get("namespace", ""), owner["metadata"]["name"])
             if current is None:
                 return
-            updated = copy.deepcopy(current)
+            updated = deep_copy(current)
             updated["status"] = status
             ctx.update_status(updated)
         min_ready = int(owner["spec"].get("minReadySeconds") or 0)
@@ -306,10 +306,10 @@ class ReplicaManager:
         pod_meta: dict[str, Any] = {"name": name, "generateName": prefix, "namespace": namespace}
         for field in ("labels", "annotations", "finalizers"):
             if t_meta.get(field):
-                pod_meta[field] = copy.deepcopy(t_meta[field])
+                pod_meta[field] = deep_copy(t_meta[field])
         pod_meta["ownerReferences"] = [controller_ref(owner)]
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
-               "spec": copy.deepcopy(template.get("spec") or {})}
+               "spec": deep_copy(template.get("spec") or {})}
         created = ctx.create(pod)
         ctx.record_event(owner, "Normal", "SuccessfulCreate", f"Created pod: {name}")
         return created

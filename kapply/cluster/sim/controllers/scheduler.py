@@ -12,7 +12,6 @@ bound pod goes away (the scheduling queue's "move unschedulable pods on cluster 
 from __future__ import annotations
 
 import bisect
-import copy
 import random
 from collections import Counter
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     static_reason,
 )
 from kapply.cluster.sim.nodes import rfc3339
+from kapply.model.jsoncopy import deep_copy
 
 SCHEDULER_NAME = "default-scheduler"
 RETRY_ALL = "*"
@@ -265,7 +265,7 @@ class Scheduler:
         current = _unschedulable_condition(pod)
         if current is not None and current.get("message") == message:
             return
-        updated = copy.deepcopy(pod)
+        updated = deep_copy(pod)
         _set_scheduled_condition(updated, ctx.now, "False", "Unschedulable", message)
         updated.setdefault("status", {}).setdefault("phase", "Pending")
         ctx.update_status(updated)

@@ -9,7 +9,6 @@ to be gone). Each pass works on a deep copy of the Deployment; the strategies li
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
@@ -27,6 +26,7 @@ from kapply.cluster.sim.controllers.deployment.sync import (
 )
 from kapply.cluster.sim.controllers.refmanager import claim
 from kapply.errors import ClusterError
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector, from_label_selector
 
 RS_PREFIX = "rs:"  # an orphan ReplicaSet: find the Deployments that might adopt it
@@ -97,7 +97,7 @@ class DeploymentController:
 
     def sync_deployment(self, ctx: Context, deployment: Obj) -> None:
         """syncDeployment for one (stored) Deployment."""
-        d = copy.deepcopy(deployment)
+        d = deep_copy(deployment)
         d.setdefault("status", {})
         if _selects_everything(d["spec"].get("selector")):
             ctx.record_event(d, "Warning", "SelectingAll",

@@ -10,7 +10,6 @@ later writes in the same pass do not conflict. The strategies (`rolling.py`, `re
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Sequence
 
 from kapply.cluster.sim.controllers.base import Context, Obj, controller_of
@@ -19,6 +18,7 @@ from kapply.cluster.sim.controllers.deployment import revisions as rev
 from kapply.cluster.sim.controllers.deployment import util
 from kapply.cluster.sim.controllers.refmanager import controller_ref
 from kapply.errors import AlreadyExistsError, ClusterError, NotFoundError
+from kapply.model.jsoncopy import deep_copy
 
 
 def name_of(obj: Obj) -> str:
@@ -32,14 +32,14 @@ def write_status(ctx: Context, d: Obj) -> None:
     if stored is None:
         raise NotFoundError(f'deployments.apps "{meta["name"]}" not found')
     if (stored["metadata"].get("annotations") or {}) != (meta.get("annotations") or {}):
-        new = copy.deepcopy(stored)
-        new["metadata"]["annotations"] = copy.deepcopy(meta.get("annotations") or {})
+        new = deep_copy(stored)
+        new["metadata"]["annotations"] = deep_copy(meta.get("annotations") or {})
         stored = ctx.update(new)
     if stored.get("status") != d.get("status"):
-        new = copy.deepcopy(stored)
-        new["status"] = copy.deepcopy(d.get("status") or {})
+        new = deep_copy(stored)
+        new["status"] = deep_copy(d.get("status") or {})
         stored = ctx.update_status(new)
-    d["metadata"] = copy.deepcopy(stored["metadata"])
+    d["metadata"] = deep_copy(stored["metadata"])
 
 
 # --- scaling -------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def scale_replica_set(ctx: Context, rs: Obj, new_scale: int, d: Obj, operation: 
     if not size_changed and not util.replicas_annotations_need_update(rs, replicas, maximum):
         return rs
     old_scale = util.spec_replicas(rs)
-    new = copy.deepcopy(rs)
+    new = deep_copy(rs)
     new["spec"]["replicas"] = new_scale
     util.set_replicas_annotations(new, replicas, maximum)
     updated = ctx.update(new)
@@ -97,10 +97,10 @@ def is_scaling_event(d: Obj, new_rs: Obj | None, old_rss: Sequence[Obj]) -> bool
 
 def new_replica_set_manifest(d: Obj, template_hash: str) -> Obj:
     """The ReplicaSet a Deployment creates for its current template (replicas still 0)."""
-    template = copy.deepcopy(d["spec"].get("template") or {})
+    template = deep_copy(d["spec"].get("template") or {})
     t_meta = template.setdefault("metadata", {})
     t_meta["labels"] = {**(t_meta.get("labels") or {}), rev.POD_TEMPLATE_HASH_LABEL: template_hash}
-    selector = copy.deepcopy(d["spec"].get("selector") or {})
+    selector = deep_copy(d["spec"].get("selector") or {})
     selector["matchLabels"] = {**(selector.get("matchLabels") or {}),
                                rev.POD_TEMPLATE_HASH_LABEL: template_hash}
     spec: Obj = {"replicas": 0, "selector": selector, "template": template}
@@ -115,7 +115,7 @@ def new_replica_set_manifest(d: Obj, template_hash: str) -> Obj:
 
 
 def _sync_existing_new_rs(ctx: Context, d: Obj, rs: Obj, new_revision: str) -> Obj:
-    copy_rs = copy.deepcopy(rs)
+    copy_rs = deep_copy(rs)
     changed = rev.set_new_replica_set_annotations(d, copy_rs, new_revision, exists=True)
     min_ready = d["spec"].get("minReadySeconds") or 0
     if changed or (copy_rs["spec"].get("minReadySeconds") or 0) != min_ready:
@@ -210,7 +210,7 @@ def calculate_status(all_rss: Sequence[Obj | None], new_rs: Obj | None, d: Obj, 
         "unavailableReplicas": max(0, total - available),
     }
     status: Obj = {k: v for k, v in values.items() if v}  # zeros are omitted, as the API serialises
-    status["conditions"] = copy.deepcopy(old.get("conditions") or [])
+    status["conditions"] = deep_copy(old.get("conditions") or [])
     if old.get("collisionCount") is not None:
         status["collisionCount"] = old["collisionCount"]
     if available >= util.spec_replicas(d) - util.max_unavailable(d):
