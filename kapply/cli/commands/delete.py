@@ -52,7 +52,7 @@ def delete(
         if cascade.lower() not in CASCADE:
             raise UsageError(f'invalid cascade value ({cascade}). Must be "background", "foreground", '
                              'or "orphan".')
-        grace = _grace(grace_period, force, now)
+        grace = effective_grace(grace_period, force, now)
         ns = namespace_of(namespace)
         if output not in ("", "name"):
             raise UsageError(f"unable to match a printer suitable for the output format \"{output}\", "
@@ -69,7 +69,7 @@ def delete(
         raise typer.Exit(1 if failed else 0)
 
 
-def _grace(grace_period: int, force: bool, now: bool) -> float | None:
+def effective_grace(grace_period: int, force: bool, now: bool) -> float | None:
     """kubectl's rules: --now is 1s; 0 without --force becomes 1; --force alone means 0."""
     from kapply.errors import UsageError
 

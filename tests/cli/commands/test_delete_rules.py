@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kapply.cli.commands.delete import _grace, deleted_line
+from kapply.cli.commands.delete import deleted_line, effective_grace
 from kapply.errors import UsageError
 
 
@@ -17,12 +17,12 @@ from kapply.errors import UsageError
     (-1, False, True, 1.0),  # --now
 ])
 def test_grace_period(grace_period: int, force: bool, now: bool, expected: float | None) -> None:
-    assert _grace(grace_period, force, now) == expected
+    assert effective_grace(grace_period, force, now) == expected
 
 
 def test_now_and_grace_period_conflict() -> None:
     with pytest.raises(UsageError, match="--now and --grace-period cannot be specified together"):
-        _grace(5, False, True)
+        effective_grace(5, False, True)
 
 
 @pytest.mark.parametrize(("args", "expected"), [
