@@ -18,6 +18,7 @@ _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
 
 def check_affinity(affinity: Any, path: Path, errs: Errors) -> None:
+    """validateAffinity: node affinity, then pod affinity and anti-affinity."""
     if not isinstance(affinity, dict):
         return
     node = affinity.get("nodeAffinity")

@@ -42,6 +42,7 @@ def _job_spec(spec: dict[str, Any], path: Path, errs: Errors) -> None:
 
 
 def check_job(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateJob for what a manifest can get wrong."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -54,6 +55,7 @@ def check_job(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_cron_job(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateCronJobCreate: the spec, its job template, then the 52-character name limit."""
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     spec = obj.get("spec")

@@ -36,6 +36,7 @@ def _size(value: Any, base64_encoded: bool) -> int:
 
 
 def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateConfigMap: keys of data and binaryData, total size."""
     data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
     binary = obj.get("binaryData") if isinstance(obj.get("binaryData"), dict) else {}
     total = 0
@@ -60,6 +61,7 @@ def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_secret(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateSecret: keys (stringData merged into data), total size, keys the type requires."""
     data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
     string_data = obj.get("stringData") if isinstance(obj.get("stringData"), dict) else {}
     merged: dict[str, int] = {str(k): _size(v, True) for k, v in data.items()}

@@ -40,6 +40,7 @@ LABEL_VALUE_MAX = 63
 
 
 def max_len_error(length: int) -> str:
+    """apimachinery MaxLenError."""
     return f"must be no more than {length} characters"
 
 
@@ -52,6 +53,7 @@ def regex_error(msg: str, fmt: str, *examples: str) -> str:
 
 
 def inclusive_range_error(lo: int, hi: int) -> str:
+    """apimachinery InclusiveRangeError."""
     return f"must be between {lo} and {hi}, inclusive"
 
 
@@ -110,11 +112,13 @@ _RELAXED_ENV_MSG = (
 
 
 def byte_len(text: str) -> int:
+    """Length in bytes, as Go's len() counts a string."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 @lru_cache(maxsize=8192)
 def is_dns1123_label(value: str) -> tuple[str, ...]:
+    """IsDNS1123Label: at most 63 characters of [a-z0-9-], alphanumeric at both ends."""
     errs: list[str] = []
     if byte_len(value) > DNS1123_LABEL_MAX:
         errs.append(max_len_error(DNS1123_LABEL_MAX))
@@ -125,6 +129,7 @@ def is_dns1123_label(value: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def is_dns1123_subdomain(value: str) -> tuple[str, ...]:
+    """IsDNS1123Subdomain: dot-separated DNS-1123 labels, at most 253 characters."""
     errs: list[str] = []
     if byte_len(value) > DNS1123_SUBDOMAIN_MAX:
         errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
@@ -135,6 +140,7 @@ def is_dns1123_subdomain(value: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def is_dns1035_label(value: str) -> tuple[str, ...]:
+    """IsDNS1035Label: a DNS-1123 label that starts with a letter."""
     errs: list[str] = []
     if byte_len(value) > DNS1035_LABEL_MAX:
         errs.append(max_len_error(DNS1035_LABEL_MAX))
@@ -173,6 +179,7 @@ def is_qualified_name(value: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def is_valid_label_value(value: str) -> tuple[str, ...]:
+    """IsValidLabelValue: empty, or at most 63 characters of [A-Za-z0-9._-], alphanumeric ends."""
     errs: list[str] = []
     if byte_len(value) > LABEL_VALUE_MAX:
         errs.append(max_len_error(LABEL_VALUE_MAX))
@@ -182,6 +189,7 @@ def is_valid_label_value(value: str) -> tuple[str, ...]:
 
 
 def is_valid_port_num(port: int) -> tuple[str, ...]:
+    """IsValidPortNum: 1 to 65535."""
     return () if 1 <= port <= 65535 else (inclusive_range_error(1, 65535),)
 
 
@@ -203,11 +211,13 @@ def is_valid_port_name(port: str) -> tuple[str, ...]:
 
 
 def is_valid_percent(value: str) -> tuple[str, ...]:
+    """IsValidPercent: digits followed by '%'."""
     return () if _PERCENT.fullmatch(value) else (PERCENT_MSG,)
 
 
 @lru_cache(maxsize=8192)
 def is_config_map_key(value: str) -> tuple[str, ...]:
+    """IsConfigMapKey: [-._a-zA-Z0-9]+, at most 253, not '.', '..' or '..'-prefixed."""
     errs: list[str] = []
     if byte_len(value) > DNS1123_SUBDOMAIN_MAX:
         errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
@@ -243,6 +253,7 @@ def is_path_segment_name(value: str) -> tuple[str, ...]:
 
 
 def is_path_segment_prefix(value: str) -> tuple[str, ...]:
+    """IsValidPathSegmentPrefix (generateName of path-segment names)."""
     return tuple(f"may not contain '{c}'" for c in ("/", "%") if c in value)
 
 
@@ -251,18 +262,22 @@ def _mask_trailing_dash(name: str) -> str:
 
 
 def name_is_dns_subdomain(name: str, prefix: bool) -> tuple[str, ...]:
+    """NameIsDNSSubdomain (prefix: a generateName, which may end with '-')."""
     return is_dns1123_subdomain(_mask_trailing_dash(name) if prefix else name)
 
 
 def name_is_dns_label(name: str, prefix: bool) -> tuple[str, ...]:
+    """NameIsDNSLabel (prefix: a generateName, which may end with '-')."""
     return is_dns1123_label(_mask_trailing_dash(name) if prefix else name)
 
 
 def name_is_dns1035_label(name: str, prefix: bool) -> tuple[str, ...]:
+    """NameIsDNS1035Label (prefix: a generateName, which may end with '-')."""
     return is_dns1035_label(_mask_trailing_dash(name) if prefix else name)
 
 
 def name_is_path_segment(name: str, prefix: bool) -> tuple[str, ...]:
+    """ValidatePathSegmentName (RBAC object names)."""
     return is_path_segment_prefix(name) if prefix else is_path_segment_name(name)
 
 

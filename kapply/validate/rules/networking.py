@@ -42,6 +42,7 @@ def _host_errors(host: str) -> tuple[str, ...]:
 
 
 def check_ingress(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateIngressCreate for what a manifest can get wrong."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -187,6 +188,7 @@ def _resource_ref(ref: dict[str, Any], path: Path, errs: Errors) -> None:
 
 
 def check_network_policy(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateNetworkPolicySpec: pod selector, ports, peers, policy types."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return

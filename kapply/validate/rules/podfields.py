@@ -35,6 +35,7 @@ _FIELDS = frozenset(
 
 
 def check_pod_fields(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    """The pod-level fields ValidatePodSpec checks after the containers."""
     if _FIELDS.isdisjoint(spec):
         return
     for name, check, rule in (

@@ -28,7 +28,7 @@ _NANO = Fraction(1, 10**9)
 
 
 class QuantityError(ValueError):
-    pass
+    """A quantity Kubernetes cannot decode; the message is the API server's."""
 
 
 @lru_cache(maxsize=4096)

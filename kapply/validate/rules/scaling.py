@@ -16,6 +16,7 @@ from kapply.validate.rules.templates import as_int, check_int_or_percent, check_
 
 
 def check_hpa(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateHorizontalPodAutoscalerSpec: replica bounds and the scale target."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -46,6 +47,7 @@ def check_hpa(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_pdb(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidatePodDisruptionBudgetSpec: one budget, int or percentage, valid selector."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return

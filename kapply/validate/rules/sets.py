@@ -30,6 +30,7 @@ _RETENTION = ("Retain", "Delete")
 
 
 def check_stateful_set(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateStatefulSetSpec, plus the pod spec its controller will submit."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -111,6 +112,7 @@ def _check_sts_strategy(strategy: dict[str, Any], path: Path, errs: Errors) -> N
 
 
 def check_daemon_set(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateDaemonSetSpec after v1 defaults."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return

@@ -18,12 +18,14 @@ _VOLUME_MODES = ("Block", "Filesystem")
 
 
 def check_pvc(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidatePersistentVolumeClaim's spec checks."""
     spec = obj.get("spec")
     if isinstance(spec, dict):
         check_pvc_spec(spec, ("spec",), errs)
 
 
 def check_pvc_spec(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    """ValidatePersistentVolumeClaimSpec."""
     modes = spec.get("accessModes")
     modes = modes if isinstance(modes, list) else []
     if not modes:

@@ -19,6 +19,7 @@ MISMATCH = "`selector` does not match template `labels`"
 
 
 def as_int(value: Any) -> int | None:
+    """The value if it is an int (not a bool), else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -30,6 +31,7 @@ def nonnegative(spec: dict[str, Any], name: str, path: Path, errs: Errors, rule:
 
 
 def template_labels(template: Any) -> Any:
+    """A pod template's metadata.labels, whatever its type (None if absent)."""
     if isinstance(template, dict) and isinstance(template.get("metadata"), dict):
         return template["metadata"].get("labels")
     return None
@@ -45,12 +47,14 @@ def restart_policy(template: Any) -> str:
 
 
 def active_deadline(template: Any) -> Any:
+    """A pod template's spec.activeDeadlineSeconds (None if absent)."""
     if isinstance(template, dict) and isinstance(template.get("spec"), dict):
         return template["spec"].get("activeDeadlineSeconds")
     return None
 
 
 def label_map(labels: Any) -> dict[str, str]:
+    """Labels as a str -> str map for selector matching."""
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
 
@@ -69,6 +73,7 @@ def check_selector_matches(selector: Any, template: Any, path: Path, errs: Error
 
 
 def require_restart_always(template: Any, path: Path, errs: Errors) -> None:
+    """Controllers other than Jobs need restartPolicy Always (the default)."""
     policy = restart_policy(template)
     if policy != "Always":
         errs.unsupported(
@@ -77,6 +82,7 @@ def require_restart_always(template: Any, path: Path, errs: Errors) -> None:
 
 
 def forbid_active_deadline(template: Any, path: Path, errs: Errors, owner: str) -> None:
+    """Controllers other than Jobs may not set activeDeadlineSeconds."""
     if active_deadline(template) is not None:
         errs.forbidden(
             (*path, "template", "spec", "activeDeadlineSeconds"),

@@ -69,6 +69,7 @@ def _replica_set_spec(spec: dict[str, Any], path: Path, errs: Errors) -> None:
 
 
 def check_deployment(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateDeploymentSpec after v1 defaults."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -93,6 +94,7 @@ def check_deployment(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_replica_set(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidateReplicaSetSpec."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return
@@ -176,6 +178,7 @@ def check_replication_controller(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_pod(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidatePodCreate's spec checks, Pod-only checks and pod warnings."""
     spec = obj.get("spec")
     if isinstance(spec, dict):
         check_pod_spec(spec, ("spec",), errs)
@@ -184,4 +187,5 @@ def check_pod(obj: dict[str, Any], errs: Errors) -> None:
 
 
 def check_pod_template_object(obj: dict[str, Any], errs: Errors) -> None:
+    """ValidatePodTemplate (the PodTemplate kind)."""
     check_pod_template(obj.get("template"), ("template",), errs)
