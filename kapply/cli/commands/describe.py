@@ -104,6 +104,8 @@ class _Lookups:
         for kind, scope in RELATED.get(str(obj.get("kind")), ()):
             if scope == "node":
                 out[kind] = self._list(kind, None, f"spec.nodeName={md.get('name')}")
+            elif scope == "node-lease":
+                out[kind] = self._list(kind, "kube-node-lease")
             elif scope == "self":
                 out[kind] = self._list(kind, md.get("name"))
             elif scope == "named":
@@ -132,6 +134,9 @@ class _Lookups:
         uid = md.get("uid")
         if not uid:
             return list(named)
+        if obj.get("kind") == "Node":  # kubelets record node events with the node's name as uid
+            return [*by_uid.get(uid, []), *by_uid.get(md.get("name"), []),
+                    *(ev for ev in named if not (ev.get("involvedObject") or {}).get("uid"))]
         # by uid, plus the same-named events that carry no uid at all
         without_uid = [ev for ev in named if not (ev.get("involvedObject") or {}).get("uid")]
         return [*by_uid.get(uid, []), *without_uid]

@@ -67,3 +67,17 @@ def test_pod_requests_take_the_larger_init_container_and_sum_the_rest() -> None:
     assert requests["cpu"][0] == 1  # the init container's 1 CPU beats 100m + 200m
     assert float(requests["memory"][0]) == (64 + 1024) * 2**20
     assert float(limits["cpu"][0]) == 0.5
+
+
+def test_lease_section_from_a_lease_or_the_heartbeat() -> None:
+    node = _node()
+    lease = {"kind": "Lease", "metadata": {"name": "minikube", "namespace": "kube-node-lease"},
+             "spec": {"holderIdentity": "minikube", "renewTime": "2026-01-02T03:04:50.000000Z"}}
+    page = describe(node, {"Pod": [], "Lease": [lease]}, None, NOW)
+    assert ("Lease:\n  HolderIdentity:  minikube\n  AcquireTime:     <unset>\n"
+            "  RenewTime:       Fri, 02 Jan 2026 03:04:50 +0000\n") in page
+    # no Lease object: a Ready node's kubelet renews now; a silent one stopped at its last heartbeat
+    assert "  RenewTime:       Fri, 02 Jan 2026 03:05:00 +0000\n" in describe(node, {"Pod": []}, None, NOW)
+    for cond in node["status"]["conditions"]:
+        cond.update(status="Unknown", lastHeartbeatTime="2026-01-02T03:00:00Z")
+    assert "  RenewTime:       Fri, 02 Jan 2026 03:00:00 +0000\n" in describe(node, {"Pod": []}, None, NOW)

@@ -37,14 +37,15 @@ DESCRIBERS: dict[str, Describer] = {
     "Secret": describe_secret,
 }
 
-# kind -> (related kind, scope): "namespace" = the object's namespace, "all" = every namespace,
-# "named" = the object's name in its namespace (a Service's Endpoints).
+# kind -> (related kind, scope): "namespace" = the object's namespace, "named" = the object's name
+# in its namespace (a Service's Endpoints), "node" = every namespace's objects on the node,
+# "node-lease" = the kube-node-lease namespace, "self" = the namespace the object is.
 RELATED: dict[str, tuple[tuple[str, str], ...]] = {
     "Deployment": (("ReplicaSet", "namespace"),),
     "ReplicaSet": (("Pod", "namespace"),),
     "ReplicationController": (("Pod", "namespace"),),
     "Service": (("Endpoints", "named"),),
-    "Node": (("Pod", "node"),),
+    "Node": (("Pod", "node"), ("Lease", "node-lease")),
     "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),
 }
 

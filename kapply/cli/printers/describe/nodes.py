@@ -8,6 +8,7 @@ are its containers' sum, raised to any larger init container's (resourcehelper.P
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from kapply.cli.printers.columns import node_roles
@@ -77,6 +78,7 @@ def describe_node(node: Obj, related: Mapping[str, Sequence[Obj]], events: Seque
     w.write(0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'))}\n")
     taints_multiline(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
+    _lease(w, node, related.get("Lease") or (), now)
     if status.get("conditions"):
         w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
@@ -100,8 +102,6 @@ def describe_node(node: Obj, related: Mapping[str, Sequence[Obj]], events: Seque
                        ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
                        ("Container Runtime Version", "containerRuntimeVersion"),
                        ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")):
-        if key == "kubeProxyVersion" and not info.get(key):
-            continue  # deprecated and no longer reported by kubelets (KEP-4004)
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")
     if spec.get("podCIDR"):
         w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
@@ -115,6 +115,36 @@ def describe_node(node: Obj, related: Mapping[str, Sequence[Obj]], events: Seque
     _node_resources(w, node, pods, now)
     describe_events(w, events, now)
     return w.render()
+
+
+def _lease(w: PrefixWriter, node: Obj, leases: Sequence[Obj], now: float) -> None:
+    """describeNodeLease, from the node's Lease in kube-node-lease.
+
+    Without a Lease object (the embedded cluster's kubelets keep none) the section shows what a
+    kubelet's lease would hold: the node as holder, renewed now while the node is Ready, and at
+    its last heartbeat once it stopped posting status.
+    """
+    name = meta(node).get("name", "")
+    lease = next((item for item in leases if meta(item).get("name") == name), None)
+    if lease is not None:
+        spec = lease.get("spec") or {}
+        holder = spec.get("holderIdentity") or "<unset>"
+        acquire = rfc1123z(spec["acquireTime"]) if spec.get("acquireTime") else "<unset>"
+        renew = rfc1123z(spec["renewTime"]) if spec.get("renewTime") else "<unset>"
+    else:
+        conditions = (node.get("status") or {}).get("conditions") or ()
+        ready = next((c for c in conditions if c.get("type") == "Ready"), {})
+        holder, acquire = name, "<unset>"
+        renew = rfc1123z(_rfc3339(now)) if ready.get("status") == "True" else \
+            rfc1123z(ready.get("lastHeartbeatTime")) if ready.get("lastHeartbeatTime") else "<unset>"
+    w.write(0, "Lease:\n")
+    w.write(1, f"HolderIdentity:\t{holder}\n")
+    w.write(1, f"AcquireTime:\t{acquire}\n")
+    w.write(1, f"RenewTime:\t{renew}\n")
+
+
+def _rfc3339(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _node_resources(w: PrefixWriter, node: Obj, pods: Sequence[Obj], now: float) -> None:
