@@ -167,6 +167,8 @@ class ServiceAllocator:
     def admit(self, api: _API, op: str, obj: Obj, old: Obj | None) -> None:
         """Default and allocate in place; InvalidError / ClusterError with Kubernetes' messages."""
         servicespec.apply_defaults(obj)
+        if op == "CREATE":
+            obj.setdefault("status", {}).setdefault("loadBalancer", {})  # a struct: always serialised
         if op == "UPDATE" and old is not None:
             servicespec.drop_type_dependent_fields(obj, old)
             servicespec.patch_allocated_values(obj, old)

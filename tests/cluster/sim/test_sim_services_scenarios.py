@@ -212,6 +212,7 @@ def test_no_pool_stays_pending(tmp_path: Path) -> None:
     cluster = new_test_cluster(tmp_path)
     cluster.create(service("a", "LoadBalancer"))
     cluster.advance_until_idle()
+    assert cluster.get("Service", "default", "a")["status"] == {"loadBalancer": {}}
     assert lb_ip(cluster, "a") is None
 
 
