@@ -66,3 +66,15 @@ def test_secret_values_never_printed() -> None:
 ])
 def test_smart_label(field: str, label: str) -> None:
     assert smart_label(field) == label
+
+
+def test_terminating_namespace_conditions() -> None:
+    ns = {"kind": "Namespace", "metadata": {"name": "shop"},
+          "status": {"phase": "Terminating", "conditions": [
+              {"type": "NamespaceContentRemaining", "status": "True", "lastTransitionTime": T0,
+               "reason": "SomeResourcesRemain",
+               "message": "Some resources are remaining: pods. has 2 resource instances"}]}}
+    page = describe(ns, {}, [], NOW)
+    assert "Status:       Terminating\nConditions:\n" in page
+    assert ("  NamespaceContentRemaining  True    Fri, 02 Jan 2026 03:04:00 +0000  SomeResourcesRemain  "
+            "Some resources are remaining: pods. has 2 resource instances\n") in page

@@ -17,6 +17,7 @@ from kapply.cli.printers.describe.writer import (
     labels_multiline,
     meta,
     quantity_text,
+    rfc1123z,
 )
 
 _LIMIT_COLUMNS = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
@@ -31,6 +32,15 @@ def describe_namespace(ns: Obj, related: Mapping[str, Sequence[Obj]], events: Se
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"Status:\t{(ns.get('status') or {}).get('phase', 'Active')}\n")
+    conditions = (ns.get("status") or {}).get("conditions") or []
+    if conditions:
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in conditions:
+            cells = (c.get("type", ""), c.get("status", ""), rfc1123z(c.get("lastTransitionTime")),
+                     c.get("reason", ""), c.get("message", ""))
+            w.write(1, "\t".join(str(cell) for cell in cells) + "\n")
     quotas = sorted(related.get("ResourceQuota") or (), key=lambda q: meta(q).get("name", ""))
     if quotas:
         w.write(0, "\n")
@@ -48,15 +58,16 @@ def describe_namespace(ns: Obj, related: Mapping[str, Sequence[Obj]], events: Se
     ranges = sorted(related.get("LimitRange") or (), key=lambda r: meta(r).get("name", ""))
     if ranges:
         w.write(0, "\n")
-        w.write(0, "Resource Limits\n")
-        w.write(1, "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
-        w.write(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+        # kubectl indents this table by a single space
+        w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
+                   "Max Limit/Request Ratio\n")
+        w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
         for limit_range in ranges:
             for item in (limit_range.get("spec") or {}).get("limits") or ():
                 columns = [item.get(key) or {} for key in _LIMIT_COLUMNS]
                 for name in sorted({n for column in columns for n in column}):
                     cells = [quantity_text(column[name]) if name in column else "-" for column in columns]
-                    w.write(1, f"{item.get('type', '')}\t{name}\t" + "\t".join(cells) + "\n")
+                    w.write(0, f" {item.get('type', '')}\t{name}\t" + "\t".join(cells) + "\n")
     else:
         w.write(0, "\nNo LimitRange resource.\n")
     return w.render()
