@@ -83,3 +83,22 @@ def test_replication_controller_page() -> None:
                            "Pods Status:  1 Running / 0 Waiting / 0 Succeeded / 1 Failed\n"
                            "Pod Template:\n")
     assert "    Port:          <none>\n    Host Port:     <none>\n" in page
+
+
+def test_stateful_set_page_with_claim_templates() -> None:
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+           "metadata": {"name": "db", "namespace": "default", "uid": "sts-uid", "creationTimestamp": T0},
+           "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                    "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+                    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [
+                        {"name": "postgres", "image": "postgres:16",
+                         "ports": [{"containerPort": 5432, "protocol": "TCP"}]}]}},
+                    "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                        "accessModes": ["ReadWriteOnce"], "storageClassName": "standard",
+                        "resources": {"requests": {"storage": "1Gi"}}}}]},
+           "status": {"replicas": 2}}
+    member = pod("db-0")
+    member["metadata"]["ownerReferences"] = [{"kind": "StatefulSet", "name": "db", "uid": "sts-uid",
+                                              "controller": True}]
+    page = describe(sts, {"Pod": [member, pod("stranger")]}, [], NOW)
+    assert page == (GOLDEN / "describe_statefulset.txt").read_text()

@@ -19,6 +19,7 @@ from kapply.cli.printers.describe.workloads import (
     describe_deployment,
     describe_replica_set,
     describe_replication_controller,
+    describe_stateful_set,
 )
 from kapply.cli.printers.describe.writer import Obj
 
@@ -29,6 +30,7 @@ DESCRIBERS: dict[str, Describer] = {
     "Deployment": describe_deployment,
     "ReplicaSet": describe_replica_set,
     "ReplicationController": describe_replication_controller,
+    "StatefulSet": describe_stateful_set,
     "Service": describe_service,
     "Endpoints": describe_endpoints,
     "Node": describe_node,
@@ -44,6 +46,7 @@ RELATED: dict[str, tuple[tuple[str, str], ...]] = {
     "Deployment": (("ReplicaSet", "namespace"),),
     "ReplicaSet": (("Pod", "namespace"),),
     "ReplicationController": (("Pod", "namespace"),),
+    "StatefulSet": (("Pod", "namespace"),),
     "Service": (("Endpoints", "named"),),
     "Node": (("Pod", "node"), ("Lease", "node-lease")),
     "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),

@@ -1,4 +1,4 @@
-"""`describe deployment | replicaset | replicationcontroller`, as kubectl's describers print them.
+"""`describe deployment | replicaset | replicationcontroller | statefulset`, as kubectl prints them.
 
 Deployments list their ReplicaSets the way kubectl's GetAllReplicaSetsInChunks finds them: the
 new one is the oldest ReplicaSet whose pod template equals the Deployment's (ignoring the
@@ -22,6 +22,7 @@ from kapply.cli.printers.describe.writer import (
     format_labels,
     labels_multiline,
     meta,
+    quantity_text,
     rfc1123z,
 )
 
@@ -142,3 +143,51 @@ def describe_replication_controller(rc: Obj, related: Mapping[str, Sequence[Obj]
     _conditions(w, status.get("conditions"))
     describe_events(w, events, now)
     return w.render()
+
+
+def describe_stateful_set(sts: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                          now: float) -> str:
+    """kubectl describe statefulset."""
+    w = PrefixWriter()
+    md, spec, status = meta(sts), sts.get("spec") or {}, sts.get("status") or {}
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    w.write(0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'))}\n")
+    selector = format_label_selector(spec.get("selector"))
+    w.write(0, f"Selector:\t{'' if selector == '<none>' else selector}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    desired, total = int(spec.get("replicas", 1)), int(status.get("replicas") or 0)
+    w.write(0, f"Replicas:\t{desired} desired | {total} total\n")
+    strategy = spec.get("updateStrategy") or {}
+    w.write(0, f"Update Strategy:\t{strategy.get('type', 'RollingUpdate')}\n")
+    rolling = strategy.get("rollingUpdate") or {}
+    if rolling.get("partition") is not None:
+        w.write(1, f"Partition:\t{int(rolling['partition'])}\n")
+        if rolling.get("maxUnavailable") is not None:
+            w.write(1, f"MaxUnavailable:\t{rolling['maxUnavailable']}\n")
+    counts = pod_phase_counts(_owned(related.get("Pod") or (), sts))
+    w.write(0, "Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n".format(*counts))
+    describe_pod_template(w, spec.get("template"))
+    _claim_templates(w, spec.get("volumeClaimTemplates") or [])
+    describe_events(w, events, now)
+    return w.render()
+
+
+def _claim_templates(w: PrefixWriter, templates: Sequence[Obj]) -> None:
+    """describeVolumeClaimTemplates."""
+    if not templates:
+        w.write(0, "Volume Claims:\t<none>\n")
+        return
+    w.write(0, "Volume Claims:\n")
+    for pvc in templates:
+        md, spec = pvc.get("metadata") or {}, pvc.get("spec") or {}
+        storage_class = (md.get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class") or \
+            spec.get("storageClassName") or ""
+        w.write(1, f"Name:\t{md.get('name', '')}\n")
+        w.write(1, f"StorageClass:\t{storage_class}\n")
+        labels_multiline(w, "Labels", md.get("labels"), initial_indent="  ")
+        labels_multiline(w, "Annotations", md.get("annotations"), initial_indent="  ")
+        storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+        w.write(1, f"Capacity:\t{quantity_text(storage) if storage is not None else '<default>'}\n")
+        w.write(1, f"Access Modes:\t[{' '.join(spec.get('accessModes') or ())}]\n")
