@@ -51,12 +51,13 @@ def _prepare(cluster_name: str, paths: list[str], plan_options: Any) -> tuple[An
     """Open the cluster and plan; an invalid folder prints its diagnostics and exits 2."""
     from kapply.apply.reconcile import InvalidInputError, prepare
     from kapply.cluster.sim import open_cluster
-    from kapply.validate.formats import render_text
 
     cluster = open_cluster(cluster_name)
     try:
         return cluster, prepare(cluster, paths, plan_options, stdin=sys.stdin)
     except InvalidInputError as exc:
+        from kapply.validate.formats import render_text  # only now: it pulls in xml (and http, ssl)
+
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(2) from None
