@@ -78,3 +78,24 @@ def test_terminating_namespace_conditions() -> None:
     assert "Status:       Terminating\nConditions:\n" in page
     assert ("  NamespaceContentRemaining  True    Fri, 02 Jan 2026 03:04:00 +0000  SomeResourcesRemain  "
             "Some resources are remaining: pods. has 2 resource instances\n") in page
+
+
+def test_service_account_page() -> None:
+    sa = {"apiVersion": "v1", "kind": "ServiceAccount",
+          "metadata": {"name": "builder", "namespace": "default", "uid": "sa-uid"},
+          "imagePullSecrets": [{"name": "registry"}], "secrets": [{"name": "builder-key"}, {"name": "gone"}]}
+    token = {"kind": "Secret", "type": "kubernetes.io/service-account-token",
+             "metadata": {"name": "builder-token", "annotations": {
+                 "kubernetes.io/service-account.name": "builder",
+                 "kubernetes.io/service-account.uid": "sa-uid"}}}
+    key = {"kind": "Secret", "type": "Opaque", "metadata": {"name": "builder-key"}}
+    assert describe(sa, {"Secret": [token, key]}, [], NOW) == (
+        "Name:                builder\n"
+        "Namespace:           default\n"
+        "Labels:              <none>\n"
+        "Annotations:         <none>\n"
+        "Image pull secrets:  registry\n"
+        "Mountable secrets:   builder-key\n"
+        "                     gone (not found)\n"
+        "Tokens:              builder-token\n"
+        "Events:              <none>\n")

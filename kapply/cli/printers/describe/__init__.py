@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from kapply.cli.printers.describe.config import describe_config_map, describe_namespace, describe_secret
+from kapply.cli.printers.describe.config import (
+    describe_config_map,
+    describe_namespace,
+    describe_secret,
+    describe_service_account,
+)
 from kapply.cli.printers.describe.generic import describe_generic
 from kapply.cli.printers.describe.network import describe_endpoints, describe_service
 from kapply.cli.printers.describe.nodes import describe_node
@@ -37,6 +42,7 @@ DESCRIBERS: dict[str, Describer] = {
     "Namespace": describe_namespace,
     "ConfigMap": describe_config_map,
     "Secret": describe_secret,
+    "ServiceAccount": describe_service_account,
 }
 
 # kind -> (related kind, scope): "namespace" = the object's namespace, "named" = the object's name
@@ -50,6 +56,7 @@ RELATED: dict[str, tuple[tuple[str, str], ...]] = {
     "Service": (("Endpoints", "named"),),
     "Node": (("Pod", "node"), ("Lease", "node-lease")),
     "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),
+    "ServiceAccount": (("Secret", "namespace"),),
 }
 
 # kubectl's describers that print no Events section.

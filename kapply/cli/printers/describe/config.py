@@ -1,4 +1,4 @@
-"""`describe namespace | configmap | secret`, as kubectl's describers print them.
+"""`describe namespace | configmap | secret | serviceaccount`, as kubectl's describers print them.
 
 Secrets never show their values: kubectl prints each key's size in bytes, and so does kapply.
 """
@@ -117,4 +117,46 @@ def describe_secret(secret: Obj, related: Mapping[str, Sequence[Obj]], events: S
     sizes.update({k: len(str(v).encode()) for k, v in (secret.get("stringData") or {}).items()})
     for key in sorted(sizes):
         w.write(0, f"{key}:\t{sizes[key]} bytes\n")
+    return w.render()
+
+
+_SA_HEADERS = ("Image pull secrets:", "Mountable secrets: ", "Tokens:            ")
+
+
+def _token_of(secret: Obj, sa: Obj) -> bool:
+    """A service-account-token Secret annotated with this ServiceAccount's name and uid."""
+    notes = meta(secret).get("annotations") or {}
+    return secret.get("type") == "kubernetes.io/service-account-token" and \
+        notes.get("kubernetes.io/service-account.name") == meta(sa).get("name") and \
+        notes.get("kubernetes.io/service-account.uid") == meta(sa).get("uid")
+
+
+def describe_service_account(sa: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                             now: float) -> str:
+    """kubectl describe serviceaccount: its pull, mountable and token secrets."""
+    w = PrefixWriter()
+    md = meta(sa)
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    secrets = related.get("Secret") or ()
+    existing = {meta(secret).get("name") for secret in secrets}
+    tokens = [meta(secret).get("name", "") for secret in secrets if _token_of(secret, sa)]
+    groups = {
+        _SA_HEADERS[0]: [str(ref.get("name", "")) for ref in sa.get("imagePullSecrets") or ()],
+        _SA_HEADERS[1]: [str(ref.get("name", "")) for ref in sa.get("secrets") or ()],
+        _SA_HEADERS[2]: tokens,
+    }
+    for header in sorted(groups):
+        names = groups[header]
+        if not names:
+            w.write(0, f"{header}\t<none>\n")
+            continue
+        prefix = header
+        for name in names:
+            missing = " (not found)" if header == _SA_HEADERS[1] and name not in existing else ""
+            w.write(0, f"{prefix}\t{name}{missing}\n")
+            prefix = " " * len(header)
+    describe_events(w, events, now)
     return w.render()
