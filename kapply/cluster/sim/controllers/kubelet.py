@@ -20,7 +20,14 @@ import ipaddress
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
-from kapply.cluster.sim.controllers.podstatus import Timings, parse_time, step_pod
+from kapply.cluster.sim.controllers.podstatus import (
+    Timings,
+    image_id,
+    image_size,
+    normalize_image,
+    parse_time,
+    step_pod,
+)
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION
 
 NODE_PREFIX = "node:"
@@ -39,6 +46,25 @@ def internal_ip(node: Obj) -> str:
         if address.get("type") == "InternalIP":
             return str(address.get("address", ""))
     return ""
+
+
+def node_images(node: Obj) -> set[str]:
+    """The (normalized) images the node holds, from its status.images."""
+    return {normalize_image(name) for entry in (node.get("status") or {}).get("images") or ()
+            for name in entry.get("names") or () if "@" not in name}
+
+
+def _record_images(ctx: Context, node: Obj, pulled: list[str]) -> None:
+    """Add freshly pulled images to the node's status.images (as the kubelet's node status)."""
+    have = node_images(node)
+    new = [image for image in dict.fromkeys(pulled) if normalize_image(image) not in have]
+    if not new:
+        return
+    images = list((node.get("status") or {}).get("images") or ())
+    for image in new:
+        repo = image_id(image).removeprefix("docker-pullable://")
+        images.append({"names": [repo, normalize_image(image)], "sizeBytes": image_size(image)})
+    ctx.update_status(dict(node, status=dict(node.get("status") or {}, images=images)))
 
 
 class _NodeRange:
@@ -195,8 +221,10 @@ class Kubelet:
             return
         settings = ctx.settings
         timings = Timings(float(settings.pod_startup), float(settings.image_pull))
-        status, due, events = step_pod(pod, ctx.now, timings, settings.image_faults or {},
-                                       internal_ip(node), ip)
+        status, due, events, pulled = step_pod(pod, ctx.now, timings, settings.image_faults or {},
+                                               internal_ip(node), ip, node_images(node))
+        if pulled:
+            _record_images(ctx, node, pulled)
         if status != pod.get("status"):
             updated = dict(pod)
             updated["status"] = status

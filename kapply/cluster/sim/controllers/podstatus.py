@@ -8,6 +8,11 @@ simulation stays deterministic across processes without hidden state. Timeline o
     t0 + pod_startup + image_pull    running (`Pulled`, `Created container: c`, `Started container c`)
     + readinessProbe.initialDelay    ready; the pod's Ready / ContainersReady conditions turn True
 
+An image already on the node (its status.images, kept by kubelet.py) is not pulled unless the
+imagePullPolicy is Always: no `Pulling`, `Container image "x" already present on machine`, and no
+image_pull delay. The decision made at t0 is kept in the container's imageID (set at once when
+the image is present, empty while pulling), so later syncs agree with it.
+
 Faults (`kapply image fail`): ErrImagePull fails each pull attempt: ErrImagePull, one second later
 ImagePullBackOff, next attempt after the back-off (10s, 20s, 40s ... capped at 5m, counted from the
 first attempt, so no hidden counter is needed). CrashLoopBackOff: the container runs for
@@ -22,9 +27,9 @@ import calendar
 import functools
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kapply.cluster.sim.nodes import rfc3339
 
@@ -154,6 +159,7 @@ class _Step:
         self.pod, self.now = pod, now
         self.events: list[Event] = []
         self.due: float | None = None
+        self.pulled: list[str] = []  # images this step finished pulling onto the node
 
     def wake(self, when: float) -> None:
         if self.due is None or when < self.due:
@@ -169,6 +175,9 @@ class _Step:
             d = go_duration(pulled_in)
             self.events.append(("Normal", "Pulled", f'Successfully pulled image "{image}" in {d} '
                                 f"({d} including waiting). Image size: {image_size(image)} bytes."))
+            self.pulled.append(image)
+        else:
+            self.events.append(("Normal", "Pulled", f'Container image "{image}" already present on machine'))
         cs["containerID"] = container_id(self.pod["metadata"].get("uid", ""), name, cs.get("restartCount", 0))
         cs["imageID"] = image_id(image)
         cs["state"] = {"running": {"startedAt": rfc3339(self.now)}}
@@ -178,10 +187,24 @@ class _Step:
         self.events.append(("Normal", "Started", f"Started container {name}"))
 
 
-def _initial_container_status(spec: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": spec["name"], "image": spec.get("image", ""), "imageID": "",
+def _initial_container_status(spec: Mapping[str, Any], present: bool) -> dict[str, Any]:
+    """A new container, waiting. An image already on the node has its imageID from the start;
+    an empty imageID means the kubelet is pulling it (and decides the timeline below)."""
+    image = spec.get("image", "")
+    return {"name": spec["name"], "image": image, "imageID": image_id(image) if present else "",
             "lastState": {}, "ready": False, "restartCount": 0, "started": False,
             "state": {"waiting": {"reason": "ContainerCreating"}}}
+
+
+def must_pull(spec: Mapping[str, Any], present: Collection[str], fault: str | None) -> bool:
+    """imagePullPolicy: Always pulls; IfNotPresent / Never use the node's copy when it has one.
+    An image made to fail to pull (`kapply image fail`) counts as gone from every node."""
+    image = spec.get("image", "")
+    if fault == ERR_IMAGE_PULL:
+        return True
+    policy = spec.get("imagePullPolicy") or ("Always" if normalize_image(image).endswith(":latest")
+                                              else "IfNotPresent")
+    return policy == "Always" or normalize_image(image) not in present
 
 
 def _step_container(step: _Step, spec: Mapping[str, Any], cs: dict[str, Any], t0: float,
@@ -190,14 +213,15 @@ def _step_container(step: _Step, spec: Mapping[str, Any], cs: dict[str, Any], t0
     state = cs.get("state") or {}
     waiting = state.get("waiting")
     if waiting is not None and cs.get("restartCount", 0) == 0 and not cs.get("lastState"):
-        first = t0 + timings.pod_startup + timings.image_pull
+        pulling = not cs.get("imageID")
+        first = t0 + timings.pod_startup + (timings.image_pull if pulling else 0.0)
         if now < first:
             step.wake(first)
             return
         k, at, nxt = pull_attempt(first, now)
         at_attempt = abs(now - at) < 1e-6
         failing = waiting.get("reason") in PULL_FAILING
-        if fault == ERR_IMAGE_PULL or (failing and not at_attempt):
+        if pulling and (fault == ERR_IMAGE_PULL or (failing and not at_attempt)):
             reason = ERR_IMAGE_PULL if now < at + 1 else "ImagePullBackOff"
             step.wake(at + 1 if reason == ERR_IMAGE_PULL else nxt)
             if waiting.get("reason") == reason:
@@ -219,7 +243,10 @@ def _step_container(step: _Step, spec: Mapping[str, Any], cs: dict[str, Any], t0
             return
         if failing:
             step.events.append(("Normal", "Pulling", f'Pulling image "{image}"'))
-        step.start(cs, image, restart=False, pulled_in=(now - t0) if not failing else timings.image_pull)
+        if not pulling:
+            step.start(cs, image, restart=False, pulled_in=None)
+        else:
+            step.start(cs, image, restart=False, pulled_in=(now - t0) if not failing else timings.image_pull)
     elif waiting is not None:  # CrashLoopBackOff: restart when the back-off has passed
         finished = parse_time(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")) or now
         due = finished + backoff(cs.get("restartCount", 0) or 1)
@@ -286,9 +313,17 @@ def _condition(before: Mapping[str, Any] | None, type_: str, status: str, stamp:
 _CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 
 
+class PodStep(NamedTuple):
+    status: dict[str, Any]
+    due: float | None  # when to look again
+    events: list[Event]
+    pulled: list[str]  # images now on the node (for its status.images)
+
+
 def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mapping[str, Any],
-             host_ip: str, pod_ip: str) -> tuple[dict[str, Any], float | None, list[Event]]:
-    """The pod's status at `now`, when to look again, and the events of the transitions made."""
+             host_ip: str, pod_ip: str, present: Collection[str] = ()) -> PodStep:
+    """The pod's status at `now`, when to look again, the events of the transitions made and the
+    images pulled; `present` holds the (normalized) images already on the node."""
     status = dict(pod.get("status") or {})  # nested values are replaced, never mutated
     step = _Step(pod, now)
     first_sync = not status.get("startTime")
@@ -304,10 +339,12 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
     for spec in specs:
         cs = existing.get(spec["name"])
         cs = dict(cs) if cs is not None else None
-        if cs is None or cs.get("image") != spec.get("image", ""):
-            cs = _initial_container_status(spec)
-            step.events.append(("Normal", "Pulling", f'Pulling image "{spec.get("image", "")}"'))
         fault = image_fault(faults, spec.get("image", "")) if faults else None
+        if cs is None or cs.get("image") != spec.get("image", ""):
+            pull = must_pull(spec, present, fault)
+            cs = _initial_container_status(spec, present=not pull)
+            if pull:
+                step.events.append(("Normal", "Pulling", f'Pulling image "{spec.get("image", "")}"'))
         _step_container(step, spec, cs, t0, timings, fault)
         statuses.append(cs)
     status["containerStatuses"] = statuses
@@ -331,4 +368,4 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
                   _condition(old.get("PodScheduled"), "PodScheduled", "True", stamp)]
     conditions += [c for t, c in old.items() if t not in _CONDITION_ORDER]  # e.g. DisruptionTarget
     status["conditions"] = conditions
-    return status, step.due, step.events
+    return PodStep(status, step.due, step.events, step.pulled)

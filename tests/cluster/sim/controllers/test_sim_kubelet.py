@@ -127,3 +127,20 @@ def test_logs_errors_and_previous(tmp_path: Path) -> None:
     with pytest.raises(LogsUnavailableError,
                        match='previous terminated container "hello-node" in pod "web" not found'):
         container_log(web, previous=True)
+
+
+def test_a_node_pulls_an_image_once_and_records_it(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=1, image_pull=3)
+    cluster.create(pod("first"))
+    cluster.advance(5)
+    node = cluster.get("Node", "", "minikube")
+    assert ["hello-node:v1" in entry["names"] for entry in node["status"]["images"]] == [True]
+    cluster.create(pod("second"))
+    cluster.advance(2)  # no pull this time: running after pod_startup alone
+    second = cluster.get("Pod", "default", "second")
+    assert second["status"]["phase"] == "Running"
+    assert [(e["reason"], e["message"]) for e in cluster.events(involved=second)][1:] == [
+        ("Pulled", 'Container image "hello-node:v1" already present on machine'),
+        ("Created", "Created container: hello-node"),
+        ("Started", "Started container hello-node"),
+    ]

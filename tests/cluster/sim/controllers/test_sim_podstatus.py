@@ -63,7 +63,7 @@ class Driver:
     def step(self, now: float | None = None) -> dict[str, Any]:
         self.now = self.due if now is None else now
         assert self.now is not None
-        status, self.due, events = step_pod(self.pod, self.now, self.timings, self.faults, "192.168.49.2",
+        status, self.due, events, _ = step_pod(self.pod, self.now, self.timings, self.faults, "192.168.49.2",
                                             "10.244.0.2")
         self.pod = dict(self.pod, status=status)
         self.events += [(self.now - T0, reason, message) for _, reason, message in events]
@@ -97,8 +97,8 @@ def test_healthy_pod_creates_then_runs_and_is_ready() -> None:
         ("Created", "Created container: hello-node"),
         ("Started", "Started container hello-node"),
     ]
-    again, due, events = step_pod(d.pod, T0 + 100, FAST, {}, "192.168.49.2", "10.244.0.2")
-    assert (again, due, events) == (d.pod["status"], None, [])  # level-triggered: nothing more
+    again, due, events, pulled = step_pod(d.pod, T0 + 100, FAST, {}, "192.168.49.2", "10.244.0.2")
+    assert (again, due, events, pulled) == (d.pod["status"], None, [], [])  # level-triggered: nothing more
 
 
 def test_readiness_waits_for_initial_delay() -> None:
@@ -220,3 +220,30 @@ def test_restart_policy_never_fails_the_pod_instead_of_restarting() -> None:
     assert state["terminated"]["exitCode"] == 1 and state["terminated"]["reason"] == "Error"
     assert d.container()["restartCount"] == 0 and d.container()["lastState"] == {}
     assert d.pod["status"]["phase"] == "Failed" and d.due is None
+
+
+@pytest.mark.parametrize(("policy", "fault", "pulls"), [
+    ("IfNotPresent", None, False),
+    ("Always", None, True),
+    ("IfNotPresent", "ErrImagePull", True),  # a failing image counts as gone from the node
+])
+def test_an_image_already_on_the_node_is_not_pulled(policy: str, fault: str | None, pulls: bool) -> None:
+    pod = _pod()
+    pod["spec"]["containers"][0]["imagePullPolicy"] = policy
+    faults = {"hello-node:v1": {"reason": fault}} if fault else {}
+    timings = Timings(pod_startup=2.0, image_pull=3.0)
+    present = {"hello-node:v1"}
+    first = step_pod(pod, T0, timings, faults, "192.168.49.2", "10.244.0.2", present)
+    assert first.due == T0 + (5 if pulls else 2)
+    assert [e[1] for e in first.events] == (["Pulling"] if pulls else [])
+    pod = dict(pod, status=first.status)
+    second = step_pod(pod, first.due, timings, faults, "192.168.49.2", "10.244.0.2", present)
+    messages = [e[2] for e in second.events if e[1] == "Pulled"]
+    if fault:
+        assert second.status["containerStatuses"][0]["state"]["waiting"]["reason"] == "ErrImagePull"
+    elif pulls:
+        assert messages[0].startswith('Successfully pulled image "hello-node:v1" in 5s')
+        assert second.pulled == ["hello-node:v1"]
+    else:
+        assert messages == ['Container image "hello-node:v1" already present on machine']
+        assert second.pulled == [] and second.status["phase"] == "Running"
