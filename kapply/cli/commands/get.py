@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -40,6 +41,13 @@ def get(
         label_selector = parse(selector) if selector else None
         ns = None if all_namespaces else (namespace or "default")
         sim = open_cluster(cluster)
+        if output == "name" and label_selector is None and all(name is None for _, name in targets):
+            for info, _ in targets:  # names only: nothing needs decoding
+                kind = f"{info.singular}.{info.group}" if info.group else info.singular
+                scope = ns if info.namespaced else None
+                sys.stdout.write("".join(f"{kind}/{name}\n" for _, name in sim.names(info.kind, scope)))
+            raise typer.Exit(0)
+        gc.disable()  # a short-lived process decoding many objects: collections only cost time
         found: list[tuple[Any, dict[str, Any]]] = []
         missing: list[str] = []
         for info, name in targets:

@@ -257,6 +257,16 @@ class SimCluster:
         if refused is not None:
             raise refused
 
+    def names(self, kind: str, namespace: str | None = None) -> list[tuple[str, str]]:
+        """(namespace, name) of every object of a kind, for `get -o name` (no object is decoded)."""
+        info = kind_info(kind)
+        scope = namespace if info.namespaced else None
+        with self._reading() as api:
+            if api is None:
+                return self.store.names(kind, scope)
+            return [(o["metadata"].get("namespace", ""), o["metadata"]["name"])
+                    for o in api.list(kind, scope)]
+
     def create(self, obj: Obj, dry_run: bool = False) -> Obj:
         """Create through admission; returns the stored object (or what would be stored)."""
         with self._writing(dry_run) as api:

@@ -231,6 +231,17 @@ class Store:
                                           "ORDER BY name", (kind, namespace)).fetchall()
         return [loads(r[0]) for r in rows]
 
+    def names(self, kind: str, namespace: str | None = None) -> list[tuple[str, str]]:
+        """(namespace, name) of the objects of a kind, without decoding them."""
+        with self._errors():
+            if namespace is None:
+                rows = self._conn.execute("SELECT namespace, name FROM objects WHERE kind=? "
+                                          "ORDER BY namespace, name", (kind,)).fetchall()
+            else:
+                rows = self._conn.execute("SELECT namespace, name FROM objects WHERE kind=? AND namespace=? "
+                                          "ORDER BY name", (kind, namespace)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     def with_prefix(self, kind: str, namespace: str, prefix: str) -> list[dict[str, Any]]:
         """Objects whose name starts with `prefix` (an indexed range scan): an object's events."""
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)

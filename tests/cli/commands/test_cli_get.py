@@ -1,0 +1,86 @@
+"""`kapply get` through the in-process CLI against a real embedded cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+APP = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {tier: front}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, nodePort: 30080}]
+"""
+
+
+@pytest.fixture
+def cluster(run_cli, tmp_path: Path):
+    (tmp_path / "app.yaml").write_text(APP)
+    assert run_cli("cluster", "create", "default", "--nodes", "2", "--manual-clock").exit_code == 0
+    assert run_cli("apply", str(tmp_path / "app.yaml")).exit_code == 0
+    assert run_cli("cluster", "advance", "30s").exit_code == 0
+    return run_cli
+
+
+def test_names_across_namespaces(cluster) -> None:
+    res = cluster("get", "pods", "-A", "-o", "name")
+    lines = res.stdout.splitlines()
+    assert len(lines) == 2 and all(line.startswith("pod/web-") for line in lines)
+    assert cluster("get", "deploy", "-n", "shop", "-o", "name").stdout == "deployment.apps/web\n"
+    assert cluster("get", "deploy", "-l", "tier=front", "-n", "shop", "-o", "name").stdout == \
+        "deployment.apps/web\n"
+    assert cluster("get", "deploy", "-l", "tier=back", "-n", "shop", "-o", "name").stdout == ""
+
+
+def test_tables_as_kubectl(cluster) -> None:
+    out = cluster("get", "svc", "-n", "shop").stdout.splitlines()
+    assert out[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert out[1].split()[:5] == ["web", "NodePort", out[1].split()[2], "<none>", "80:30080/TCP"]
+    wide = cluster("get", "pods", "-n", "shop", "-o", "wide").stdout.splitlines()
+    assert wide[0].split()[:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    assert all(line.split()[2] == "Running" and line.split()[5].startswith("10.244.") for line in wide[1:])
+    every = cluster("get", "deploy,svc", "-A").stdout
+    assert "NAMESPACE" in every and "deployment.apps/web" in every and "service/web" in every
+
+
+def test_json_list_and_single(cluster) -> None:
+    many = json.loads(cluster("get", "deploy", "-n", "shop", "-o", "json").stdout)
+    assert many["kind"] == "List" and many["items"][0]["metadata"]["name"] == "web"
+    one = json.loads(cluster("get", "deploy/web", "-n", "shop", "-o", "json").stdout)
+    assert one["kind"] == "Deployment" and one["status"]["readyReplicas"] == 2
+
+
+def test_missing_and_unknown(cluster) -> None:
+    res = cluster("get", "deploy/nope", "-n", "shop")
+    assert res.exit_code == 1
+    assert 'deployments.apps "nope" not found' in res.stderr
+    res = cluster("get", "widgets")
+    assert res.exit_code == 2
+    assert 'the server doesn\'t have a resource type "widgets"' in res.stderr
+    res = cluster("get", "pods", "-n", "empty")
+    assert res.exit_code == 0 and "No resources found in empty namespace." in res.stderr
