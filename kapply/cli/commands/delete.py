@@ -35,6 +35,7 @@ def delete(
     selector: str | None = options.SELECTOR,
     all_objects: bool = typer.Option(False, "--all", help="Every object of the kind(s) in the namespace."),
     namespace: str | None = options.NAMESPACE,
+    all_namespaces: bool = options.ALL_NAMESPACES,
     grace_period: int = typer.Option(-1, "--grace-period",
                                      help="Seconds a pod gets to terminate (-1: its own setting)."),
     force: bool = typer.Option(False, "--force", help="With --grace-period=0: remove at once."),
@@ -60,8 +61,10 @@ def delete(
         if filenames and resources:
             raise UsageError("resources cannot be given both as arguments and with --filename")
         with open_sim(cluster) as sim:
-            items = _from_files(filenames, namespace) if filenames else _from_args(sim, resources or [], ns,
-                                                                                    selector, all_objects)
+            if filenames:
+                items = _from_files(filenames, namespace)
+            else:
+                items = _from_args(sim, resources or [], ns, selector, all_objects, all_namespaces)
             if grace == 0 and force:
                 sys.stderr.write(FORCE_WARNING)
             failed = _delete_all(sim, items, grace, CASCADE[cascade.lower()], ignore_not_found,
@@ -89,7 +92,7 @@ Item = tuple[Any, str, str, str | None]
 
 
 def _from_args(sim: Any, resources: list[str], ns: str, selector: str | None,
-               all_objects: bool) -> list[Item]:
+               all_objects: bool, all_namespaces: bool = False) -> list[Item]:
     from kapply.cli.resources import parse_targets
     from kapply.errors import UsageError
 
@@ -105,8 +108,9 @@ def _from_args(sim: Any, resources: list[str], ns: str, selector: str | None,
         if not selector and not all_objects:
             raise UsageError("resource(s) were provided, but no name was specified")
         listed = True
-        for obj in sim.list(info.kind, where or None, label_selector=selector):
-            items.append((info, where, obj["metadata"]["name"], None))
+        scope = None if all_namespaces or not info.namespaced else where
+        for obj in sim.list(info.kind, scope, label_selector=selector):
+            items.append((info, obj["metadata"].get("namespace") or "", obj["metadata"]["name"], None))
     if listed and not items:
         sys.stderr.write("No resources found\n")
     return items

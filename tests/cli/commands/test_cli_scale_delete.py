@@ -122,3 +122,11 @@ def test_delete_namespace_and_name_output(run_cli: Run, tmp_path: Path) -> None:
     assert (res.exit_code, res.stdout) == (1, 'namespace "shop" deleted\n')
     assert res.stderr == ('Error from server (Forbidden): namespaces "kube-public" is forbidden: '
                           "this namespace may not be deleted\n")
+
+
+def test_delete_by_selector_across_namespaces(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    res = run_cli("delete", "svc", "-l", "nothing=here", "-A", "--cluster", "demo")
+    assert (res.exit_code, res.stderr) == (0, "No resources found\n")
+    res = run_cli("delete", "deploy", "--all", "-A", "--cluster", "demo")
+    assert res.stdout == 'deployment.apps "hello-node" deleted from default namespace\n'
