@@ -174,6 +174,8 @@ def drain(
     ignore_daemonsets: bool = typer.Option(False, "--ignore-daemonsets",
                                            help="Ignore DaemonSet-managed pods."),
     force: bool = typer.Option(False, "--force", help="Also delete pods that declare no controller."),
+    delete_emptydir_data: bool = typer.Option(False, "--delete-emptydir-data",
+                                              help="Also delete pods using emptyDir volumes."),
     cluster: str = CLUSTER,
 ) -> None:
     """Cordon a node and evict its pods, as `kubectl drain`."""
@@ -181,7 +183,7 @@ def drain(
         from kapply.cluster.sim.nodeops import drain_node
 
         with _cluster(cluster) as sim:
-            cordoned, plan = drain_node(sim, name, ignore_daemonsets, force)
+            cordoned, plan = drain_node(sim, name, ignore_daemonsets, force, delete_emptydir_data)
         typer.echo(f"node/{name} cordoned" if cordoned else f"node/{name} already cordoned")
         if plan.errors:
             errors = "; ".join(plan.error_lines())

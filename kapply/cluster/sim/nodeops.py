@@ -29,6 +29,8 @@ MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 DAEMONSET_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
 DAEMONSET_WARNING = "ignoring DaemonSet-managed Pods"
 UNMANAGED_FATAL = "Pods declare no controller (use --force to override)"
+LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to override)"
+LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
 UNMANAGED_WARNING = "deleting Pods that declare no controller"
 
 
@@ -111,8 +113,9 @@ class DrainPlan:
         return "; ".join(f"{msg}: {', '.join(pods)}" for msg, pods in self.warnings.items())
 
 
-def plan_drain(pods: list[Obj], ignore_daemonsets: bool, force: bool) -> DrainPlan:
-    """kubectl drain's pod filters (mirror, DaemonSet, unmanaged), in its order."""
+def plan_drain(pods: list[Obj], ignore_daemonsets: bool, force: bool,
+               delete_emptydir_data: bool = False) -> DrainPlan:
+    """kubectl drain's pod filters (mirror, DaemonSet, local storage, unmanaged), in its order."""
     plan = DrainPlan()
     for pod in pods:
         meta = pod["metadata"]
@@ -127,6 +130,11 @@ def plan_drain(pods: list[Obj], ignore_daemonsets: bool, force: bool) -> DrainPl
             bucket = plan.warnings if ignore_daemonsets else plan.errors
             bucket.setdefault(DAEMONSET_WARNING if ignore_daemonsets else DAEMONSET_FATAL, []).append(ref)
             continue
+        if any("emptyDir" in (v or {}) for v in (pod.get("spec") or {}).get("volumes") or ()):
+            if not delete_emptydir_data:
+                plan.errors.setdefault(LOCAL_STORAGE_FATAL, []).append(ref)
+                continue
+            plan.warnings.setdefault(LOCAL_STORAGE_WARNING, []).append(ref)
         if owner is None:
             if not force:
                 plan.errors.setdefault(UNMANAGED_FATAL, []).append(ref)
@@ -137,7 +145,7 @@ def plan_drain(pods: list[Obj], ignore_daemonsets: bool, force: bool) -> DrainPl
 
 
 def drain_node(cluster: SimCluster, name: str, ignore_daemonsets: bool = False,
-               force: bool = False) -> tuple[bool, DrainPlan]:
+               force: bool = False, delete_emptydir_data: bool = False) -> tuple[bool, DrainPlan]:
     """Cordon, then evict the node's pods unless a filter refuses; (newly cordoned, plan)."""
     with cluster.session() as rt:
         node = copy.deepcopy(rt.api.read("Node", "", name))
@@ -146,7 +154,7 @@ def drain_node(cluster: SimCluster, name: str, ignore_daemonsets: bool = False,
             node["spec"]["unschedulable"] = True
             rt.api.update(node, validate=False)
         pods = [p for p in rt.api.list("Pod", node=name) if not p["metadata"].get("deletionTimestamp")]
-        plan = plan_drain(pods, ignore_daemonsets, force)
+        plan = plan_drain(pods, ignore_daemonsets, force, delete_emptydir_data)
         if not plan.errors:
             for pod in plan.evict:
                 rt.api.delete("Pod", pod["metadata"].get("namespace", ""), pod["metadata"]["name"])

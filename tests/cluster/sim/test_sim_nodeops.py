@@ -165,10 +165,18 @@ def test_drain_filters_daemonset_and_mirror_pods() -> None:
             meta["annotations"] = {"kubernetes.io/config.mirror": "abc"}
         return {"metadata": meta, "spec": {}, "status": {"phase": "Running"}}
 
-    pods = [pod("proxy", "DaemonSet"), pod("etcd", mirror=True), pod("dns", "ReplicaSet")]
+    cache = pod("cache", "ReplicaSet")
+    cache["spec"]["volumes"] = [{"name": "tmp", "emptyDir": {}}]
+    pods = [pod("proxy", "DaemonSet"), pod("etcd", mirror=True), pod("dns", "ReplicaSet"), cache]
     plan = plan_drain(pods, ignore_daemonsets=False, force=False)
     assert plan.error_lines() == [
-        "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/proxy"]
+        "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/proxy",
+        "cannot delete Pods with local storage (use --delete-emptydir-data to override): kube-system/cache"]
+    plan = plan_drain(pods, ignore_daemonsets=True, force=False, delete_emptydir_data=True)
+    assert [p["metadata"]["name"] for p in plan.evict] == ["dns", "cache"]
+    assert plan.warning_line() == ("ignoring DaemonSet-managed Pods: kube-system/proxy; "
+                                   "deleting Pods with local storage: kube-system/cache")
+    pods.pop()
     plan = plan_drain(pods, ignore_daemonsets=True, force=False)
     assert not plan.errors and [p["metadata"]["name"] for p in plan.evict] == ["dns"]
     assert plan.warning_line() == "ignoring DaemonSet-managed Pods: kube-system/proxy"
