@@ -136,3 +136,53 @@ def test_node_port_collision_and_range_refused(run_cli: Run, tmp_path: Path) -> 
     assert res.exit_code != 0  # refused before reaching the cluster, in the API server's words
     assert ("spec.ports[0].nodePort: Invalid value: 8080: provided port is not in "
             "the valid range. The range of valid ports is 30000-32767") in res.stderr
+
+
+ROLLING = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 4
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 1}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: %s
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: 8080}, initialDelaySeconds: 5}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+"""
+
+
+def test_rolling_update_keeps_ready_endpoints_second_by_second(run_cli: Run, tmp_path: Path) -> None:
+    import json
+
+    assert run_cli("cluster", "create", "demo", "--nodes", "2", "--manual-clock").exit_code == 0
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(ROLLING % "nginx:1.27")
+    assert run_cli("apply", str(manifest), "--cluster", "demo").exit_code == 0
+    assert run_cli("cluster", "advance", "--until-idle", "--cluster", "demo").exit_code == 0
+    manifest.write_text(ROLLING % "nginx:1.28")
+    assert run_cli("apply", str(manifest), "--cluster", "demo").exit_code == 0
+    seen = []
+    for _ in range(120):
+        eps = json.loads(run_cli("get", "endpoints", "web", "-o", "json", "--cluster", "demo").stdout)
+        seen.append(sum(len(s.get("addresses") or ()) for s in eps.get("subsets") or ()))
+        status = run_cli("rollout", "status", "deployment/web", "--no-watch", "--cluster", "demo").stdout
+        if "successfully rolled out" in status:
+            break
+        assert run_cli("cluster", "advance", "1s", "--cluster", "demo").exit_code == 0
+    else:
+        raise AssertionError(f"rollout did not finish; ready endpoints seen: {seen}")
+    assert min(seen) >= 4 - 1, seen
+    assert seen[-1] == 4 and len(seen) > 5
