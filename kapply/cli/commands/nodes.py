@@ -29,14 +29,20 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _cluster(name: str) -> Iterator[Any]:
-    from kapply.cluster.sim import open_cluster
+def _cluster(name: str, kubectl_errors: bool = True) -> Iterator[Any]:
+    """The embedded cluster for one command; API errors reported as kubectl does (exit 1):
+    `Error from server (NotFound): nodes "x" not found`."""
+    from kapply.cli.kubectl import open_sim, report
+    from kapply.errors import ClusterError
 
-    sim = open_cluster(name)
-    try:
-        yield sim
-    finally:
-        sim.close()
+    with open_sim(name) as sim:
+        try:
+            yield sim
+        except ClusterError as exc:
+            if not kubectl_errors:
+                raise
+            report(exc)
+            raise typer.Exit(1) from None
 
 
 def node_status(node: dict[str, Any]) -> str:

@@ -60,7 +60,8 @@ def test_node_list_add_cordon_uncordon(run_cli: Run) -> None:
     assert run_cli("node", "uncordon", "minikube-m02", "--cluster", "demo").stdout == \
         "node/minikube-m02 uncordoned\n"
     missing = run_cli("node", "cordon", "minikube-m09", "--cluster", "demo")
-    assert missing.exit_code == 1 and missing.stderr == 'error: nodes "minikube-m09" not found\n'
+    assert missing.exit_code == 1
+    assert missing.stderr == 'Error from server (NotFound): nodes "minikube-m09" not found\n'
 
 
 def test_node_fail_and_recover_walkthrough(run_cli: Run) -> None:
