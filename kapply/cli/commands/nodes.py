@@ -70,7 +70,7 @@ def _table(rows: list[tuple[str, ...]]) -> None:
 @node_app.command("list")
 def list_(
     cluster: str = CLUSTER,
-    output: str = typer.Option("text", "--output", "-o", help="text, wide or json."),
+    output: str = typer.Option("text", "--output", "-o", help="text, wide, json or yaml."),
 ) -> None:
     """List nodes as `kubectl get nodes` does."""
     with handle_errors():
@@ -78,13 +78,18 @@ def list_(
         from kapply.errors import UsageError
         from kapply.model.durations import human_duration
 
-        if output not in ("text", "wide", "json"):
-            raise UsageError(f"unknown output format {output!r}: use text, wide or json")
+        if output not in ("text", "wide", "json", "yaml"):
+            raise UsageError(f"unknown output format {output!r}: use text, wide, json or yaml")
         with _cluster(cluster) as sim:
             nodes, now = sim.list("Node"), sim.now()
+        listing = {"apiVersion": "v1", "items": nodes, "kind": "List", "metadata": {"resourceVersion": ""}}
         if output == "json":
-            typer.echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": nodes,
-                                   "metadata": {"resourceVersion": ""}}, indent=4))
+            typer.echo(json.dumps(listing, indent=4))
+            return
+        if output == "yaml":
+            import yaml
+
+            typer.echo(yaml.safe_dump(listing, default_flow_style=False, sort_keys=True), nl=False)
             return
         head = ("NAME", "STATUS", "ROLES", "AGE", "VERSION")
         wide = ("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,11 @@ def test_node_list_add_cordon_uncordon(run_cli: Run) -> None:
     assert "minikube-m02   Ready,SchedulingDisabled" in listing
     assert run_cli("node", "uncordon", "minikube-m02", "--cluster", "demo").stdout == \
         "node/minikube-m02 uncordoned\n"
+    listing = json.loads(run_cli("node", "list", "-o", "json", "--cluster", "demo").stdout)
+    assert [n["metadata"]["name"] for n in listing["items"]] == ["minikube", "minikube-m02", "minikube-m03"]
+    assert "kind: List" in run_cli("node", "list", "-o", "yaml", "--cluster", "demo").stdout
+    bad = run_cli("node", "list", "-o", "table", "--cluster", "demo")
+    assert bad.exit_code == 2 and "unknown output format" in bad.stderr
     missing = run_cli("node", "cordon", "minikube-m09", "--cluster", "demo")
     assert missing.exit_code == 1
     assert missing.stderr == 'Error from server (NotFound): nodes "minikube-m09" not found\n'
