@@ -135,3 +135,20 @@ def test_image_fail_ok_list(run_cli: Run) -> None:
     run_cli("cluster", "advance", "5m", "--cluster", "demo")
     assert _pods()[0]["status"]["phase"] == "Running"
     assert run_cli("image", "list", "--cluster", "demo").stderr == "No image faults.\n"
+
+
+def test_a_pod_that_fits_nowhere_stays_pending_with_the_reason(run_cli: Run, tmp_path: Any) -> None:
+    _setup(run_cli, nodes=3)
+    manifest = tmp_path / "greedy.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: greedy\nspec:\n  containers:\n"
+        "    - name: app\n      image: hello-node:v1\n      resources:\n        requests:\n"
+        "          cpu: '64'\n")
+    res = run_cli("apply", str(manifest), "--cluster", "demo")
+    assert res.exit_code == 0, res.stderr
+    run_cli("cluster", "advance", "30s", "--cluster", "demo")
+    pods = run_cli("get", "pods", "--cluster", "demo").stdout.splitlines()
+    assert pods[1].split()[:3] == ["greedy", "0/1", "Pending"]
+    described = run_cli("describe", "pod", "greedy", "--cluster", "demo").stdout
+    assert "FailedScheduling" in described
+    assert "0/3 nodes are available: 3 Insufficient cpu." in described
