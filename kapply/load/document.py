@@ -17,29 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kapply.model.paths import FieldPath as FieldPath
+from kapply.model.paths import format_path as format_path  # re-exported: loaders' users name it here
+
 if TYPE_CHECKING:
     from kapply.load.positions import SourceText
-
-FieldPath = tuple[str | int, ...]
-
-_PLAIN_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-$")
-
-
-def format_path(path: FieldPath) -> str:
-    """Render a field path the way Kubernetes does: `spec.containers[0].image`.
-
-    Map keys that are not plain field names (label keys such as `app.kubernetes.io/name`) render
-    in brackets, as Kubernetes' `field.Path.Key` does: `metadata.labels[app.kubernetes.io/name]`.
-    """
-    parts: list[str] = []
-    for element in path:
-        if isinstance(element, int):
-            parts.append(f"[{element}]")
-        elif element and all(c in _PLAIN_KEY_CHARS for c in element):
-            parts.append(f".{element}" if parts else element)
-        else:
-            parts.append(f"[{element}]")
-    return "".join(parts)
 
 
 @dataclass(frozen=True)

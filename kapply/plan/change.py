@@ -9,19 +9,18 @@ rather than as a new list.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from kapply.model.keys import ResourceKey
+from kapply.model.paths import format_path
 from kapply.plan.merge_keys import SET, item, merge_key
 from kapply.plan.three_way import scalar_equal
 
 ACTIONS = ("create", "update", "replace", "prune", "unchanged", "skip")
 WRITES = frozenset({"create", "update", "replace", "prune"})
 
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -42,17 +41,7 @@ class FieldChange:
                 "old": self.old, "new": self.new}
 
 
-def path_text(path: tuple[str | int, ...]) -> str:
-    """Render a field path the way kubectl's error messages do (`spec.ports[0].port`)."""
-    out: list[str] = []
-    for seg in path:
-        if isinstance(seg, int):
-            out.append(f"[{seg}]")
-        elif _PLAIN.match(seg):
-            out.append(f".{seg}" if out else seg)
-        else:
-            out.append(f'["{seg}"]')
-    return "".join(out)
+path_text = format_path
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kapply.model.paths import format_path as format_path  # re-exported for schema.py
+
 PathT = tuple[str | int, ...]
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
 _MAX_VALUE_CHARS = 100
 
 
@@ -33,23 +34,6 @@ class SchemaIssue:
     path: PathT
     message: str
     rule: str
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """Kubernetes field-path notation: `spec.template.spec.containers[0].image`.
-
-    Keys that are not plain identifiers (label keys such as `app.kubernetes.io/name`) are
-    written in brackets, as Kubernetes writes map keys: `metadata.labels[app.kubernetes.io/name]`.
-    """
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{part}]"
-    return out
 
 
 def json_type(value: Any) -> str:

@@ -42,7 +42,7 @@ def test_keyed_list_add_and_remove_items() -> None:
 @pytest.mark.parametrize(("path", "text"), [
     (("spec", "replicas"), "spec.replicas"),
     (("spec", "template", "spec", "containers", 0, "image"), "spec.template.spec.containers[0].image"),
-    (("metadata", "labels", "app.kubernetes.io/name"), 'metadata.labels["app.kubernetes.io/name"]'),
+    (("metadata", "labels", "app.kubernetes.io/name"), 'metadata.labels[app.kubernetes.io/name]'),
     ((), ""),
 ])
 def test_path_text(path: tuple, text: str) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from kapply.errors import InvalidError
 from kapply.model.kinds import REGISTRY
+from kapply.model.paths import format_path
 
 Obj = dict[str, Any]
 
@@ -72,22 +72,6 @@ def invalid(kind: str, name: str, causes: Sequence[tuple[str, str]]) -> InvalidE
     return InvalidError(f'{kind_label(kind)} "{name}" is invalid: {body}', list(causes))
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
-
-
-def field_path(path: Sequence[str | int]) -> str:
-    """`spec.template.spec.containers[0].image`; odd keys in brackets."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{part}]"
-    return out
-
-
 # ---- validation (the validate layer's pure checks) ---------------------------------------------
 
 Checker = Callable[[Obj], list[tuple[str, str]]]
@@ -103,10 +87,10 @@ def _load_checkers() -> list[Checker]:
     def schema_check(obj: Obj) -> list[tuple[str, str]]:
         if not schemas.has_schema(obj.get("apiVersion"), obj.get("kind")):
             return []
-        return [(field_path(i.path), i.message) for i in schemas.validate(obj)]
+        return [(format_path(i.path), i.message) for i in schemas.validate(obj)]
 
     def rules_check(obj: Obj) -> list[tuple[str, str]]:
-        return [(field_path(f.path), f.message) for f in check(obj)
+        return [(f.field, f.message) for f in check(obj)
                 if getattr(f, "severity", "error") == "error"]
 
     return [schema_check, rules_check]
