@@ -200,8 +200,14 @@ class SimCluster:
                 self._meta = meta
                 yield None
                 return
+        refused: ClusterError | None = None
         with self.session() as runtime:
-            yield runtime.api
+            try:
+                yield runtime.api
+            except ClusterError as exc:  # e.g. not found: the catch-up is still worth keeping
+                refused = exc
+        if refused is not None:
+            raise refused
 
     def catch_up(self) -> None:
         """Run whatever is due up to now (opening a cluster does this)."""

@@ -16,7 +16,7 @@ from kapply.cluster.sim.controllers.base import Change, Context
 from kapply.cluster.sim.runtime import TimerSet
 from kapply.cluster.sim.store import Store
 from kapply.cluster.sim.testing import new_test_cluster
-from kapply.errors import ClusterError
+from kapply.errors import ClusterError, NotFoundError
 
 T0 = 1_767_225_600.0
 
@@ -190,3 +190,14 @@ def test_update_settings_is_seen_by_later_sessions(cluster: SimCluster) -> None:
     assert cluster.settings.image_faults == faults
     with cluster.session() as rt:
         assert rt.api.settings.image_faults == faults
+
+
+def test_a_failed_read_keeps_the_catch_up(tmp_path: Path, with_controller: Any) -> None:
+    ticker = with_controller(Ticker())
+    c = new_test_cluster(tmp_path, manual_clock=False)
+    c.create(cm("x"))
+    c.clock.advance(15)  # the timer at +10 is due
+    with pytest.raises(NotFoundError):
+        c.get("ConfigMap", "default", "missing")
+    assert [t for t, _ in ticker.seen] == [0, 10]
+    assert [t for t in c.store.timers() if t[1] == "ticker"] == [(T0 + 20, "ticker", "x")]
