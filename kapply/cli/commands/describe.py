@@ -37,6 +37,8 @@ def describe(
         from kapply.errors import NotFoundError
 
         targets = parse_targets(resources)
+        # kubectl matches name prefixes only for the two-argument form `describe TYPE NAME_PREFIX`
+        prefix_match = len(resources) == 2 and not any("/" in arg for arg in resources)
         ns = None if all_namespaces else namespace_of(namespace)
         pages: list[str] = []
         failed = False
@@ -45,7 +47,7 @@ def describe(
             lookups = _Lookups(sim)
             for info, name in targets:
                 try:
-                    objs = _find(sim, info, name, ns, selector)
+                    objs = _find(sim, info, name, ns, selector, prefix_match)
                 except NotFoundError as exc:
                     report(exc)
                     failed = True
@@ -60,8 +62,8 @@ def describe(
         raise typer.Exit(1 if failed else 0)
 
 
-def _find(sim: Any, info: Any, name: str | None, ns: str | None,
-          selector: str | None) -> list[dict[str, Any]]:
+def _find(sim: Any, info: Any, name: str | None, ns: str | None, selector: str | None,
+          prefix_match: bool) -> list[dict[str, Any]]:
     """The object named, else those whose name starts with it (kubectl's prefix match)."""
     from kapply.errors import NotFoundError
 
@@ -72,6 +74,8 @@ def _find(sim: Any, info: Any, name: str | None, ns: str | None,
     try:
         return [sim.get(info.kind, where, name)]
     except NotFoundError:
+        if not prefix_match:
+            raise
         found = [o for o in sim.list(info.kind, namespace=scope, label_selector=selector)
                  if o["metadata"]["name"].startswith(name)]
         if not found:

@@ -106,3 +106,13 @@ def test_describe_pending_pod_shows_the_scheduler_warning(run_cli: Run, tmp_path
     assert "  PodScheduled   False \n" in res.stdout
     assert re.search(r"  Warning  FailedScheduling  \d+s\s+default-scheduler  0/3 nodes are available: "
                      r"3 Insufficient cpu\.", res.stdout)
+
+
+def test_name_prefixes_only_in_the_two_argument_form(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    assert run_cli("describe", "deploy", "hello", "--cluster", "demo").stdout.startswith(
+        "Name:                   hello-node\n")
+    res = run_cli("describe", "deploy", "hello", "hello-node", "--cluster", "demo")
+    assert res.exit_code == 1
+    assert res.stderr == 'Error from server (NotFound): deployments.apps "hello" not found\n'
+    assert res.stdout.startswith("Name:                   hello-node\n")
