@@ -175,16 +175,12 @@ def _execute(sim: Any, prepared: Any, *, dry_run: bool, wait: bool, timeout: flo
 
 def _wait(sim: Any, plan: Any, timeout: float, text: bool) -> Any:
     from kapply.apply.wait import wait_ready
+    from kapply.cli.progress import progress_display
     from kapply.model.durations import go_duration
 
     keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
-
-    def progress(key: Any, state: Any) -> None:
-        if text:
-            mark = "✓" if state.done and state.ok else ("✗" if state.done else "…")
-            typer.echo(f"{mark} {key.ref}: {state.message}")
-
-    result = wait_ready(sim, keys, timeout, progress)
+    with progress_display(keys, enabled=text) as progress:
+        result = wait_ready(sim, keys, timeout, progress)
     if text:
         if result.ok:
             typer.echo(f"all {len(keys)} objects ready")
