@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from kapply.cli.printers.describe.batch import describe_cron_job, describe_job
 from kapply.cli.printers.describe.config import (
     describe_config_map,
     describe_namespace,
@@ -21,6 +22,7 @@ from kapply.cli.printers.describe.network import describe_endpoints, describe_se
 from kapply.cli.printers.describe.nodes import describe_node
 from kapply.cli.printers.describe.pods import describe_pod
 from kapply.cli.printers.describe.workloads import (
+    describe_daemon_set,
     describe_deployment,
     describe_replica_set,
     describe_replication_controller,
@@ -36,6 +38,9 @@ DESCRIBERS: dict[str, Describer] = {
     "ReplicaSet": describe_replica_set,
     "ReplicationController": describe_replication_controller,
     "StatefulSet": describe_stateful_set,
+    "DaemonSet": describe_daemon_set,
+    "Job": describe_job,
+    "CronJob": describe_cron_job,
     "Service": describe_service,
     "Endpoints": describe_endpoints,
     "Node": describe_node,
@@ -53,6 +58,7 @@ RELATED: dict[str, tuple[tuple[str, str], ...]] = {
     "ReplicaSet": (("Pod", "namespace"),),
     "ReplicationController": (("Pod", "namespace"),),
     "StatefulSet": (("Pod", "namespace"),),
+    "DaemonSet": (("Pod", "namespace"),),
     "Service": (("Endpoints", "named"),),
     "Node": (("Pod", "node"), ("Lease", "node-lease")),
     "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),

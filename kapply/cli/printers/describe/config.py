@@ -102,6 +102,13 @@ def _decoded_size(value: object) -> int:
         return len(str(value))
 
 
+def _decoded(value: object) -> str:
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return str(value)
+
+
 def describe_secret(secret: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
                     now: float) -> str:
     """kubectl describe secret: sizes only, never values."""
@@ -113,10 +120,14 @@ def describe_secret(secret: Obj, related: Mapping[str, Sequence[Obj]], events: S
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"\nType:\t{secret.get('type', 'Opaque')}\n")
     w.write(0, "\nData\n====\n")
-    sizes = {k: _decoded_size(v) for k, v in (secret.get("data") or {}).items()}
+    data = secret.get("data") or {}
+    sizes = {k: _decoded_size(v) for k, v in data.items()}
     sizes.update({k: len(str(v).encode()) for k, v in (secret.get("stringData") or {}).items()})
     for key in sorted(sizes):
-        w.write(0, f"{key}:\t{sizes[key]} bytes\n")
+        if key == "token" and secret.get("type") == "kubernetes.io/service-account-token" and key in data:
+            w.write(0, f"{key}:\t{_decoded(data[key])}\n")  # kubectl shows service-account tokens
+        else:
+            w.write(0, f"{key}:\t{sizes[key]} bytes\n")
     return w.render()
 
 

@@ -1,4 +1,4 @@
-"""`describe deployment | replicaset | replicationcontroller | statefulset`, as kubectl prints them.
+"""`describe deployment | replicaset | replicationcontroller | statefulset | daemonset`, as kubectl.
 
 Deployments list their ReplicaSets the way kubectl's GetAllReplicaSetsInChunks finds them: the
 new one is the oldest ReplicaSet whose pod template equals the Deployment's (ignoring the
@@ -191,3 +191,29 @@ def _claim_templates(w: PrefixWriter, templates: Sequence[Obj]) -> None:
         storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
         w.write(1, f"Capacity:\t{quantity_text(storage) if storage is not None else '<default>'}\n")
         w.write(1, f"Access Modes:\t[{' '.join(spec.get('accessModes') or ())}]\n")
+
+
+def describe_daemon_set(ds: Obj, related: Mapping[str, Sequence[Obj]], events: Sequence[Obj] | None,
+                        now: float) -> str:
+    """kubectl describe daemonset."""
+    w = PrefixWriter()
+    md, spec, status = meta(ds), ds.get("spec") or {}, ds.get("status") or {}
+    template_spec = (spec.get("template") or {}).get("spec") or {}
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    selector = format_label_selector(spec.get("selector"))
+    w.write(0, f"Selector:\t{'' if selector == '<none>' else selector}\n")
+    w.write(0, f"Node-Selector:\t{format_labels(template_spec.get('nodeSelector'))}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    for title, key in (("Desired Number of Nodes Scheduled", "desiredNumberScheduled"),
+                       ("Current Number of Nodes Scheduled", "currentNumberScheduled"),
+                       ("Number of Nodes Scheduled with Up-to-date Pods", "updatedNumberScheduled"),
+                       ("Number of Nodes Scheduled with Available Pods", "numberAvailable"),
+                       ("Number of Nodes Misscheduled", "numberMisscheduled")):
+        w.write(0, f"{title}: {int(status.get(key) or 0)}\n")
+    counts = pod_phase_counts(_owned(related.get("Pod") or (), ds))
+    w.write(0, "Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n".format(*counts))
+    describe_pod_template(w, spec.get("template"))
+    describe_events(w, events, now)
+    return w.render()
