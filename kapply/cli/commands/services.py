@@ -111,6 +111,7 @@ def describe_backing(svc: Obj, endpoints: Obj | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `service` command group."""
     service_app = typer.Typer(help="Reach Services of the embedded cluster.", no_args_is_help=True)
 
     @service_app.command("url")

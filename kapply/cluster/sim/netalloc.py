@@ -40,6 +40,7 @@ class IPRange:
         return self.last - self.first + 1
 
     def contains(self, ip: str) -> bool:
+        """Whether `ip` is one of the usable addresses."""
         value = ip_to_int(ip)
         return value is not None and self.first <= value <= self.last
 

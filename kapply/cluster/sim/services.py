@@ -131,12 +131,15 @@ class Ledger:
             del self._held[key]
 
     def release(self, key: Key) -> None:
+        """`key` holds nothing any more (deleted)."""
         self.hold(key, frozenset(), frozenset())
 
     def ips_of_others(self, key: Key) -> _TakenByOthers:
+        """ClusterIPs held by Services other than `key`."""
         return _TakenByOthers(self._ips, self._held.get(key, (frozenset(), frozenset()))[0])
 
     def ports_of_others(self, key: Key) -> _TakenByOthers:
+        """Node ports held by Services other than `key`."""
         return _TakenByOthers(self._ports, self._held.get(key, (frozenset(), frozenset()))[1])
 
 

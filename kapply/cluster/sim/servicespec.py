@@ -43,18 +43,22 @@ def invalid(svc: Obj, causes: list[tuple[str, str]]) -> InvalidError:
 
 
 def field_invalid(path: str, value: Any, detail: str) -> tuple[str, str]:
+    """A field.Invalid cause: (path, `Invalid value: <go value>: <detail>`)."""
     return path, f"Invalid value: {go_value(value)}: {detail}"
 
 
 def svc_type(svc: Obj) -> str:
+    """spec.type, ClusterIP when unset."""
     return str((svc.get("spec") or {}).get("type") or "ClusterIP")
 
 
 def needs_cluster_ip(svc: Obj) -> bool:
+    """Every type but ExternalName has a ClusterIP (possibly None: headless)."""
     return svc_type(svc) != "ExternalName"
 
 
 def is_headless(svc: Obj) -> bool:
+    """clusterIP: None."""
     return (svc.get("spec") or {}).get("clusterIP") == NONE
 
 
@@ -67,6 +71,7 @@ def needs_node_ports(svc: Obj) -> bool:
 
 
 def needs_health_check_port(svc: Obj) -> bool:
+    """A LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort."""
     spec = svc.get("spec") or {}
     return svc_type(svc) == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
 

@@ -96,6 +96,7 @@ class EndpointsController:
         return any(pair in index for pair in labels.items())
 
     def sync(self, ctx: Context, key: str) -> None:
+        """Sync one Service, or every Service selecting a pod key's labels."""
         if key.startswith(POD_KEY_PREFIX):
             namespace, labels = parse_pod_key(key)
             index = self._selector_index(ctx, namespace)

@@ -63,6 +63,7 @@ def endpoint_address(service: Obj, pod: Obj) -> Obj:
 
 
 def endpoint_port(service_port: Obj, number: int) -> Obj:
+    """endpointPortFromServicePort: the service port's name, protocol and appProtocol, the pod's number."""
     port: Obj = {}
     if service_port.get("name"):
         port["name"] = service_port["name"]

@@ -55,6 +55,7 @@ class LoadBalancerController:
         return keys
 
     def sync(self, ctx: Context, key: str) -> None:
+        """Assign (or clear) one Service's ingress IP, or serve the pending ones oldest first."""
         if key == PENDING_KEY:
             pending = [s for s in ctx.list("Service") if wants_ip(s) and not ingress_ip(s)]
             pending.sort(key=lambda s: (s["metadata"].get("creationTimestamp", ""),
