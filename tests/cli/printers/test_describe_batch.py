@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from describe_fixtures import NOW, T0
 
 from kapply.cli.printers.describe import describe
-from kapply.cli.printers.describe.batch import _indexes
+from kapply.cli.printers.describe.batch import cap_indexes
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -60,7 +60,7 @@ def test_page(obj: dict[str, Any], golden: str) -> None:
     (",".join(str(i) for i in range(0, 60, 2)), "0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,...")
 ])
 def test_completed_indexes_are_capped(indexes: str, expected: str) -> None:
-    assert _indexes(indexes) == expected
+    assert cap_indexes(indexes) == expected
 
 
 def test_service_account_token_secret_shows_the_token() -> None:

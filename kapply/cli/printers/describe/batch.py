@@ -69,13 +69,13 @@ def describe_job(job: Obj, related: Mapping[str, Sequence[Obj]], events: Sequenc
         w.write(0, f"Pods Statuses:\t{active} Active ({int(status['ready'])} Ready) / {done} Succeeded / "
                    f"{failed} Failed\n")
     if spec.get("completionMode") == "Indexed":
-        w.write(0, f"Completed Indexes:\t{_indexes(str(status.get('completedIndexes') or ''))}\n")
+        w.write(0, f"Completed Indexes:\t{cap_indexes(str(status.get('completedIndexes') or ''))}\n")
     describe_pod_template(w, spec.get("template"))
     describe_events(w, events, now)
     return w.render()
 
 
-def _indexes(indexes: str, soft_limit: int = 50) -> str:
+def cap_indexes(indexes: str, soft_limit: int = 50) -> str:
     """capIndexesListOrNone: the list cut after the first comma past 50 characters."""
     if not indexes:
         return "<none>"
