@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from kapply.cluster.sim import netalloc
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
+from kapply.errors import UsageError
 
 PENDING_KEY = "*pending"
 
@@ -79,11 +80,17 @@ class LoadBalancerController:
 
     def _assign(self, ctx: Context, svc: Obj, report: bool) -> bool:
         """Give `svc` a pool address; False (and a Warning event when `report`) if none is free."""
-        pool = netalloc.parse_ip_pool(ctx.settings.lb_pool)
-        if pool is None:
-            return False
         meta = svc["metadata"]
         who = f"{meta.get('namespace', '')}/{meta['name']}"
+        try:
+            pool = netalloc.parse_ip_pool(ctx.settings.lb_pool)
+        except UsageError as exc:  # a broken setting must not stop the cluster: say so, stay pending
+            if report:
+                ctx.record_event(svc, "Warning", "AllocationFailed",
+                                 f'Failed to allocate IP for "{who}": {exc}')
+            return False
+        if pool is None:
+            return False
         holders = {ingress_ip(s): s for s in ctx.list("Service") if ingress_ip(s)}
         requested = (svc.get("spec") or {}).get("loadBalancerIP")
         if requested:

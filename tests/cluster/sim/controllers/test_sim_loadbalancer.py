@@ -126,3 +126,11 @@ def test_foreign_class_and_other_types_ignored() -> None:
     assert LoadBalancerController().watches(Change("ADDED", "Pod", {"metadata": {}})) == []
     plain = {"metadata": {"name": "x", "namespace": "d"}, "spec": {"type": "ClusterIP"}}
     assert PENDING_KEY not in LoadBalancerController().watches(Change("ADDED", "Service", plain))
+
+
+def test_broken_pool_setting_leaves_services_pending_with_a_warning() -> None:
+    ctx = Ctx("192.168.49.120-192.168.49.100")
+    ctx.apply("a")
+    assert ctx.ip("a") is None
+    assert ctx.events[0][:2] == ("Warning", "AllocationFailed")
+    assert "invalid load-balancer pool" in ctx.events[0][2]
