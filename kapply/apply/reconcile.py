@@ -25,7 +25,7 @@ class InvalidInputError(ValidationError):
     """The folder failed to load or validate; nothing was planned or written."""
 
     def __init__(self, report: Report) -> None:
-        super().__init__(f"{len(report.errors)} error(s) in the input; nothing was applied "
+        super().__init__(f"{len(report.errors)} error(s) in the input; the cluster was not touched "
                          f"({report.summary()})")
         self.report = report
 
