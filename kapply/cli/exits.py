@@ -34,6 +34,11 @@ def handle_errors() -> Iterator[None]:
     except KapplyError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:  # `kapply get pods | head`: the reader left; say nothing, as kubectl
+        import os as _os
+
+        _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(ExitStatus.OK) from None
     except OSError as exc:
         sys.stderr.write(f"error: {exc.strerror or exc}: {exc.filename or ''}\n".replace(": \n", "\n"))
         raise typer.Exit(ExitStatus.ERROR) from None

@@ -58,3 +58,21 @@ def test_plan_then_plan_again_is_unchanged(configmaps: list) -> None:
         o["metadata"]["uid"] = "u"
     again = make_plan(desired, live, Inventory("src-1", set(live)), inventory_id="src-1", prune=True)
     assert {c.action for c in again.changes} == {"unchanged"}
+
+
+LISTY = st.recursive(SCALARS, lambda inner: st.one_of(st.dictionaries(NAMES, inner, max_size=4),
+                                                       st.lists(inner, max_size=3)), max_leaves=12)
+
+
+@given(LISTY, LISTY)
+@settings(max_examples=300)
+def test_diff_agrees_with_deepdiff(old: object, new: object) -> None:
+    """kapply's own structural diff (fast, typed FieldChanges) against deepdiff as an oracle."""
+    from deepdiff import DeepDiff
+
+    from kapply.plan.change import diff
+
+    changes = diff(old, new)
+    assert (changes == ()) == (DeepDiff(old, new, ignore_order=False) == {})
+    touched = {f.path for f in changes}
+    assert all(isinstance(p, tuple) for p in touched)
