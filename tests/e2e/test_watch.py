@@ -174,3 +174,18 @@ def test_empty_folder_is_not_pruned(watcher: Callable[..., Watcher], tmp_path: P
     (folder / "cfg.yaml").unlink()
     w.until("the refusal", lambda: any("refusing to prune" in " ".join(e["errors"]) for e in w.events()))
     assert w.get("cm/cfg") is not None
+
+
+def test_another_process_applying_meanwhile(watcher: Callable[..., Watcher], tmp_path: Path) -> None:
+    folder, other = tmp_path / "app", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    write(folder / "cfg.yaml", CONFIG.format(name="watched"))
+    w = watcher(folder, "--prune", "--interval", "0.3s")
+    for i in range(5):
+        write(other / f"c{i}.yaml", CONFIG.format(name=f"other-{i}"))
+        assert w.kapply("apply", str(other)).returncode == 0
+        write(folder / f"w{i}.yaml", CONFIG.format(name=f"watched-{i}"))
+    w.until("all watched objects", lambda: all(w.get(f"cm/watched-{i}") is not None for i in range(5)))
+    assert all(w.get(f"cm/other-{i}") is not None for i in range(5))  # not pruned by the watcher
+    assert w.stop() == 0
