@@ -36,9 +36,9 @@ def write_status(ctx: Context, d: Obj) -> None:
         new["metadata"]["annotations"] = deep_copy(meta.get("annotations") or {})
         stored = ctx.update(new)
     if stored.get("status") != d.get("status"):
-        new = deep_copy(stored)
-        new["status"] = deep_copy(d.get("status") or {})
-        stored = ctx.update_status(new)
+        # The /status subresource takes only the status from the body (and the identity and
+        # resourceVersion to check), so the rest is shared with the stored object, not copied.
+        stored = ctx.update_status({**stored, "status": deep_copy(d.get("status") or {})})
     d["metadata"] = deep_copy(stored["metadata"])
 
 
