@@ -56,7 +56,7 @@ from kapply.plan.immutable import immutable_causes, invalid_message
 from kapply.plan.inventory import Inventory, owner_of, ownership_labels, prune_candidates
 from kapply.plan.normalize import SERVER_METADATA, mentioned, normalize
 from kapply.plan.order import apply_order, prune_order
-from kapply.plan.three_way import LAST_APPLIED, merge, strip_nulls
+from kapply.plan.three_way import LAST_APPLIED, merge, merge_keeps_live, strip_nulls
 
 PLAN_FORMAT = "kapply.io/plan/v1"
 KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -157,6 +157,9 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
             f'exists and is managed by kapply inventory "{owner}" (use --adopt to take it over)'
         return Change("skip", key, None, live, (), reason)
     last = last_applied_of(live)
+    recorded = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
+    if recorded == annotation and merge_keeps_live(last, applied, live, parsed=True):
+        return Change("unchanged", key, _annotated(live, annotation), live, ())  # the re-apply fast path
     merged = _annotated(merge(last, applied, live), annotation)
     if merged == live:
         return Change("unchanged", key, merged, live, ())

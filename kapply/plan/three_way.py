@@ -52,6 +52,53 @@ def merge(last_applied: dict | None, desired: dict, live: dict) -> dict:
     return merged
 
 
+def merge_keeps_live(last_applied: dict | None, desired: dict, live: dict, *, parsed: bool = False) -> bool:
+    """True only if `merge(last_applied, desired, live) == live`: a cheap test for the common re-apply.
+
+    When the file did not change since it was last applied (`last_applied` equals `desired`, as JSON),
+    the merge removes nothing, and it leaves `live` as it is exactly when `live` already holds what
+    the file says in the shape the merge would keep (`_kept`). False means "merge and see".
+    `parsed=True` promises `last_applied` was parsed from `json.dumps(desired)`: JSON keeps booleans
+    apart from numbers, so plain equality is then JSON equality.
+    """
+    if last_applied is None or last_applied != desired:
+        return False
+    if not parsed and not _no_bool_int_mix(last_applied, desired):
+        return False
+    kind = str(desired.get("kind") or live.get("kind") or "")
+    if not _kept(desired, live, kind, "", False):
+        return False
+    return kind != "Service" or _drop_type_dependent(live, desired, live) == live
+
+
+def _kept(d: Any, lv: Any, kind: str, pat: str, quantities: bool) -> bool:
+    """Whether merging `d` (equal to its last-applied self) into `lv` gives back `lv` unchanged."""
+    if isinstance(d, dict):
+        if not isinstance(lv, dict):
+            return False
+        q = pat.endswith(_QUANTITY_MAPS)
+        for k, v in d.items():
+            if v is None:
+                if lv.get(k) is not None:
+                    return False
+                continue
+            sub = lv.get(k)
+            if sub is None or not _kept(v, sub, kind, child(pat, k), q):
+                return False
+        return True
+    if isinstance(d, list):
+        if not isinstance(lv, list) or len(lv) != len(d):
+            return False
+        key = merge_key(kind, pat)
+        if key == SET:
+            return _json_equal(d, lv) and not any(isinstance(x, dict | list) for x in d)
+        if key is not None and _keyed(d, key):
+            ipat = item(pat)
+            return all(_kept(x, y, kind, ipat, False) for x, y in zip(d, lv, strict=True))
+        return satisfies(d, lv, kind, pat)
+    return scalar_equal(d, lv, quantities)
+
+
 def strip_nulls(value: Any) -> Any:
     """A copy of a desired subtree without explicit nulls (an absent field, once written)."""
     if isinstance(value, dict):
