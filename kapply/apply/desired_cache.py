@@ -6,8 +6,9 @@ validating one file is a pure function of its bytes and names, the validation op
 Kubernetes schemas and kapply's own code (the parallel pipeline relies on the same: files are
 validated independently, only the duplicate-object check needs the whole folder). So each clean
 file's result is kept under a key hashing all of those: the file's display name, path and full
-content (read again on every run), the options, and the size and mtime of every file of the
-kapply package and of the schema folder in use. Any change to any of them is a miss.
+content (read again on every run), the options, the size and mtime of every file of the kapply
+package and of the schema folder in use, Python's version and the installed YAML and JSON Schema
+libraries. Any change to any of them is a miss.
 
 A run with no miss rebuilds the result from the cache; a run with misses validates only the
 missed files, and if any of them has a finding (an error or a warning), the whole folder is
@@ -44,6 +45,7 @@ from kapply.validate.pipeline import (
 
 FORMAT = 2  # bump when the entry layout changes
 DISABLE_ENV = "KAPPLY_NO_CACHE"
+_LIBRARIES = ("yaml", "fastjsonschema", "jsonschema")  # their upgrades can change what loads
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 # One cached file: (display, [(obj, file, doc_index, item_index, line, column, key fields)]).
@@ -107,7 +109,7 @@ def _sources(paths: Sequence[str], options: ValidateOptions) -> list[tuple[str, 
         return None
     if len({os.path.realpath(str(s.path)) for s in found}) != len(found):
         return None  # a file named twice: the loader reads it once; leave that to it
-    stamp = repr((FORMAT, options, _tree_stamp(_PACKAGE), _tree_stamp(schemas))).encode()
+    stamp = repr((FORMAT, options, _tree_stamp(_PACKAGE), _tree_stamp(schemas), _libraries())).encode()
     sources = []
     for source in found:
         path = str(source.path)
@@ -137,6 +139,26 @@ def _tree_stamp(root: Path) -> list[tuple[str, int, int]]:
             st = os.stat(os.path.join(folder, name))
             stamp.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
     return stamp
+
+
+def _libraries() -> tuple[object, ...]:
+    """Python's version and where the parsing and schema libraries are installed, and when."""
+    import importlib.util
+    import sys
+
+    found: list[object] = [sys.version]
+    for name in _LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            st = os.stat(origin)
+            found.append((origin, st.st_size, st.st_mtime_ns))
+        else:
+            found.append((name, None))
+    return tuple(found)
 
 
 def _split(validated: Validated, displays: list[str]) -> dict[str, Entry | None]:
