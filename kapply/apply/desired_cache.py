@@ -25,10 +25,12 @@ unwritable cache is just slower; `KAPPLY_NO_CACHE=1` turns it off.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,7 @@ from kapply.validate.pipeline import (
 
 FORMAT = 2  # bump when the entry layout changes
 DISABLE_ENV = "KAPPLY_NO_CACHE"
+FREEZE_MIN_DOCUMENTS = 1000  # kapply.load.loader's threshold for gc.freeze() after a load
 _LIBRARIES = ("yaml", "fastjsonschema", "jsonschema")  # their upgrades can change what loads
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -82,9 +85,12 @@ def validate_cached(paths: Sequence[str], options: ValidateOptions, stdin: Any =
             if part.report.diagnostics or None in fresh.values():
                 return validate_paths(paths, options, stdin=stdin)
         try:
-            validated = _rebuild([stored.get(key) or fresh[display] for _, display, key in sources])
+            with _collector_paused():
+                validated = _rebuild([stored.get(key) or fresh[display] for _, display, key in sources])
         except (KeyError, ValueError, TypeError):  # an entry of another shape: start afresh
             return validate_paths(paths, options, stdin=stdin)
+        if len(validated.documents) >= FREEZE_MIN_DOCUMENTS:
+            gc.freeze()  # as the loader after a large load: these live as long as the command
         flag_duplicates(validated)
         if validated.report.diagnostics:  # the cache keeps no positions to report them at
             return validate_paths(paths, options, stdin=stdin)
@@ -198,14 +204,24 @@ def _read(slot: Path) -> dict[bytes, Entry]:
         data = slot.read_bytes()
     except OSError:
         return {}
-    from kapply.load.syntax import collector_paused
-
     try:
-        with collector_paused():
+        with _collector_paused():
             stored = marshal.loads(data)
     except (ValueError, TypeError, EOFError):
         return {}
     return stored if isinstance(stored, dict) else {}
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic GC passes while building many acyclic containers (as the loader does)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write(slot: Path, entries: dict[bytes, Entry]) -> None:
