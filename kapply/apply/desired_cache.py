@@ -19,8 +19,9 @@ not `--schema-dir`).
 
 Entries are `marshal`led plain data, one file per (paths, options, working directory) beside the
 schema-validator cache (`KAPPLY_CACHE_DIR`), rewritten with only the current files' entries, so
-the cache follows the folder and does not grow with its history. A corrupt entry is a miss, an
-unwritable cache is just slower; `KAPPLY_NO_CACHE=1` turns it off.
+the cache follows the folder and does not grow with its history; the 32 most recently written
+entries are kept. A corrupt entry is a miss, an unwritable cache is just slower;
+`KAPPLY_NO_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import hashlib
 import marshal
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from kapply.validate.pipeline import (
 
 FORMAT = 2  # bump when the entry layout changes
 DISABLE_ENV = "KAPPLY_NO_CACHE"
+MAX_SLOTS = 32  # entries kept; the oldest go first
 FREEZE_MIN_DOCUMENTS = 1000  # kapply.load.loader's threshold for gc.freeze() after a load
 _LIBRARIES = ("yaml", "fastjsonschema", "jsonschema")  # their upgrades can change what loads
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -236,3 +238,19 @@ def _write(slot: Path, entries: dict[bytes, Entry]) -> None:
         os.replace(tmp, slot)
     except OSError:
         tmp.unlink(missing_ok=True)
+        return
+    _evict(slot.parent)
+
+
+def _evict(folder: Path) -> None:
+    """Keep the `MAX_SLOTS` most recently written entries (folders come and go: temp dirs, tests)."""
+    try:
+        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(folder)
+                   if e.is_file() and not e.name.startswith(".")]
+    except OSError:
+        return
+    if len(entries) <= MAX_SLOTS:
+        return
+    for _, path in sorted(entries)[:len(entries) - MAX_SLOTS]:
+        with suppress(OSError):  # another process evicted it first
+            os.unlink(path)

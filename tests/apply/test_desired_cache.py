@@ -130,3 +130,13 @@ def test_can_be_turned_off(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     _forbid_validation(monkeypatch)
     with pytest.raises(AssertionError, match="validated again"):
         validate_cached([str(folder)], ValidateOptions())
+
+
+def test_only_the_most_recent_folders_are_kept(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(desired_cache, "MAX_SLOTS", 3)
+    for i in range(5):
+        other = folder.parent / f"app{i}"
+        other.mkdir()
+        (other / "cm.yaml").write_text(CONFIGMAP.format(name=f"c{i}", level="info"))
+        validate_cached([str(other)], ValidateOptions())
+    assert len(list((Path("cache") / "validated").iterdir())) == 3
