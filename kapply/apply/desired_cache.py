@@ -96,7 +96,8 @@ def validate_cached(paths: Sequence[str], options: ValidateOptions, stdin: Any =
         flag_duplicates(validated)
         if validated.report.diagnostics:  # the cache keeps no positions to report them at
             return validate_paths(paths, options, stdin=stdin)
-    if missed or len(stored) != len(sources):
+    if (missed or len(stored) != len(sources)) and _sources(paths, options) == sources:
+        # (unless a file changed while it was being validated: its result may be the newer text's)
         current = {key: stored.get(key) or fresh.get(display) for _, display, key in sources}
         _write(slot, {key: entry for key, entry in current.items() if entry is not None})
     return validated

@@ -140,3 +140,20 @@ def test_only_the_most_recent_folders_are_kept(folder: Path, monkeypatch: pytest
         (other / "cm.yaml").write_text(CONFIGMAP.format(name=f"c{i}", level="info"))
         validate_cached([str(other)], ValidateOptions())
     assert len(list((Path("cache") / "validated").iterdir())) == 3
+
+
+def test_a_file_edited_during_validation_is_not_cached_under_its_old_text(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    web = folder / "web.yaml"
+    original = web.read_text()
+
+    def edit_then_validate(*args: object, **kwargs: object) -> Validated:
+        web.write_text(DEPLOYMENT.format(tag="9.9"))  # saved by an editor mid-run
+        return validate_paths(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desired_cache, "validate_paths", edit_then_validate)
+    validate_cached([str(folder)], ValidateOptions())
+    monkeypatch.setattr(desired_cache, "validate_paths", validate_paths)
+    web.write_text(original)
+    again = validate_cached([str(folder)], ValidateOptions())
+    assert again.documents[2].obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
