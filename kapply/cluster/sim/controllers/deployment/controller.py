@@ -97,7 +97,9 @@ class DeploymentController:
 
     def sync_deployment(self, ctx: Context, deployment: Obj) -> None:
         """syncDeployment for one (stored) Deployment."""
-        d = deep_copy(deployment)
+        # The working copy: its metadata (revision annotation) and status change; its spec is
+        # only ever read, so it stays shared with the stored object.
+        d = {k: v if k == "spec" else deep_copy(v) for k, v in deployment.items()}
         d.setdefault("status", {})
         if _selects_everything(d["spec"].get("selector")):
             ctx.record_event(d, "Warning", "SelectingAll",

@@ -115,7 +115,11 @@ def new_replica_set_manifest(d: Obj, template_hash: str) -> Obj:
 
 
 def _sync_existing_new_rs(ctx: Context, d: Obj, rs: Obj, new_revision: str) -> Obj:
-    copy_rs = deep_copy(rs)
+    # Only the annotations and the top of the spec may change: copy those; the whole object only
+    # when it is written (the API takes ownership of what it is given).
+    meta = rs["metadata"]
+    copy_rs = {**rs, "metadata": {**meta, "annotations": dict(meta.get("annotations") or {})},
+               "spec": dict(rs["spec"])}
     changed = rev.set_new_replica_set_annotations(d, copy_rs, new_revision, exists=True)
     min_ready = d["spec"].get("minReadySeconds") or 0
     if changed or (copy_rs["spec"].get("minReadySeconds") or 0) != min_ready:
@@ -123,7 +127,7 @@ def _sync_existing_new_rs(ctx: Context, d: Obj, rs: Obj, new_revision: str) -> O
             copy_rs["spec"]["minReadySeconds"] = min_ready
         else:
             copy_rs["spec"].pop("minReadySeconds", None)
-        return ctx.update(copy_rs)
+        return ctx.update(deep_copy(copy_rs))
     needs_update = rev.set_deployment_revision(d, copy_rs["metadata"]["annotations"].get(
         rev.REVISION_ANNOTATION, ""))
     status = d.setdefault("status", {})
