@@ -14,8 +14,10 @@ step() { echo; echo '```console'; echo "\$ $*"; eval "${*/kapply/$K}" 2>&1; echo
 say() { echo; echo "$*"; }
 
 say "### 1. A cluster and the app"
+say "A three-node cluster with a load-balancer pool (like \`minikube tunnel\` or MetalLB), then the app:"
 step kapply cluster create demo --nodes 3 --lb-pool 192.168.49.100-192.168.49.120
 export KAPPLY_CLUSTER=demo
+echo; echo '```console'; echo '$ export KAPPLY_CLUSTER=demo   # or pass --cluster demo to each command'; echo '```'
 step kapply apply manifests/ --wait
 say "### 2. Look around"
 step kapply get deployments
