@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kapply.apply.desired_cache import validate_cached
 from kapply.apply.live import fetch_live, read_inventory
 from kapply.cluster.protocol import Cluster
 from kapply.errors import ValidationError
 from kapply.plan.inventory import Inventory, inventory_id_for
 from kapply.plan.plan import Plan, make_plan
 from kapply.validate.diagnostics import Report
-from kapply.validate.pipeline import Validated, ValidateOptions
+from kapply.validate.pipeline import Validated, ValidateOptions, validate_paths
 
 
 class InvalidInputError(ValidationError):
@@ -50,7 +49,7 @@ class Prepared:
 
 def load_desired(paths: Sequence[str], options: PlanOptions, stdin: Any = None) -> Validated:
     """Load and validate; raises InvalidInputError unless everything is valid."""
-    validated = validate_cached(paths, options.validate, stdin=stdin)
+    validated = validate_paths(paths, options.validate, stdin=stdin)
     if not validated.report.ok:
         raise InvalidInputError(validated.report)
     return validated
