@@ -52,11 +52,11 @@ from kapply.errors import InvalidError, PruneRefusedError, ValidationError
 from kapply.model.keys import ResourceKey
 from kapply.model.kinds import REGISTRY
 from kapply.plan.change import ACTIONS, WRITES, Change, FieldChange, diff
-from kapply.plan.immutable import immutable_causes, invalid_message
 from kapply.plan.inventory import Inventory, owner_of, ownership_labels, prune_candidates
 from kapply.plan.normalize import SERVER_METADATA, mentioned, normalize
 from kapply.plan.order import apply_order, prune_order
 from kapply.plan.three_way import LAST_APPLIED, merge, merge_keeps_live, strip_nulls
+from kapply.validate.rules.immutable import immutable_causes, invalid_message
 
 PLAN_FORMAT = "kapply.io/plan/v1"
 KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

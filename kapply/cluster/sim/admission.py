@@ -10,7 +10,6 @@ fields. A refusal is an InvalidError worded as Kubernetes' 422:
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -110,50 +109,20 @@ def validate(kind: str, obj: Obj) -> None:
 
 # ---- immutable fields ----------------------------------------------------------------------------
 
-def go_label_selector(sel: Any) -> str:
-    """A LabelSelector printed as Go's %#v, as the API server's immutable-field message shows it."""
-    sel = sel or {}
-    labels = sel.get("matchLabels")
-    if labels:
-        inner = ", ".join(f"{json.dumps(str(k))}:{json.dumps(str(v))}" for k, v in sorted(labels.items()))
-        ml = f"map[string]string{{{inner}}}"
-    else:
-        ml = "map[string]string(nil)"
-    exprs = sel.get("matchExpressions")
-    if exprs:
-        items = []
-        for e in exprs:
-            values = e.get("values")
-            vals = ("[]string{" + ", ".join(json.dumps(str(v)) for v in values) + "}") if values \
-                else "[]string(nil)"
-            items.append(f'v1.LabelSelectorRequirement{{Key:{json.dumps(str(e.get("key", "")))}, '
-                         f'Operator:{json.dumps(str(e.get("operator", "")))}, Values:{vals}}}')
-        me = "[]v1.LabelSelectorRequirement{" + ", ".join(items) + "}"
-    else:
-        me = "[]v1.LabelSelectorRequirement(nil)"
-    return f"v1.LabelSelector{{MatchLabels:{ml}, MatchExpressions:{me}}}"
-
-
 def check_immutable(kind: str, obj: Obj, old: Obj) -> None:
-    """Refuse changes to immutable fields (apps/v1 selectors, Service clusterIP)."""
-    name = str(old.get("metadata", {}).get("name", ""))
+    """Refuse changes to immutable fields (the table shared with the plan: validate.rules.immutable).
+
+    An update that leaves out a Service's allocated clusterIP keeps it, as kubectl apply's patch does.
+    """
+    from kapply.validate.rules.immutable import immutable_causes
+
     spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
-    apps = kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
-    if apps and spec.get("selector") != old_spec.get("selector"):
-        shown = go_label_selector(spec.get("selector"))
-        raise invalid(kind, name, [("spec.selector", f"Invalid value: {shown}: field is immutable")])
     if kind == "Service":
         old_ip = old_spec.get("clusterIP")
         if old_ip and not spec.get("clusterIP") and spec.get("type") != "ExternalName":
-            spec["clusterIP"] = old_ip  # kept, as kubectl apply's patch keeps it
+            spec["clusterIP"] = old_ip
             if old_spec.get("clusterIPs") and not spec.get("clusterIPs"):
                 spec["clusterIPs"] = list(old_spec["clusterIPs"])
-        elif old_ip and spec.get("clusterIP") != old_ip and spec.get("type") != "ExternalName" \
-                and old_spec.get("type") != "ExternalName":
-            raise invalid(kind, name, [("spec.clusterIPs[0]",
-                                        f'Invalid value: []string{{{json.dumps(spec.get("clusterIP"))}}}: '
-                                        "may not change once set")])
-    if kind in ("ConfigMap", "Secret") and old.get("immutable"):
-        for fld in ("data", "binaryData", "stringData"):
-            if obj.get(fld) != old.get(fld):
-                raise invalid(kind, name, [("", "Forbidden: field is immutable when `immutable` is set")])
+    causes = immutable_causes(kind, old, obj)
+    if causes:
+        raise invalid(kind, str(old.get("metadata", {}).get("name", "")), causes)

@@ -227,7 +227,8 @@ class SimAPI:
             else:
                 obj.pop("status", None)
         self._admit(kind, "UPDATE", obj, old, validate)
-        admission.check_immutable(kind, obj, old)
+        if validate:  # controllers' own writes (a pod binding its node) are trusted, as subresources are
+            admission.check_immutable(kind, obj, old)
         if kind in GENERATION_KINDS and _spec_changed(obj, old):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers"):

@@ -117,9 +117,8 @@ def test_selector_is_immutable(cluster: SimCluster) -> None:
     with pytest.raises(InvalidError) as err:
         cluster.update(obj)
     assert str(err.value) == (
-        'Deployment.apps "web" is invalid: spec.selector: Invalid value: '
-        'v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}, '
-        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable")
+        'Deployment.apps "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"other"}}: '
+        "field is immutable")
 
 
 def test_namespaces(cluster: SimCluster) -> None:

@@ -1,19 +1,20 @@
-"""Immutable fields: detect in the plan the updates the API server would refuse.
+"""Immutable fields: the updates the API server refuses, whoever asks.
 
 Kubernetes refuses, among others, a changed Deployment/ReplicaSet/DaemonSet selector, a changed
 Service clusterIP, a changed Job template, most of a StatefulSet's spec, a Pod's spec beyond its
-images. Finding these before anything is written lets apply refuse the whole plan (or, with
-`--force-replace`, delete and re-create the object). Messages reproduce the API server's field
-errors (`apimachinery/pkg/util/validation/field`) and kubectl's wrapping of them.
+images. One table serves both sides: the plan finds these before anything is written (so apply
+refuses the whole plan, or with `--force-replace` deletes and re-creates the object), and the
+embedded cluster's API server refuses the same updates when they reach it. Messages reproduce
+the API server's field errors, bad values rendered as `field.Error` does (`render_value`), and
+kubectl's wrapping of them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from kapply.model.keys import ResourceKey
+from kapply.validate.rules.findings import render_value
 
 Cause = tuple[str, str]  # (field path, message) as in InvalidError.causes
 
@@ -38,41 +39,11 @@ def _spec(obj: dict) -> dict:
     return spec if isinstance(spec, dict) else {}
 
 
-def go_string(value: Any) -> str:
-    """A Go %#v-style quoted string."""
-    return json.dumps(str(value))
-
-
-def go_label_selector(selector: Any) -> str:
-    """`v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}, MatchExpressions:...}` as Go prints it."""
-    selector = selector if isinstance(selector, dict) else {}
-    labels = selector.get("matchLabels")
-    if isinstance(labels, dict) and labels:
-        items = ", ".join(f"{go_string(k)}:{go_string(v)}" for k, v in sorted(labels.items()))
-        labels_text = f"map[string]string{{{items}}}"
-    else:
-        labels_text = "map[string]string(nil)"
-    exprs = selector.get("matchExpressions")
-    if isinstance(exprs, list) and exprs:
-        parts = []
-        for e in exprs:
-            e = e if isinstance(e, dict) else {}
-            values = e.get("values")
-            values_text = ("[]string{" + ", ".join(go_string(v) for v in values) + "}"
-                           if isinstance(values, list) and values else "[]string(nil)")
-            parts.append(f'v1.LabelSelectorRequirement{{Key:{go_string(e.get("key", ""))}, '
-                         f'Operator:{go_string(e.get("operator", ""))}, Values:{values_text}}}')
-        exprs_text = "[]v1.LabelSelectorRequirement{" + ", ".join(parts) + "}"
-    else:
-        exprs_text = "[]v1.LabelSelectorRequirement(nil)"
-    return f"v1.LabelSelector{{MatchLabels:{labels_text}, MatchExpressions:{exprs_text}}}"
-
-
 def _selector(live: dict, merged: dict) -> list[Cause]:
     old, new = _spec(live).get("selector"), _spec(merged).get("selector")
     if old is None or old == new:
         return []
-    return [("spec.selector", f"Invalid value: {go_label_selector(new)}: field is immutable")]
+    return [("spec.selector", f"Invalid value: {render_value(new)}: field is immutable")]
 
 
 def _service(live: dict, merged: dict) -> list[Cause]:
@@ -85,15 +56,15 @@ def _service(live: dict, merged: dict) -> list[Cause]:
     ips = new.get("clusterIPs")
     if not isinstance(ips, list) or not ips or ips[0] != new_ip:
         ips = [new_ip]
-    shown = "[]string{" + ", ".join(go_string(ip) for ip in ips) + "}"
-    return [("spec.clusterIPs[0]", f"Invalid value: {shown}: may not change once set")]
+    return [("spec.clusterIPs[0]", f"Invalid value: {render_value(ips)}: may not change once set")]
 
 
 def _job(live: dict, merged: dict) -> list[Cause]:
     causes = _selector(live, merged)
     old, new = _spec(live), _spec(merged)
     if old.get("template") != new.get("template"):
-        causes.append(("spec.template", "Invalid value: core.PodTemplateSpec{...}: field is immutable"))
+        shown = render_value(new.get("template"))
+        causes.append(("spec.template", f"Invalid value: {shown}: field is immutable"))
     if "completions" in old and old.get("completions") != new.get("completions"):
         causes.append(("spec.completions", f"Invalid value: {new.get('completions')}: field is immutable"))
     return causes
@@ -147,7 +118,7 @@ def _secret(live: dict, merged: dict) -> list[Cause]:
     causes = _immutable_data(live, merged)
     old_type, new_type = live.get("type") or "Opaque", merged.get("type") or "Opaque"
     if old_type != new_type:
-        causes.append(("type", f"Invalid value: {go_string(new_type)}: field is immutable"))
+        causes.append(("type", f"Invalid value: {render_value(new_type)}: field is immutable"))
     return causes
 
 
@@ -155,10 +126,7 @@ def _role_binding(live: dict, merged: dict) -> list[Cause]:
     old, new = live.get("roleRef"), merged.get("roleRef")
     if old is None or old == new:
         return []
-    ref = new if isinstance(new, dict) else {}
-    shown = (f'rbac.RoleRef{{APIGroup:{go_string(ref.get("apiGroup", ""))}, '
-             f'Kind:{go_string(ref.get("kind", ""))}, Name:{go_string(ref.get("name", ""))}}}')
-    return [("roleRef", f"Invalid value: {shown}: cannot change roleRef")]
+    return [("roleRef", f"Invalid value: {render_value(new)}: cannot change roleRef")]
 
 
 def _pvc(live: dict, merged: dict) -> list[Cause]:
