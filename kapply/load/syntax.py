@@ -13,9 +13,7 @@ documents) instead of running PyYAML's path-aware resolver. It resolves like PyY
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -25,6 +23,8 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
+
+from kapply.model.collector import collector_paused as collector_paused  # re-exported
 
 STR = "tag:yaml.org,2002:str"
 MAP = "tag:yaml.org,2002:map"
@@ -121,17 +121,3 @@ def compose_documents(data: bytes) -> Iterator[Node]:
         parser.dispose()
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic containers.
-
-    Every few hundred new containers trigger a collection that walks all live ones; with a
-    hundred thousand loaded values alive, that costs several times the parse itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

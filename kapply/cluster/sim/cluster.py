@@ -10,7 +10,6 @@ cache, so memory never disagrees with the file.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
 from kapply.errors import ClusterError, NotFoundError
 from kapply.model import selectors
+from kapply.model.collector import collector_paused
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector
 
@@ -94,7 +94,7 @@ class SimCluster:
                     cache.put(kind, obj)
         else:
             cache = Cache(lazy={kind: self.store.list for kind in LAZY_KINDS})
-            with _no_gc():  # many small containers at once: cyclic GC passes would dominate
+            with collector_paused():  # many small containers at once: cyclic GC passes would dominate
                 for kind, obj in self.store.all_objects(exclude=LAZY_KINDS):
                     cache.put(kind, obj)
         assert cache is not None
@@ -127,7 +127,7 @@ class SimCluster:
             yield self._runtime
             return
         try:
-            with _no_gc(), self.store.transaction():
+            with collector_paused(), self.store.transaction():
                 meta = self.store.meta()
                 manual = bool(meta["settings"].get("manual_clock"))
                 if advance and not manual:
@@ -396,14 +396,3 @@ class SimCluster:
     def close(self) -> None:
         """Release the state file."""
         self.store.close()
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
