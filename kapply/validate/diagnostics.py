@@ -44,6 +44,7 @@ class Report:
     files: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)  # object display names, in input order
     invalid: set[str] = field(default_factory=set)  # display names of resources with an error
+    resource_files: list[str] = field(default_factory=list)  # the file of each of `resources`
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -48,10 +48,16 @@ def render_junit(report: Report) -> str:
     by_file: dict[str, list[Diagnostic]] = defaultdict(list)
     for d in report.diagnostics:
         by_file[d.file].append(d)
+    resources_by_file: dict[str, list[str]] = defaultdict(list)
+    for name, file in zip(report.resources, report.resource_files, strict=False):
+        resources_by_file[file].append(name)
     suites = []
+    total_tests = total_failed = 0
     for file in report.files or sorted(by_file):
         diags = by_file.get(file, [])
         cases: dict[str, list[Diagnostic]] = defaultdict(list)
+        for name in resources_by_file.get(file, []):
+            cases.setdefault(name, [])
         for d in diags:
             cases[d.object or "(file)"].append(d)
         failed_cases = sum(1 for ds in cases.values() if any(d.severity == "error" for d in ds))
@@ -65,11 +71,12 @@ def render_junit(report: Report) -> str:
             body.append(f"    {case}{failures}</testcase>")
         if not cases:
             body.append(f'    <testcase classname={quoteattr(file)} name={quoteattr(file)}></testcase>')
+        total_tests += max(len(cases), 1)
+        total_failed += failed_cases
         suites.append(f'  <testsuite name={quoteattr(file)} tests="{max(len(cases), 1)}" '
                       f'failures="{failed_cases}" errors="0">\n' + "\n".join(body) + "\n  </testsuite>")
-    total_failed = report.invalid_count + sum(1 for d in report.errors if not d.object)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuites name="kapply validate" tests="{len(report.resources)}" failures="{total_failed}">\n'
+            f'<testsuites name="kapply validate" tests="{total_tests}" failures="{total_failed}">\n'
             + "\n".join(suites) + "\n</testsuites>\n")
 
 

@@ -80,11 +80,13 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         if problems:
             report.diagnostics.extend(problems)
             report.resources.append(f"{doc.file}#{doc.doc_index}")
+            report.resource_files.append(doc.file)
             report.invalid.add(f"{doc.file}#{doc.doc_index}")
             continue
         key = ResourceKey.of(doc.obj)
         name = key.display
         report.resources.append(name)
+        report.resource_files.append(doc.file)
         found = _check_document(doc, name, schemas, check_rules, options)
         report.diagnostics.extend(found)
         if any(d.severity == "error" for d in found):
@@ -162,6 +164,7 @@ def validate_paths(paths: Sequence[str], options: ValidateOptions | None = None,
         merged.report.diagnostics.extend(part.report.diagnostics)
         merged.report.files.extend(part.report.files)
         merged.report.resources.extend(part.report.resources)
+        merged.report.resource_files.extend(part.report.resource_files)
         merged.report.invalid |= part.report.invalid
         merged.documents.extend(part.documents)
         merged.keys.extend(part.keys)

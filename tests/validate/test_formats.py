@@ -49,3 +49,23 @@ def test_github_annotations_escape_properties() -> None:
     out = render(_report(), "github").splitlines()
     assert out[0].startswith("::error file=m/a.yaml,line=12,col=7,title=kapply schema::")
     assert out[1].startswith("::warning file=m/b.yaml,line=3,col=1,")
+
+
+def test_junit_lists_every_resource_of_a_file_valid_ones_too(tmp_path) -> None:
+    from kapply.validate.pipeline import validate_paths
+
+    (tmp_path / "list.yaml").write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {x: '1'}}\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {x: 2}}\n")
+    (tmp_path / "multi.yaml").write_text("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n")
+    (tmp_path / "broken.yaml").write_text("a: [\n")
+    report = validate_paths([str(tmp_path)]).report
+    root = ET.fromstring(render(report, "junit"))
+    cases = {(c.get("classname", "").rsplit("/", 1)[-1], c.get("name")): c for c in root.iter("testcase")}
+    assert set(cases) == {("list.yaml", "ConfigMap/default/a"), ("list.yaml", "ConfigMap/default/b"),
+                          ("multi.yaml", "ConfigMap/default/c"), ("broken.yaml", "(file)")}
+    assert cases[("list.yaml", "ConfigMap/default/a")].find("failure") is None
+    assert cases[("list.yaml", "ConfigMap/default/b")].find("failure") is not None
+    assert root.get("tests") == "4" and root.get("failures") == "2"
+    assert sum(int(s.get("tests", "0")) for s in root.iter("testsuite")) == 4
