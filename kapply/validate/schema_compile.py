@@ -179,6 +179,8 @@ def compile_fast(ref: SchemaRef, builtin: BuiltinSchemas | None, cache_dir: Path
             )
         except fastjsonschema.JsonSchemaDefinitionException as exc:
             raise UsageError(f"invalid schema {ref.source}: {exc}") from exc
+        except re.error as exc:
+            raise UsageError(f"invalid schema {ref.source}: pattern {exc.pattern!r}: {exc}") from exc
         except RemoteReferenceError as exc:
             raise UsageError(
                 f"schema {ref.source} refers to {exc}, which kapply does not fetch; "

@@ -295,6 +295,14 @@ def test_broken_schema_file_is_a_usage_error(tmp_path: Path) -> None:
         validator.validate(crontab())
 
 
+def test_schema_with_a_broken_pattern_is_a_usage_error(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"spec": {"type": "string", "pattern": "(["}}}
+    (tmp_path / "crontab_v1.json").write_text(json.dumps(schema))
+    validator = SchemaValidator(extra_dirs=[tmp_path], cache_dir=tmp_path / "cache")
+    with pytest.raises(UsageError, match=r"invalid schema .*crontab_v1.json: .*pattern"):
+        validator.validate(crontab())
+
+
 @pytest.mark.parametrize("ref", ["https://example.com/defs.json#/definitions/x", "_definitions.json#/x"])
 def test_schema_dir_references_are_never_fetched(tmp_path: Path, ref: str) -> None:
     schema = {"type": "object", "properties": {"spec": {"$ref": ref}}}
