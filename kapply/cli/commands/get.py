@@ -62,16 +62,21 @@ def get(
             for obj in sim.list(info.kind, namespace=scope, label_selector=label_selector):
                 found.append((info, obj))
         single = len(targets) == 1 and targets[0][1] is not None
-        _print(found, output, all_namespaces, show_labels, sim.now(), ns, len(targets) > 1, single)
+        namespaced = all(info.namespaced for info, _ in targets)
+        where = f" in {ns} namespace." if ns is not None and namespaced else ""
+        _print(found, output, all_namespaces, show_labels, sim.now(), where, len(targets) > 1, single,
+               bool(missing))
         for message in missing:
             sys.stderr.write(f"Error from server (NotFound): {message}\n")
         raise typer.Exit(1 if missing else 0)
 
 
 def _print(found: list[tuple[Any, dict[str, Any]]], output: str, all_namespaces: bool, show_labels: bool,
-           now: float, ns: str | None, several_kinds: bool, single: bool = False) -> None:
+           now: float, where: str, several_kinds: bool, single: bool = False, errors: bool = False) -> None:
     if output in ("json", "yaml"):
         objs = [obj for _, obj in found]
+        if single and not objs:
+            return  # kubectl prints only the NotFound error
         doc: Any = objs[0] if single and objs else \
             {"apiVersion": "v1", "kind": "List", "items": objs, "metadata": {"resourceVersion": ""}}
         if output == "json":
@@ -87,8 +92,8 @@ def _print(found: list[tuple[Any, dict[str, Any]]], output: str, all_namespaces:
             sys.stdout.write(f"{kind}/{obj['metadata']['name']}\n")
         return
     if not found:
-        where = "" if all_namespaces else f" in {ns} namespace"
-        sys.stderr.write(f"No resources found{where}.\n")
+        if not errors:  # kubectl says so only when nothing failed
+            sys.stderr.write(f"No resources found{where}\n")
         return
     _print_tables(found, output == "wide", all_namespaces, show_labels, now, several_kinds)
 

@@ -84,3 +84,20 @@ def test_missing_and_unknown(cluster) -> None:
     assert 'the server doesn\'t have a resource type "widgets"' in res.stderr
     res = cluster("get", "pods", "-n", "empty")
     assert res.exit_code == 0 and "No resources found in empty namespace." in res.stderr
+
+
+def test_missing_name_prints_only_the_error(cluster) -> None:
+    # kubectl prints "No resources found" only when there was no error
+    res = cluster("get", "deploy", "nope", "-n", "shop")
+    assert res.exit_code == 1
+    assert res.stderr == 'Error from server (NotFound): deployments.apps "nope" not found\n'
+    res = cluster("get", "deploy", "nope", "-n", "shop", "-o", "json")
+    assert (res.exit_code, res.stdout) == (1, "")
+
+
+def test_nothing_found_outside_one_namespace(cluster) -> None:
+    # kubectl: cluster-scoped kinds and -A say "No resources found", with no namespace and no period
+    assert cluster("get", "pods", "-A", "-l", "app=none").stderr == "No resources found\n"
+    assert cluster("get", "nodes", "-l", "app=none").stderr == "No resources found\n"
+    assert cluster("get", "pods", "-l", "app=none", "-n", "shop").stderr == \
+        "No resources found in shop namespace.\n"
