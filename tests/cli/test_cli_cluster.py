@@ -70,7 +70,9 @@ def test_first_use_creates_default(run_cli: Run, kapply_home: Path) -> None:
     (["cluster", "advance", "--", "-5m"], "must not be negative"),
     (["cluster", "advance"], "give either a DURATION"),
     (["cluster", "create", "Bad_Name"], 'invalid cluster name "Bad_Name"'),
-    (["cluster", "create", "x", "--memory", "lots"], "invalid quantity"),
+    (["cluster", "create", "x", "--memory", "lots"], "invalid --memory 'lots'"),
+    (["cluster", "create", "x", "--memory", "8GB"], "invalid --memory '8GB'"),
+    (["cluster", "create", "x", "--cpu", "two"], "invalid --cpu 'two'"),
     (["cluster", "create", "x", "--lb-pool", "1.2.3.4"], "invalid --lb-pool"),
     (["cluster", "create", "x", "--pod-startup", "soon"], "invalid --pod-startup 'soon'"),
     (["cluster", "info", "nope"], 'cluster "nope" not found'),
@@ -86,6 +88,7 @@ def test_foreign_state_file(run_cli: Run, kapply_home: Path) -> None:
     (kapply_home / "mine.db").write_text("not a database")
     res = run_cli("cluster", "info", "mine")
     assert res.exit_code == 2 and "not a kapply cluster state file" in res.stderr
+    assert "`kapply cluster delete mine --force`" in res.stderr  # the advice works as given
     assert (kapply_home / "mine.db").read_text() == "not a database"
     assert "--force" in run_cli("cluster", "delete", "mine").stderr
     assert run_cli("cluster", "delete", "mine", "--force").exit_code == 0

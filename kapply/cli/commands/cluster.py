@@ -38,13 +38,13 @@ def _check_settings(cpu: str, memory: str, nodes: int, pods: int, lb_pool: str) 
     from kapply.errors import UsageError
     from kapply.model.quantity import QuantityError, millicores, to_bytes
 
-    try:
-        if millicores(cpu) <= 0:
-            raise UsageError(f"invalid --cpu {cpu!r}: must be greater than 0")
-        if to_bytes(memory) <= 0:
-            raise UsageError(f"invalid --memory {memory!r}: must be greater than 0")
-    except (QuantityError, ValueError) as exc:
-        raise UsageError(f"invalid quantity: {exc}") from None
+    for flag, text, amount in (("--cpu", cpu, millicores), ("--memory", memory, to_bytes)):
+        try:
+            positive = amount(text) > 0
+        except (QuantityError, ValueError) as exc:
+            raise UsageError(f"invalid {flag} {text!r}: {exc}") from None
+        if not positive:
+            raise UsageError(f"invalid {flag} {text!r}: must be greater than 0")
     if nodes < 0 or pods < 1:
         raise UsageError("--nodes must be >= 0 and --pods >= 1")
     if lb_pool:

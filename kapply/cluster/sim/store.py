@@ -56,8 +56,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _state_error(path: Path, why: str) -> StateError:
-    return StateError(f"{path}: {why}; refusing to use it (move it away, or `kapply cluster delete` "
-                      "it if it is a broken kapply cluster)")
+    return StateError(f"{path}: {why}; refusing to use it (move it away, or `kapply cluster delete "
+                      f"{path.stem} --force` if it is a broken kapply cluster)")
 
 
 class Store:
