@@ -9,12 +9,13 @@ prune runs on a partial view of the folder).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kapply.apply.live import fetch_live, read_inventory
 from kapply.cluster.protocol import Cluster
-from kapply.errors import ValidationError
+from kapply.errors import ClusterError, ValidationError
 from kapply.plan.inventory import Inventory, inventory_id_for
 from kapply.plan.plan import Plan, make_plan
 from kapply.validate.diagnostics import Report
@@ -68,7 +69,42 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     plan = make_plan(desired, live, inventory, inventory_id=inventory_id, prune=options.prune,
                      adopt=options.adopt, force_replace=options.force_replace,
                      allow_empty=options.allow_empty)
-    return plan, inventory
+    return _settled(cluster, plan), inventory
+
+
+def _settled(cluster: Cluster, plan: Plan) -> Plan:
+    """The plan with every update the API server would turn into a no-op marked `unchanged`.
+
+    The plan is computed without the server's defaults, so an update that clears a defaulted field
+    (an explicit `replicas: null`) looks like a change on every run although the server defaults the
+    field straight back. As `kubectl diff` does, such updates are dry-run on the server: one whose
+    result equals the live object is no change (diff exits 0, apply writes nothing).
+    """
+    updates = [i for i, c in enumerate(plan.changes) if c.action == "update" and not c.error]
+    if not updates:
+        return plan
+    from kapply.model.jsoncopy import deep_copy
+
+    changes = list(plan.changes)
+    session = getattr(cluster, "session", None)
+    with session(dry_run=True) if session is not None else nullcontext():
+        for i in updates:
+            change = changes[i]
+            try:
+                result = cluster.update(deep_copy(change.desired), dry_run=True)
+            except ClusterError:
+                continue  # apply reports the refusal
+            if _stored_form(result) == _stored_form(change.live):
+                changes[i] = replace(change, action="unchanged", fields=())
+    return Plan(tuple(changes), plan.inventory_id)
+
+
+def _stored_form(obj: Any) -> Any:
+    if not isinstance(obj, dict):
+        return obj
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items()
+            if k not in ("resourceVersion", "managedFields")}
+    return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
 
 
 def prepare(cluster: Cluster, paths: Sequence[str], options: PlanOptions, stdin: Any = None) -> Prepared:

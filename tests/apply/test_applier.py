@@ -89,6 +89,20 @@ def test_scale_kept_when_file_has_no_replicas(cluster: Any) -> None:
     assert cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 4
 
 
+def test_explicit_null_of_a_defaulted_field_settles_to_unchanged(cluster: Any) -> None:
+    apply(cluster, [deployment(replicas=3)])
+    nulled = deployment(replicas=None)
+    nulled["spec"]["replicas"] = None  # an explicit null: the server defaults replicas to 1 again
+    _, report = apply(cluster, [nulled])
+    assert verbs(report) == ["deployment.apps/web configured"]
+    assert cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 1
+    rv = cluster.resource_version()
+    plan, again = apply(cluster, [nulled])
+    assert not plan.has_changes, plan.to_json()  # diff exits 0: the write would change nothing
+    assert verbs(again) == ["deployment.apps/web unchanged"]
+    assert cluster.resource_version() == rv
+
+
 def test_immutable_selector_refused_then_force_replace(cluster: Any) -> None:
     apply(cluster, [deployment()])
     changed = deployment(labels={"app": "web", "tier": "front"})
