@@ -85,7 +85,7 @@ def diff(
             sys.stdout.write(render_json(plan))
         else:
             sys.stdout.write(render_text(plan, colour=_colour()))
-        raise typer.Exit(1 if plan.has_changes or plan.errors else 0)
+        raise typer.Exit(2 if plan.errors else 1 if plan.has_changes else 0)
 
 
 def _colour() -> bool:

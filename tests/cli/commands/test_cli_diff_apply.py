@@ -1,0 +1,30 @@
+"""`kapply diff / apply / prune` as a user runs them: exit statuses and what is printed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Run = Callable[..., Any]
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: nginx:1}]
+"""
+
+
+def test_diff_of_a_change_the_server_refuses_is_an_error_exit(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    assert run_cli("apply", str(tmp_path)).exit_code == 0
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT.replace("{app: web}", "{app: web, v: '2'}"))
+    res = run_cli("diff", str(tmp_path))
+    assert "spec.selector: Invalid value" in res.stdout and "field is immutable" in res.stdout
+    assert res.exit_code == 2  # kubectl diff: >1 when the server refuses, not 1 (changes)
