@@ -39,9 +39,6 @@ def pod_spec(spec: Obj) -> None:
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("securityContext", {})
-    spec.setdefault("enableServiceLinks", True)
-    if spec.get("serviceAccountName") or "serviceAccount" not in spec:
-        spec.setdefault("serviceAccountName", "default")
     for c in (*(spec.get("initContainers") or ()), *(spec.get("containers") or ())):
         if isinstance(c, dict):
             _container(c)
@@ -62,6 +59,10 @@ def pod(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         pod_spec(spec)
+        # SetDefaults_Pod and the ServiceAccount admission plugin: Pods only, never templates
+        spec.setdefault("enableServiceLinks", True)
+        if spec.get("serviceAccountName") or "serviceAccount" not in spec:
+            spec.setdefault("serviceAccountName", "default")
         # not-ready/unreachable tolerations: the DefaultTolerationSeconds plugin (tolerations.py)
 
 

@@ -49,6 +49,16 @@ def test_create_sets_server_fields_and_defaults(cluster: SimCluster) -> None:
     assert spec["template"]["spec"]["restartPolicy"] == "Always"
 
 
+def test_pod_only_defaults_stay_out_of_templates(cluster: SimCluster) -> None:
+    # SetDefaults_Pod (enableServiceLinks) and the ServiceAccount admission plugin apply to Pods,
+    # not to a workload's template: `describe deploy` shows no "Service Account: default"
+    template = cluster.create(deployment())["spec"]["template"]["spec"]
+    assert "serviceAccountName" not in template and "enableServiceLinks" not in template
+    pod = cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                          "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}})
+    assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["enableServiceLinks"] is True
+
+
 def test_resource_version_is_monotonic_across_writes(cluster: SimCluster) -> None:
     rvs = [int(cluster.create(configmap(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(5)]
     assert rvs == sorted(rvs) and len(set(rvs)) == 5
