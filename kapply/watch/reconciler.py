@@ -43,6 +43,12 @@ class ReconcileResult:
         return [o for o in self.outcomes if o.ok and o.change.is_write]
 
     @property
+    def reported(self) -> list[Outcome]:
+        """Writes, failures, and (except on every drift check) objects left alone and why."""
+        return [o for o in self.outcomes if o.change.is_write or not o.ok
+                or (o.change.action == "skip" and self.trigger != "drift")]
+
+    @property
     def ok(self) -> bool:
         return not self.errors and not self.diagnostics and all(o.ok for o in self.outcomes)
 
@@ -53,8 +59,7 @@ class ReconcileResult:
         if self.trigger == "drift" and self.drift:
             what = ", ".join(_drift_text(c) for c in self.drift)
             parts.append(f"drift detected: {what}" + ("" if self.healed else " (not healed: --no-self-heal)"))
-        writes = [o.line() for o in self.outcomes if o.change.is_write or not o.ok]
-        parts.extend(writes)
+        parts.extend(o.line() for o in self.reported)
         for d in self.diagnostics:
             where = f"{d.file}:{d.line}:{d.column}"
             parts.append(f"{where}: {d.severity}: {d.text} (keeping its last good objects)")
@@ -73,7 +78,7 @@ class ReconcileResult:
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
             "trigger": self.trigger, "durationMs": round(self.duration * 1000, 1), "files": self.files,
             "results": [{"ref": o.change.key.ref, "result": o.verb, "message": o.message or None}
-                        for o in self.outcomes if o.change.is_write or not o.ok],
+                        for o in self.reported],
             "drift": [{"ref": c.key.ref, "action": c.action,
                        "fields": [f.path_text for f in c.fields][:10]} for c in self.drift],
             "healed": self.healed, "errors": self.errors,

@@ -1,0 +1,38 @@
+"""The watcher's reconciles against an embedded cluster: what each reconcile line reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kapply.apply.applier import execute
+from kapply.apply.reconcile import PlanOptions, plan_objects
+from kapply.cluster.sim.testing import new_test_cluster
+from kapply.watch.reconciler import Reconciler
+from kapply.watch.sources import SourceSet
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: \"{value}\"\n"
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Any]:
+    c = new_test_cluster(tmp_path / "state", nodes=1)
+    yield c
+    c.close()
+
+
+def test_an_object_owned_by_another_inventory_is_reported_not_in_sync(cluster: Any, tmp_path: Path) -> None:
+    other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "0"}}
+    plan, inventory = plan_objects(cluster, [other], "someone-else", PlanOptions())
+    execute(cluster, plan, inventory)
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(CM.format(name="a", value=1))
+    result = Reconciler(cluster, SourceSet([str(folder)]), "mine").start()
+    assert "in sync" not in result.line()
+    assert 'configmap/a skipped: exists and is managed by kapply inventory "someone-else"' in result.line()
+    assert [r["result"] for r in result.to_json()["results"]] == ["skipped"]
+    assert cluster.get("ConfigMap", "default", "a")["data"] == {"k": "0"}
