@@ -58,6 +58,8 @@ def delete(
         if output not in ("", "name"):
             raise UsageError(f"unable to match a printer suitable for the output format \"{output}\", "
                              "allowed formats are: name")
+        if all_objects and selector:
+            raise UsageError("cannot set --all and --selector at the same time")
         if filenames and resources:
             raise UsageError("resources cannot be given both as arguments and with --filename")
         with open_sim(cluster) as sim:

@@ -108,6 +108,10 @@ def test_delete_usage_errors(run_cli: Run, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "allowed formats are: name" in res.stderr
     res = run_cli("delete", "pods", "--all", "-n", "kube-public", "--cluster", "demo")
     assert (res.exit_code, res.stderr) == (0, "No resources found\n")
+    # kubectl refuses --all with a selector rather than deleting everything
+    res = run_cli("delete", "pods", "--all", "-l", "app=none", "--cluster", "demo")
+    assert (res.exit_code, res.stderr) == (2, "error: cannot set --all and --selector at the same time\n")
+    assert len(pod_names(run_cli)) == 3
 
 
 def test_delete_namespace_and_name_output(run_cli: Run, tmp_path: Path) -> None:
