@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kapply.apply.applier import Outcome, execute
@@ -169,6 +169,12 @@ class Reconciler:
         live = fetch_live(self.cluster, keys)
         plan = make_plan(desired, live, scope, inventory_id=self.inventory_id, prune=self.prune,
                          allow_empty=True)
+        unknown = self.sources.unknown()
+        if unknown and any(c.action == "prune" for c in plan.changes):
+            reason = f"not pruned: {_display(unknown[0])} does not load, and may hold it"
+            kept = (replace(c, action="skip", fields=(), reason=reason) if c.action == "prune" else c
+                    for c in plan.changes)
+            plan = Plan(tuple(kept), plan.inventory_id)
         return plan, inventory
 
 

@@ -24,6 +24,7 @@ class FileState:
     objects: list[dict[str, Any]] = field(default_factory=list)
     keys: list[ResourceKey] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)  # of the latest version, if it is broken
+    unknown: bool = False  # broken, and never loaded since the watch started: its objects are unknown
 
     @property
     def broken(self) -> bool:
@@ -103,8 +104,9 @@ class SourceSet:
         report = validated.report
         if report.ok:
             return FileState([d.obj for d in validated.documents], list(validated.keys))
-        kept = old or FileState()
-        return FileState(kept.objects, kept.keys, report.errors)
+        if old is None:
+            return FileState([], [], report.errors, unknown=True)
+        return FileState(old.objects, old.keys, report.errors, unknown=old.unknown)
 
     def _duplicates(self) -> list[Diagnostic]:
         seen: dict[ResourceKey, str] = {}
@@ -129,6 +131,10 @@ class SourceSet:
                     seen.add(key)
                     out.append(obj)
         return out
+
+    def unknown(self) -> list[str]:
+        """Files that have not loaded once since the watch started: they may hold any object."""
+        return sorted(p for p, s in self.files.items() if s.unknown)
 
     def broken(self) -> dict[str, list[Diagnostic]]:
         return {p: s.errors for p, s in self.files.items() if s.broken}

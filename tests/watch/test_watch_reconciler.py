@@ -36,3 +36,24 @@ def test_an_object_owned_by_another_inventory_is_reported_not_in_sync(cluster: A
     assert 'configmap/a skipped: exists and is managed by kapply inventory "someone-else"' in result.line()
     assert [r["result"] for r in result.to_json()["results"]] == ["skipped"]
     assert cluster.get("ConfigMap", "default", "a")["data"] == {"k": "0"}
+
+
+def test_a_file_broken_at_start_up_has_nothing_pruned(cluster: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(CM.format(name="a", value=1))
+    (folder / "b.yaml").write_text(CM.format(name="b", value=1))
+    (folder / "c.yaml").write_text(CM.format(name="c", value=1))
+    Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True).start()
+    (folder / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  bad: [\n")
+    watcher = Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True)  # a new watch process
+    result = watcher.start()
+    assert cluster.get("ConfigMap", "default", "b")["data"] == {"k": "1"}  # not pruned
+    assert "configmap/b pruned" not in result.line()
+    assert "b.yaml" in result.line()
+    (folder / "a.yaml").unlink()  # the broken file may hold `a` now: nothing is pruned meanwhile
+    assert "configmap/a skipped: not pruned" in watcher.on_files([str(folder / "a.yaml")]).line()
+    assert cluster.get("ConfigMap", "default", "a")
+    (folder / "b.yaml").write_text(CM.format(name="b", value=2))  # fixing the file resumes
+    assert "configmap/b configured" in watcher.on_files([str(folder / "b.yaml")]).line()
+    assert "configmap/a pruned" in watcher.drift_check().line()
