@@ -37,13 +37,15 @@ UNMANAGED_WARNING = "deleting Pods that declare no controller"
 def add_node(cluster: SimCluster, cpu: str | None = None, memory: str | None = None,
              pods: int | None = None) -> Obj:
     """Register the next minikube-mNN node (size defaults to the cluster settings)."""
-    try:
-        if cpu is not None and millicores(cpu) <= 0:
-            raise UsageError(f"invalid --cpu {cpu!r}: must be greater than 0")
-        if memory is not None and to_bytes(memory) <= 0:
-            raise UsageError(f"invalid --memory {memory!r}: must be greater than 0")
-    except QuantityError as exc:
-        raise UsageError(f"invalid quantity: {exc}") from None
+    for flag, text, amount in (("--cpu", cpu, millicores), ("--memory", memory, to_bytes)):
+        if text is None:
+            continue
+        try:
+            positive = amount(text) > 0
+        except QuantityError as exc:
+            raise UsageError(f"invalid {flag} {text!r}: {exc}") from None
+        if not positive:
+            raise UsageError(f"invalid {flag} {text!r}: must be greater than 0")
     if pods is not None and pods < 1:
         raise UsageError(f"invalid --pods {pods}: must be at least 1")
     with cluster.session() as rt:

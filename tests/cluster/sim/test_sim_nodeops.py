@@ -188,8 +188,10 @@ def test_add_node_numbers_and_sizes(tmp_path: Path) -> None:
     assert node["metadata"]["name"] == "minikube-m03"
     assert node["status"]["allocatable"]["cpu"] == "8"
     assert add_node(cluster)["status"]["allocatable"]["memory"] == "8Gi"
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="invalid --cpu 'lots'"):
         add_node(cluster, cpu="lots")
+    with pytest.raises(UsageError, match="invalid --memory '8GB'"):  # the flag at fault is named
+        add_node(cluster, memory="8GB")
     with pytest.raises(NotFoundError, match='nodes "minikube-m09" not found'):
         fail_node(cluster, "minikube-m09")
 
