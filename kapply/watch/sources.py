@@ -25,6 +25,7 @@ class FileState:
     keys: list[ResourceKey] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)  # of the latest version, if it is broken
     unknown: bool = False  # broken, and never loaded since the watch started: its objects are unknown
+    digest: bytes | None = None  # of the content last read, so a rescan re-reads only what changed
 
     @property
     def broken(self) -> bool:
@@ -49,10 +50,11 @@ class SourceSet:
         self.files: dict[str, FileState] = {}  # real path -> state
 
     def scan(self) -> Update:
-        """Full scan: discover every file, re-read all (start-up, or after a folder moved)."""
+        """Full scan: discover every file, re-read those new or changed (start-up, a folder moved)."""
         sources, _ = discover(self.paths)
         current = {os.path.realpath(s.path) for s in sources if s.path is not None}
-        return self.refresh(current | set(self.files))
+        return self.refresh(p for p in current | set(self.files)
+                            if p not in self.files or self.files[p].digest != _digest(p))
 
     def refresh(self, paths: Iterable[str]) -> Update:
         """Re-read the given files (real paths); a missing file is removed."""
@@ -100,13 +102,14 @@ class SourceSet:
         return out
 
     def _read(self, path: str, old: FileState | None) -> FileState:
+        digest = _digest(path)  # before reading: a write in between is seen by the next rescan
         validated = validate_loaded(load_paths([path], workers=1), self.options)
         report = validated.report
         if report.ok:
-            return FileState([d.obj for d in validated.documents], list(validated.keys))
+            return FileState([d.obj for d in validated.documents], list(validated.keys), digest=digest)
         if old is None:
-            return FileState([], [], report.errors, unknown=True)
-        return FileState(old.objects, old.keys, report.errors, unknown=old.unknown)
+            return FileState([], [], report.errors, unknown=True, digest=digest)
+        return FileState(old.objects, old.keys, report.errors, unknown=old.unknown, digest=digest)
 
     def _duplicates(self) -> list[Diagnostic]:
         seen: dict[ResourceKey, str] = {}
@@ -138,3 +141,14 @@ class SourceSet:
 
     def broken(self) -> dict[str, list[Diagnostic]]:
         return {p: s.errors for p, s in self.files.items() if s.broken}
+
+
+def _digest(path: str) -> bytes | None:
+    """A hash of a file's content (None when it cannot be read)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "blake2b").digest()
+    except OSError:
+        return None

@@ -103,3 +103,17 @@ def test_duplicate_across_files_is_reported_and_first_wins(tmp_path: Path) -> No
     update = sources.scan()
     assert any(d.rule == "duplicate-object" for d in update.errors)
     assert [o["data"]["k"] for o in sources.desired()] == ["1"]
+
+
+def test_a_rescan_re_reads_only_what_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    (tmp_path / "b.yaml").write_text(CM.format(name="b", value=1))
+    sources = SourceSet([str(tmp_path)])
+    sources.scan()
+    (tmp_path / "sub").mkdir()  # a new folder asks for a rescan
+    (tmp_path / "sub" / "c.yaml").write_text(CM.format(name="c", value=1))
+    (tmp_path / "b.yaml").write_text(CM.format(name="b", value=2))
+    update = sources.scan()
+    assert sorted(os.path.basename(p) for p in update.changed) == ["b.yaml", "c.yaml"]
+    assert update.touched_keys == {key("b"), key("c")}
+    assert names(sources) == ["a", "b", "c"]
