@@ -34,7 +34,8 @@ def test_deployment_page_mid_rollout() -> None:
 def test_new_replica_set_matches_template_ignoring_hash_and_old_ones_oldest_first() -> None:
     old, new = split_replica_sets(deployment(), _replica_sets())
     assert new is not None and new["metadata"]["name"] == "hello-node-7c9d8b6f4d"
-    # scaled-to-zero history is listed too (kubectl takes all old ReplicaSets); other owners' are not
+    # all old ReplicaSets, scaled-to-zero history included (the page then shows only those with
+    # replicas, as kubectl's GetAllReplicaSets does); other owners' are not
     assert [rs["metadata"]["name"] for rs in old] == ["hello-node-6b5d7c8e9f", "hello-node-5f76cf6ccf"]
 
 

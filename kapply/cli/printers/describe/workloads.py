@@ -102,8 +102,9 @@ def describe_deployment(deploy: Obj, related: Mapping[str, Sequence[Obj]], event
     describe_pod_template(w, spec.get("template"))
     _conditions(w, status.get("conditions"))
     old, new = split_replica_sets(deploy, related.get("ReplicaSet") or ())
-    if old or new is not None:
-        w.write(0, f"OldReplicaSets:\t{_rs_list(old)}\n")
+    if old or new is not None:  # kubectl lists only the old ReplicaSets that still have replicas
+        scaled = [rs for rs in old if int((rs.get("spec") or {}).get("replicas", 1)) != 0]
+        w.write(0, f"OldReplicaSets:\t{_rs_list(scaled)}\n")
         w.write(0, f"NewReplicaSet:\t{_rs_list([new] if new is not None else [])}\n")
     describe_events(w, events, now)
     return w.render()
