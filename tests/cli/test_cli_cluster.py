@@ -92,3 +92,16 @@ def test_foreign_state_file(run_cli: Run, kapply_home: Path) -> None:
     assert (kapply_home / "mine.db").read_text() == "not a database"
     assert "--force" in run_cli("cluster", "delete", "mine").stderr
     assert run_cli("cluster", "delete", "mine", "--force").exit_code == 0
+
+
+def test_list_and_info_count_the_nodes_there_are(run_cli: Run) -> None:
+    run_cli("cluster", "create", "grow", "--nodes", "2", "--manual-clock")
+    assert run_cli("node", "add", "--cluster", "grow").exit_code == 0
+    assert run_cli("node", "fail", "minikube-m02", "--cluster", "grow").exit_code == 0
+    run_cli("cluster", "advance", "1m", "--cluster", "grow")
+    listing = run_cli("cluster", "list", "--cluster", "grow").stdout.splitlines()
+    assert listing[1].split()[:3] == ["*", "grow", "3"]
+    text = run_cli("cluster", "info", "grow").stdout
+    assert "Nodes:          3 x (4 CPU, 8Gi memory, 110 pods)" in text
+    # as `get nodes` shows them: Ready=Unknown is NotReady
+    assert "  minikube-m02  NotReady\n" in text and "  minikube      Ready\n" in text

@@ -124,8 +124,9 @@ def list_(
             try:
                 store = Store.open(kapply_home() / f"{name}.db")
                 settings = ClusterSettings.from_dict(store.meta()["settings"])
+                nodes = len(store.names("Node"))  # `node add` and `delete node` change the count
                 store.close()
-                row.update(nodes=settings.nodes, cpu=settings.cpu, memory=settings.memory,
+                row.update(nodes=nodes, cpu=settings.cpu, memory=settings.memory,
                            pods=settings.pods, manualClock=settings.manual_clock)
             except StateError as exc:
                 row["error"] = str(exc)
@@ -166,14 +167,9 @@ def info(
 
         sim = open_cluster(name or cluster)
         data = sim.info()
-        nodes = []
-        for node in sim.list("Node"):
-            ready = next((c for c in (node.get("status") or {}).get("conditions") or ()
-                          if c.get("type") == "Ready"), {})
-            status = {"True": "Ready", "False": "NotReady"}.get(ready.get("status"), "Unknown")
-            if (node.get("spec") or {}).get("unschedulable"):
-                status += ",SchedulingDisabled"
-            nodes.append({"name": node["metadata"]["name"], "status": status})
+        from kapply.cli.printers.columns import node_status
+
+        nodes = [{"name": node["metadata"]["name"], "status": node_status(node)} for node in sim.list("Node")]
         data["nodes"] = nodes
         wall = sim.clock.time()
         sim.close()
@@ -189,9 +185,10 @@ def info(
         typer.echo(f"Virtual time:   {rfc3339(data['now'])} ({clock}{shift})")
         if data.get("created"):
             typer.echo(f"Age:            {human_duration(data['now'] - data['created'])}")
-        typer.echo(f"Nodes:          {s['nodes']} x ({s['cpu']} CPU, {s['memory']} memory, {s['pods']} pods)")
+        typer.echo(f"Nodes:          {len(nodes)} x ({s['cpu']} CPU, {s['memory']} memory, {s['pods']} pods)")
+        width = max((len(node["name"]) for node in nodes), default=0)
         for node in nodes:
-            typer.echo(f"  {node['name']}  {node['status']}")
+            typer.echo(f"  {node['name']:<{width}}  {node['status']}")
         typer.echo(f"Timings:        pod start-up {go_duration(s['pod_startup'])}, image pull "
                    f"{go_duration(s['image_pull'])}, node grace {go_duration(s['node_grace'])}, "
                    f"eviction {go_duration(s['eviction_timeout'])}")
