@@ -80,7 +80,9 @@ def run(reconciler: Reconciler, paths: list[str], interval: float, emit: Callabl
             if stop.is_set():
                 break
             if batch:
-                emit(reconciler.rescan() if batch.rescan else reconciler.on_files(batch.paths))
+                result = reconciler.rescan() if batch.rescan else reconciler.on_files(batch.paths)
+                if result is not None:
+                    emit(result)
             elif time.monotonic() >= next_drift:
                 emit(reconciler.drift_check())
                 next_drift = time.monotonic() + interval

@@ -106,12 +106,16 @@ class Reconciler:
         self.self_heal = self_heal
 
     def start(self) -> ReconcileResult:
-        return self._run("start", lambda: self.sources.scan(), full=True)
+        result = self._run("start", lambda: self.sources.scan(), full=True)
+        assert result is not None
+        return result
 
-    def rescan(self) -> ReconcileResult:
+    def rescan(self) -> ReconcileResult | None:
+        """After a folder event; None when no manifest changed."""
         return self._run("change", lambda: self.sources.scan(), full=True)
 
-    def on_files(self, paths: Iterable[str]) -> ReconcileResult:
+    def on_files(self, paths: Iterable[str]) -> ReconcileResult | None:
+        """After file events; None when none of them is one of the source's manifests."""
         paths = list(paths)
         return self._run("change", lambda: self.sources.refresh(paths), full=False)
 
@@ -131,11 +135,13 @@ class Reconciler:
         result.duration = time.perf_counter() - begin
         return result
 
-    def _run(self, trigger: str, refresh: Any, full: bool) -> ReconcileResult:
+    def _run(self, trigger: str, refresh: Any, full: bool) -> ReconcileResult | None:
         result = ReconcileResult(trigger, time.time())
         begin = time.perf_counter()
         try:
             update: Update = refresh()
+            if trigger == "change" and not (update.changed or update.removed):
+                return None  # a file beside the source, or a folder event that changed no manifest
             result.files = [_display(p) for p in update.changed + update.removed]
             result.diagnostics = update.errors
             desired = self.sources.desired()

@@ -57,3 +57,15 @@ def test_a_file_broken_at_start_up_has_nothing_pruned(cluster: Any, tmp_path: Pa
     (folder / "b.yaml").write_text(CM.format(name="b", value=2))  # fixing the file resumes
     assert "configmap/b configured" in watcher.on_files([str(folder / "b.yaml")]).line()
     assert "configmap/a pruned" in watcher.drift_check().line()
+
+
+def test_a_change_to_a_file_outside_the_source_is_no_reconcile(cluster: Any, tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(CM.format(name="one", value=1))
+    (tmp_path / "other.yaml").write_text(CM.format(name="other", value=1))
+    (tmp_path / "README.md").write_text("notes\n")
+    watcher = Reconciler(cluster, SourceSet([str(tmp_path / "one.yaml")]), "mine")
+    watcher.start()
+    assert watcher.on_files([str(tmp_path / "other.yaml"), str(tmp_path / "README.md")]) is None
+    (tmp_path / "one.yaml").write_text(CM.format(name="one", value=2))
+    result = watcher.on_files([str(tmp_path / "one.yaml"), str(tmp_path / "README.md")])
+    assert result is not None and "configmap/one configured" in result.line()
