@@ -12,6 +12,7 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.scheduler:Scheduler",
     "kapply.cluster.sim.controllers.kubelet:Kubelet",
     "kapply.cluster.sim.controllers.nodelifecycle:NodeLifecycle",
+    "kapply.cluster.sim.controllers.podgc:PodGC",
     "kapply.cluster.sim.controllers.replicaset:ReplicaManager",
     "kapply.cluster.sim.controllers.replicaset:ReplicationManager",
     "kapply.cluster.sim.controllers.deployment.controller:DeploymentController",
