@@ -54,13 +54,16 @@ def _prepare(cluster_name: str, paths: list[str], plan_options: Any) -> tuple[An
 
     cluster = open_cluster(cluster_name)
     try:
-        return cluster, prepare(cluster, paths, plan_options, stdin=sys.stdin)
+        prepared = prepare(cluster, paths, plan_options, stdin=sys.stdin)
     except InvalidInputError as exc:
         from kapply.validate.formats import render_text  # only now: it pulls in xml (and http, ssl)
 
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(2) from None
+    for d in prepared.validated.report.warnings if prepared.validated else ():  # as kubectl prints them
+        sys.stderr.write(f"Warning: {d.file}:{d.line}:{d.column}: {d.text}\n")
+    return cluster, prepared
 
 
 def diff(

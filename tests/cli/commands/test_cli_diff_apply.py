@@ -28,3 +28,14 @@ def test_diff_of_a_change_the_server_refuses_is_an_error_exit(run_cli: Run, tmp_
     res = run_cli("diff", str(tmp_path))
     assert "spec.selector: Invalid value" in res.stdout and "field is immutable" in res.stdout
     assert res.exit_code == 2  # kubectl diff: >1 when the server refuses, not 1 (changes)
+
+
+def test_apply_prints_the_api_servers_warnings_as_kubectl_does(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n"
+        "    env: [{name: A, value: '1'}, {name: A, value: '2'}]\n")
+    res = run_cli("apply", str(tmp_path))
+    assert res.exit_code == 0 and res.stdout == "pod/p created\n"
+    assert res.stderr.startswith("Warning: ")
+    assert ('pod.yaml:8:34: Pod/default/p: spec.containers[0].env[1]: hides previous definition of "A"'
+            in res.stderr)
