@@ -1,7 +1,9 @@
 """`kapply get` columns per kind, as kubectl's printers (pkg/printers/internalversion) show them.
 
 Each kind has a row function `(obj, now) -> list[str]` for the default columns and an optional
-one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`.
+one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`. StatefulSets,
+DaemonSets, Jobs and CronJobs have kubectl's columns although nothing acts on them: their status
+stays as stored.
 """
 
 from __future__ import annotations
@@ -152,6 +154,61 @@ def _replicas_row(obj: Obj, now: float) -> list[str]:
             str(st.get("readyReplicas", 0)), age(obj, now)]
 
 
+def _sts_row(obj: Obj, now: float) -> list[str]:
+    ready = f"{_status(obj).get('readyReplicas', 0)}/{_spec(obj).get('replicas', 1)}"
+    return [_name(obj), ready, age(obj, now)]
+
+
+def _template_containers(obj: Obj, now: float) -> list[str]:
+    return _containers_images((_spec(obj).get("template") or {}).get("spec") or {})
+
+
+def _ds_row(obj: Obj, now: float) -> list[str]:
+    st = _status(obj)
+    node_selector = ((_spec(obj).get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
+    counts = [str(st.get(key, 0)) for key in ("desiredNumberScheduled", "currentNumberScheduled",
+                                              "numberReady", "updatedNumberScheduled", "numberAvailable")]
+    return [_name(obj), *counts, _selector_text(node_selector), age(obj, now)]
+
+
+def _job_status(job: Obj) -> str:
+    """printJob's STATUS: the first condition that holds, in kubectl's order; else Running."""
+    held = {c.get("type") for c in _status(job).get("conditions") or () if c.get("status") == "True"}
+    if "Complete" in held or "Failed" in held:
+        return "Complete" if "Complete" in held else "Failed"
+    if (job.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return next((t for t in ("Suspended", "FailureTarget", "SuccessCriteriaMet") if t in held), "Running")
+
+
+def _job_row(job: Obj, now: float) -> list[str]:
+    spec, st = _spec(job), _status(job)
+    succeeded = st.get("succeeded", 0)
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{spec['completions']}"
+    else:
+        parallelism = spec.get("parallelism") or 0
+        completions = f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
+    start, end = parse_time(st.get("startTime")), parse_time(st.get("completionTime"))
+    took = "" if start is None else human_duration((now if end is None else end) - start)
+    return [_name(job), _job_status(job), completions, took, age(job, now)]
+
+
+def _cronjob_row(cj: Obj, now: float) -> list[str]:
+    spec, st = _spec(cj), _status(cj)
+    last = parse_time(st.get("lastScheduleTime"))
+    suspend = "True" if spec.get("suspend") else "False"  # the API server defaults it to false
+    return [_name(cj), str(spec.get("schedule", "")), spec.get("timeZone") or "<none>", suspend,
+            str(len(st.get("active") or ())), "<none>" if last is None else human_duration(now - last),
+            age(cj, now)]
+
+
+def _cronjob_wide(cj: Obj, now: float) -> list[str]:
+    job_spec = (_spec(cj).get("jobTemplate") or {}).get("spec") or {}
+    return [*_containers_images((job_spec.get("template") or {}).get("spec") or {}),
+            _selector_text(job_spec.get("selector"))]
+
+
 # ---- services and endpoints ----------------------------------------------------------------------
 
 def service_ports(svc: Obj) -> str:
@@ -287,6 +344,14 @@ COLUMNS: dict[str, Columns] = {
                           _TEMPLATE_WIDE, _template_wide),
     "ReplicationController": Columns(("NAME", "DESIRED", "CURRENT", "READY", "AGE"), _replicas_row,
                                      _TEMPLATE_WIDE, _template_wide),
+    "StatefulSet": Columns(("NAME", "READY", "AGE"), _sts_row, ("CONTAINERS", "IMAGES"),
+                           _template_containers),
+    "DaemonSet": Columns(("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR",
+                          "AGE"), _ds_row, _TEMPLATE_WIDE, _template_wide),
+    "Job": Columns(("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"), _job_row, _TEMPLATE_WIDE,
+                   _template_wide),
+    "CronJob": Columns(("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"),
+                       _cronjob_row, _TEMPLATE_WIDE, _cronjob_wide),
     "Service": Columns(("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"), _svc_row,
                        ("SELECTOR",), _svc_wide),
     "Endpoints": Columns(("NAME", "ENDPOINTS", "AGE"), _ep_row),
