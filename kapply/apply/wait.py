@@ -88,6 +88,9 @@ def explain(cluster: Cluster, key: ResourceKey, state: Readiness) -> list[str]:
         obj = cluster.get(key.kind, key.namespace, key.name)
     except NotFoundError:
         return lines
+    if obj.get("kind") == "Pod":  # a bare pod: what it is stuck on is the whole explanation
+        reason = _pod_problem(obj)
+        return [f"{key.ref}: {reason}"] if reason else lines
     selector = _pod_selector(obj)
     if selector is None:
         return lines

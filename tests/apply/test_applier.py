@@ -184,3 +184,14 @@ def test_wait_explains_a_stuck_rollout(cluster: Any) -> None:
     result = wait_ready(cluster, [key], timeout=60)
     assert not result.ok and result.timed_out
     assert any("ImagePullBackOff" in line or "ErrImagePull" in line for line in result.problems)
+
+
+def test_wait_explains_why_a_bare_pod_is_stuck(cluster: Any) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "picky"},
+           "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "app", "image": "nginx:1.27"}]}}
+    apply(cluster, [pod])
+    result = wait_ready(cluster, [ResourceKey("", "Pod", "default", "picky")], timeout=60)
+    assert not result.ok and result.timed_out
+    # the scheduler's reason, as for a Deployment's pods, not only "pod is Pending"
+    assert result.problems == ["pod/picky: Pending: 0/2 nodes are available: "
+                               "2 node(s) didn't match Pod's node affinity/selector."]
