@@ -36,6 +36,7 @@ from kapply.load.syntax import (
     STR,
     TIMESTAMP,
     VALUE,
+    go_int,
 )
 
 ALIAS_LIMIT = 100_000
@@ -59,23 +60,13 @@ class ConstructError(Exception):
 
 def _int(text: str) -> int:
     value = text.replace("_", "")
-    sign = -1 if value[0] == "-" else 1
-    if value[0] in "+-":
-        value = value[1:]
-    if value == "0":
-        return 0
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value[0] == "0":
-        return sign * int(value, 8)
-    if ":" in value:
+    if ":" in value:  # YAML 1.1 base 60, only ever from an explicit !!int
+        sign = -1 if value[0] == "-" else 1
         total = 0
-        for part in value.split(":"):
+        for part in value.lstrip("+-").split(":"):
             total = total * 60 + int(part)
         return sign * total
-    return sign * int(value)
+    return go_int(value)
 
 
 def _float(text: str) -> float:
@@ -95,7 +86,8 @@ def _float(text: str) -> float:
     return sign * float(value)
 
 
-_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "y": True,
+          "n": False}
 
 
 def _bool(text: str) -> bool:

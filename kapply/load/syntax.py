@@ -7,12 +7,17 @@ under a budget.
 
 Tag resolution runs once per plain scalar, so it is the hottest Python code of loading: the resolver
 below memoises the answer per scalar text (keys and common values repeat across thousands of
-documents) instead of running PyYAML's path-aware resolver. It resolves like PyYAML's SafeLoader
-(YAML 1.1: `yes`/`on` are booleans, `0755` is octal); `construct` then keeps timestamps as strings.
+documents) instead of running PyYAML's path-aware resolver. It resolves as Kubernetes does, whose
+YAML library (sigs.k8s.io/yaml, go-yaml v2) differs from PyYAML's YAML 1.1 here and there: `y`/`n`
+are booleans as `yes`/`on` are, `1e3` and `1.5e3` are numbers, `0o17` is octal as `0755` is,
+`12:30` is a string (no base-60 numbers), and a number out of range is a string. Timestamps are
+strings too.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +26,6 @@ from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
-from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from kapply.model.collector import collector_paused as collector_paused  # re-exported
@@ -40,23 +44,59 @@ BINARY = "tag:yaml.org,2002:binary"
 
 WITH_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
 
-_IMPLICIT = Resolver.yaml_implicit_resolvers
 _CACHE_LIMIT = 50_000
 _plain_tags: dict[str, str] = {}
+
+# go-yaml v2's resolve table (resolve.go), then its number syntax: strconv.ParseInt(s, 0, 64) after
+# removing underscores, else ParseUint, else `yamlStyleFloat` through ParseFloat (finite only).
+_GO_WORDS = {
+    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+                     "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], BOOL),
+    **dict.fromkeys(["", "~", "null", "Null", "NULL"], NULL),
+    **dict.fromkeys([".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                     "-.inf", "-.Inf", "-.INF"], FLOAT),
+    "<<": MERGE,
+}
+_GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INT_RANGE = (-(2**63), 2**64 - 1)
+
+
+def go_int(text: str) -> int:
+    """An integer in go-yaml's syntax (`0x1F`, `0o17`, `0755`, `0b101`, `1_000`); ValueError if not one."""
+    value = text.replace("_", "")
+    sign = -1 if value[:1] == "-" else 1
+    digits = value[1:] if value[:1] in "+-" else value
+    if digits[:2].lower() in ("0x", "0o", "0b"):
+        return sign * int(digits, 0)
+    if len(digits) > 1 and digits[0] == "0":
+        return sign * int(digits, 8)
+    return sign * int(digits)
+
+
+def _go_tag(value: str) -> str:
+    tag = _GO_WORDS.get(value)
+    if tag is not None:
+        return tag
+    first = value[0]
+    if first == ".":
+        plain = value  # ParseFloat of the text as it is: no underscores without a base prefix
+    elif first in "0123456789+-":
+        plain = value.replace("_", "")
+        if _GO_INT.match(plain) and _INT_RANGE[0] <= go_int(plain) <= _INT_RANGE[1]:
+            return INT
+    else:
+        return STR
+    if _GO_FLOAT.match(plain) and math.isfinite(float(plain)):
+        return FLOAT
+    return STR
 
 
 def _resolve_plain(value: str) -> str:
     tag = _plain_tags.get(value)
     if tag is not None:
         return tag
-    tag = STR
-    if value == "":
-        tag = NULL
-    else:
-        for candidate, pattern in _IMPLICIT.get(value[0], ()):
-            if pattern.match(value):
-                tag = candidate
-                break
+    tag = _go_tag(value)
     if len(_plain_tags) < _CACHE_LIMIT:
         _plain_tags[value] = tag
     return tag

@@ -31,8 +31,25 @@ def _value(text: str) -> Any:
         ("2024-01-01", "2024-01-01"),
         ("2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
         ("!!timestamp 2024-01-01", "2024-01-01"),
-        # YAML 1.1 as PyYAML's SafeLoader reads it
+        # as Kubernetes' YAML library (go-yaml v2, behind sigs.k8s.io/yaml) resolves plain scalars
         ("yes", True),
+        ("y", True),
+        ("N", False),
+        ("12:30", "12:30"),  # no YAML 1.1 base-60 numbers
+        ("190:20:30.15", "190:20:30.15"),
+        ("1.5e3", 1500.0),
+        ("0o17", 15),
+        ("0O17", 15),
+        ("0X1f", 31),
+        ("0755", 493),
+        ("08", 8.0),
+        ("1e999", "1e999"),  # out of range: a string
+        (".5", 0.5),
+        ("+.5", 0.5),
+        ("1.", 1.0),
+        ("-0b101", -5),
+        ("1_2.5", 12.5),
+        ("yEs", "yEs"),
         ("off", False),
         ("True", True),
         ('"yes"', "yes"),
@@ -44,7 +61,7 @@ def _value(text: str) -> Any:
         ("0x1F", 31),
         ("1_000", 1000),
         ("1.5", 1.5),
-        ("1e3", "1e3"),
+        ("1e3", 1000.0),
         ("100m", "100m"),
         ("25%", "25%"),
         ("!!str 3", "3"),
@@ -82,8 +99,8 @@ def test_map_keys_become_strings_as_kubernetes_converts_them(text: str, keys: li
             3, 1, 'mapping key "kind" already defined at line 2', ("kind",), "Service",
         ),
         (
-            "spec:\n  containers:\n  - name: a\n    image: x\n    ports: []\n    image: y\n",
-            6, 5, 'mapping key "image" already defined at line 4', ("spec", "containers", 0, "image"), "y",
+            "spec:\n  containers:\n  - name: a\n    image: x\n    ports: []\n    image: z\n",
+            6, 5, 'mapping key "image" already defined at line 4', ("spec", "containers", 0, "image"), "z",
         ),
         (
             "metadata: {name: a, name: b}\n",
