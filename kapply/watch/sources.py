@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.load.loader import load_paths
-from kapply.load.walk import discover
+from kapply.load.walk import discover, display_path
 from kapply.model.keys import ResourceKey
 from kapply.validate.diagnostics import Diagnostic
 from kapply.validate.pipeline import ValidateOptions, validate_loaded
@@ -117,9 +117,9 @@ class SourceSet:
         for path, state in sorted(self.files.items()):
             for key in state.keys:
                 if key in seen and seen[key] != path:
-                    found.append(Diagnostic(path, 1, 1, f"{key.display} is also defined in {seen[key]}; "
-                                            "the first definition wins", "duplicate-object", "error",
-                                            key.display))
+                    found.append(Diagnostic(display_path(path), 1, 1,
+                                            f"also defined in {display_path(seen[key])}; the first "
+                                            "definition wins", "duplicate-object", "error", key.display))
                 else:
                     seen.setdefault(key, path)
         return found

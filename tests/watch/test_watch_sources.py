@@ -117,3 +117,14 @@ def test_a_rescan_re_reads_only_what_changed(tmp_path: Path) -> None:
     assert sorted(os.path.basename(p) for p in update.changed) == ["b.yaml", "c.yaml"]
     assert update.touched_keys == {key("b"), key("c")}
     assert names(sources) == ["a", "b", "c"]
+
+
+def test_duplicate_is_reported_with_the_paths_the_user_gave(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "a.yaml").write_text(CM.format(name="same", value=1))
+    (tmp_path / "m" / "b.yaml").write_text(CM.format(name="same", value=2))
+    update = SourceSet(["m"]).scan()
+    [dup] = [d for d in update.errors if d.rule == "duplicate-object"]
+    assert dup.file == "m/b.yaml"
+    assert dup.text == "ConfigMap/default/same: also defined in m/a.yaml; the first definition wins"
