@@ -84,6 +84,12 @@ def requeue_stuck_deployment(ctx: Context, d: Obj, status: Obj) -> float | None:
         return None
     if cond.deployment_complete(d, status) or current.get("reason") == cond.TIMED_OUT:
         return None
+    if status.get("replicas", 0) == status.get("updatedReplicas", 0) and \
+            current.get("reason") == cond.NEW_RS_AVAILABLE:
+        # rolled out, then lost availability: rollout_status never times such a Deployment out,
+        # so a timer could not change it (Kubernetes' rate-limited requeue would spin; pod
+        # changes re-sync it anyway)
+        return None
     deadline = cond.progress_deadline_at(d, d.get("status") or {})
     if deadline is None:
         return None

@@ -78,3 +78,24 @@ def test_replica_failure_is_surfaced() -> None:
     status = rollout_status(deployment(), [new], new, T0)
     failure = cond.get_condition(status, "ReplicaFailure")
     assert failure is not None and failure["reason"] == "FailedCreate"
+
+
+def test_a_rolled_out_deployment_that_loses_its_pods_costs_no_timer_per_second(tmp_path: Any) -> None:
+    # Complete (NewReplicaSetAvailable) but unavailable: no progress deadline applies, so there is
+    # nothing to re-check on a timer; `cluster advance 1h` must cost events, not 3,600 ticks.
+    from kapply.cluster.sim.nodeops import fail_node
+    from kapply.cluster.sim.testing import new_test_cluster
+
+    cluster = new_test_cluster(tmp_path, nodes=1)
+    labels = {"app": "web"}
+    cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                    "spec": {"replicas": 2, "selector": {"matchLabels": labels},
+                             "template": {"metadata": {"labels": labels},
+                                          "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
+    cluster.advance(10)
+    fail_node(cluster, "minikube")  # its pods go not-ready, then are evicted with nowhere to go
+    result = cluster.advance(3600)
+    assert result.timers < 60, result
+    d = cluster.get("Deployment", "default", "web")
+    assert cond.get_condition(d["status"], "Available")["status"] == "False"  # type: ignore[index]
+    assert progressing(d["status"])["reason"] == "NewReplicaSetAvailable"  # type: ignore[index]
