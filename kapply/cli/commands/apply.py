@@ -81,13 +81,22 @@ def diff(
         from kapply.plan.render import render_json, render_text
 
         _check_output(output)
-        _, prepared = _prepare(cluster, paths, _plan_options(prune, inventory, skip_unknown, schema_dir,
-                                                             allow_empty))
+        sim, prepared = _prepare(cluster, paths, _plan_options(prune, inventory, skip_unknown, schema_dir,
+                                                               allow_empty))
         plan = prepared.plan
         if output == "json":
             sys.stdout.write(render_json(plan))
         else:
             sys.stdout.write(render_text(plan, colour=_colour()))
+        if plan.has_changes and not plan.errors:
+            from kapply.apply.applier import ApplyFailedError, execute
+
+            try:  # the server's dry run, as kubectl diff does: what apply would be refused is an error
+                execute(sim, plan, prepared.inventory, dry_run=True)
+            except ApplyFailedError as exc:
+                refusals = str(exc).partition("\n")[2]
+                sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
+                raise typer.Exit(2) from None
         raise typer.Exit(2 if plan.errors else 1 if plan.has_changes else 0)
 
 

@@ -39,3 +39,14 @@ def test_apply_prints_the_api_servers_warnings_as_kubectl_does(run_cli: Run, tmp
     assert res.stderr.startswith("Warning: ")
     assert ('pod.yaml:8:34: Pod/default/p: spec.containers[0].env[1]: hides previous definition of "A"'
             in res.stderr)
+
+
+def test_diff_of_objects_the_server_would_refuse_is_an_error_exit(run_cli: Run, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  type: NodePort\n"
+            "  selector: {app: x}\n  ports: [{port: 80, nodePort: 30080}]\n")
+    res = run_cli("diff", str(tmp_path))
+    assert "provided port is already allocated" in res.stderr
+    assert res.exit_code == 2  # as `kubectl diff`, whose server dry run fails; apply would refuse it
+    assert run_cli("apply", str(tmp_path)).exit_code == 1
