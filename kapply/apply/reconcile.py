@@ -69,10 +69,10 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     plan = make_plan(desired, live, inventory, inventory_id=inventory_id, prune=options.prune,
                      adopt=options.adopt, force_replace=options.force_replace,
                      allow_empty=options.allow_empty)
-    return _settled(cluster, plan), inventory
+    return settled(cluster, plan), inventory
 
 
-def _settled(cluster: Cluster, plan: Plan) -> Plan:
+def settled(cluster: Cluster, plan: Plan) -> Plan:
     """The plan with every update the API server would turn into a no-op marked `unchanged`.
 
     The plan is computed without the server's defaults, so an update that clears a defaulted field

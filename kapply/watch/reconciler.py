@@ -16,6 +16,7 @@ from typing import Any
 
 from kapply.apply.applier import Outcome, execute
 from kapply.apply.live import fetch_live, read_inventory
+from kapply.apply.reconcile import settled
 from kapply.cluster.protocol import Cluster
 from kapply.errors import KapplyError
 from kapply.model.keys import ResourceKey
@@ -173,8 +174,8 @@ class Reconciler:
         if self.prune and scope is not None:
             keys |= scope.keys
         live = fetch_live(self.cluster, keys)
-        plan = make_plan(desired, live, scope, inventory_id=self.inventory_id, prune=self.prune,
-                         allow_empty=True)
+        plan = settled(self.cluster, make_plan(desired, live, scope, inventory_id=self.inventory_id,
+                                               prune=self.prune, allow_empty=True))
         unknown = self.sources.unknown()
         if unknown and any(c.action == "prune" for c in plan.changes):
             reason = f"not pruned: {_display(unknown[0])} does not load, and may hold it"

@@ -69,3 +69,14 @@ def test_a_change_to_a_file_outside_the_source_is_no_reconcile(cluster: Any, tmp
     (tmp_path / "one.yaml").write_text(CM.format(name="one", value=2))
     result = watcher.on_files([str(tmp_path / "one.yaml"), str(tmp_path / "README.md")])
     assert result is not None and "configmap/one configured" in result.line()
+
+
+def test_an_explicit_null_on_a_defaulted_field_is_no_drift(cluster: Any, tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: null\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: c, image: nginx:1}]}\n")
+    watcher = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine")
+    assert "deployment.apps/web created" in watcher.start().line()
+    result = watcher.drift_check()
+    assert result.drift == [] and "in sync (1 unchanged)" in result.line()
