@@ -1,7 +1,8 @@
 """Server-side defaulting, as the API server's SetDefaults_* functions do before validation.
 
 Only fields a user would see in `get -o yaml` (and controllers rely on) are defaulted: pod spec
-and containers, workload replicas/strategy/history, Service type/ports, Namespace phase.
+and containers, workload replicas/strategy/history (Jobs and CronJobs included), Service
+type/ports, Secret type, Namespace phase.
 Each function mutates the object it is given (the API owns that dict).
 """
 
@@ -125,6 +126,68 @@ def _workload_template(obj: Obj) -> None:
     _template(obj)
 
 
+def secret(obj: Obj) -> None:
+    """SetDefaults_Secret."""
+    obj.setdefault("type", "Opaque")
+
+
+def job(obj: Obj) -> None:
+    """SetDefaults_Job (batch/v1); the generated controller-uid selector is not simulated."""
+    spec = _template(obj)
+    if "completions" not in spec and "parallelism" not in spec:
+        spec["completions"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 2147483647 if "backoffLimitPerIndex" in spec else 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "Failed" if "podFailurePolicy" in spec else "TerminatingOrFailed")
+
+
+def cron_job(obj: Obj) -> None:
+    """SetDefaults_CronJob, and the defaults of its Job template."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict) and isinstance(job_template.get("spec"), dict):
+        _template(job_template)
+
+
+def stateful_set(obj: Obj) -> None:
+    """SetDefaults_StatefulSet (apps/v1)."""
+    spec = _template(obj)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    strategy = spec.setdefault("updateStrategy", {})
+    if isinstance(strategy, dict):
+        if not strategy.get("type"):
+            strategy["type"] = "RollingUpdate"
+            strategy.setdefault("rollingUpdate", {})
+        if strategy["type"] == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
+            strategy["rollingUpdate"].setdefault("partition", 0)
+    retention = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
+    if isinstance(retention, dict):
+        retention.setdefault("whenDeleted", "Retain")
+        retention.setdefault("whenScaled", "Retain")
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+
+
+def daemon_set(obj: Obj) -> None:
+    """SetDefaults_DaemonSet (apps/v1)."""
+    spec = _template(obj)
+    strategy = spec.setdefault("updateStrategy", {})
+    if isinstance(strategy, dict):
+        strategy.setdefault("type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = strategy.setdefault("rollingUpdate", {})
+            if isinstance(rolling, dict):
+                rolling.setdefault("maxUnavailable", 1)
+                rolling.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+
+
 DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Pod": pod,
     "Deployment": deployment,
@@ -132,9 +195,11 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "ReplicationController": replication_controller,
     "Service": service,
     "Namespace": namespace,
-    "StatefulSet": _workload_template,
-    "DaemonSet": _workload_template,
-    "Job": _workload_template,
+    "StatefulSet": stateful_set,
+    "DaemonSet": daemon_set,
+    "Job": job,
+    "CronJob": cron_job,
+    "Secret": secret,
     "PodTemplate": _workload_template,
 }
 

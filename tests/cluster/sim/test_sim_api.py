@@ -59,6 +59,40 @@ def test_pod_only_defaults_stay_out_of_templates(cluster: SimCluster) -> None:
     assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["enableServiceLinks"] is True
 
 
+def test_defaults_of_the_kinds_without_a_controller(cluster: SimCluster) -> None:
+    # SetDefaults_Secret / _Job / _CronJob / _StatefulSet / _DaemonSet: what `get -o yaml` and
+    # `describe` show on a real API server
+    tpl = {"metadata": {"labels": {"app": "x"}},
+           "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36"}]}}
+    secret = cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}})
+    assert secret["type"] == "Opaque"
+    job = cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+                          "spec": {"template": tpl}})["spec"]
+    assert (job["completions"], job["parallelism"], job["backoffLimit"], job["completionMode"],
+            job["suspend"], job["podReplacementPolicy"]) == \
+        (1, 1, 6, "NonIndexed", False, "TerminatingOrFailed")
+    assert job["template"]["spec"]["terminationGracePeriodSeconds"] == 30
+    cron_spec = {"schedule": "@daily", "jobTemplate": {"spec": {"template": tpl}}}
+    cron = cluster.create({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+                           "spec": cron_spec})["spec"]
+    assert (cron["concurrencyPolicy"], cron["suspend"], cron["successfulJobsHistoryLimit"],
+            cron["failedJobsHistoryLimit"]) == ("Allow", False, 3, 1)
+    assert cron["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"] == "ClusterFirst"
+    sts_tpl = {"metadata": {"labels": {"app": "x"}},
+               "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}
+    sts = cluster.create({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "st"},
+                          "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": sts_tpl}})["spec"]
+    assert (sts["replicas"], sts["podManagementPolicy"], sts["revisionHistoryLimit"]) == \
+        (1, "OrderedReady", 10)
+    assert sts["updateStrategy"] == {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
+    assert sts["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
+    ds = cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
+                         "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": sts_tpl}})["spec"]
+    assert ds["updateStrategy"] == {"type": "RollingUpdate",
+                                    "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+    assert ds["revisionHistoryLimit"] == 10
+
+
 def test_resource_version_is_monotonic_across_writes(cluster: SimCluster) -> None:
     rvs = [int(cluster.create(configmap(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(5)]
     assert rvs == sorted(rvs) and len(set(rvs)) == 5
