@@ -78,9 +78,12 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
     The plan is computed without the server's defaults, so an update that clears a defaulted field
     (an explicit `replicas: null`) looks like a change on every run although the server defaults the
     field straight back. As `kubectl diff` does, such updates are dry-run on the server: one whose
-    result equals the live object is no change (diff exits 0, apply writes nothing).
+    result equals the live object is no change (diff exits 0, apply writes nothing). Only updates
+    whose manifest holds an explicit null can be such a no-op (a field dropped from the file is
+    dropped from the record too), so only those pay for a dry run.
     """
-    updates = [i for i, c in enumerate(plan.changes) if c.action == "update" and not c.error]
+    updates = [i for i, c in enumerate(plan.changes)
+               if c.action == "update" and not c.error and _has_null(c.desired)]
     if not updates:
         return plan
     from kapply.model.jsoncopy import deep_copy
@@ -97,6 +100,13 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
             if _stored_form(result) == _stored_form(change.live):
                 changes[i] = replace(change, action="unchanged", fields=())
     return Plan(tuple(changes), plan.inventory_id)
+
+
+def _has_null(obj: Any) -> bool:
+    from kapply.plan.three_way import LAST_APPLIED
+
+    record = (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED) or ""
+    return any(token in record for token in (":null", "[null", ",null"))
 
 
 def _stored_form(obj: Any) -> Any:
