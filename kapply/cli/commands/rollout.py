@@ -116,8 +116,10 @@ def history(
     with handle_errors():
         from kapply.cluster.sim import open_cluster
         from kapply.cluster.sim.controllers.deployment import revisions as rev
-        from kapply.errors import KapplyError
+        from kapply.errors import KapplyError, UsageError
 
+        if revision < 0:
+            raise UsageError(f"revision must be a positive integer: {revision}")
         kind, name = _target(resource, "history")
         sim = open_cluster(cluster)
         deployment = sim.get(kind, namespace or "default", name)

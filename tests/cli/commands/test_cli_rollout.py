@@ -85,6 +85,8 @@ def test_status_follows_a_rollout_to_the_end(run_cli: Run, deploy: Callable[[str
     assert "    Image:\tnginx:1.25\n" in detail.stdout
     missing = rollout(run_cli, "history", "deployment/web", "--revision", "7")
     assert (missing.exit_code, missing.stderr) == (1, "error: unable to find the specified revision\n")
+    negative = rollout(run_cli, "history", "deployment/web", "--revision", "-1")  # kubectl's Validate
+    assert (negative.exit_code, negative.stderr) == (2, "error: revision must be a positive integer: -1\n")
 
 
 def test_failing_image_exceeds_deadline_and_undo_recovers(run_cli: Run,
