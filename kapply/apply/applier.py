@@ -191,8 +191,8 @@ def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
         cluster.create(_body(change), dry_run=dry_run)
     elif change.action == "update":
         cluster.update(_body(change), dry_run=dry_run)
-    elif change.action == "replace":
-        cluster.delete(key.kind, key.namespace, key.name, dry_run=dry_run)
+    elif change.action == "replace":  # `kubectl replace --force --grace-period=0`: gone before re-created
+        cluster.delete(key.kind, key.namespace, key.name, grace_seconds=0, dry_run=dry_run)
         body = _body(change)
         body["metadata"].pop("resourceVersion", None)
         body["metadata"].pop("uid", None)

@@ -113,6 +113,19 @@ def test_immutable_selector_refused_then_force_replace(cluster: Any) -> None:
     assert cluster.get("Deployment", "default", "web")["spec"]["selector"]["matchLabels"]["tier"] == "front"
 
 
+def test_force_replace_of_a_pod_does_not_wait_for_its_grace_period(cluster: Any) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "c", "image": "nginx:1", "ports": [{"containerPort": 80}]}]}}
+    apply(cluster, [pod])
+    uid = cluster.get("Pod", "default", "p")["metadata"]["uid"]
+    changed = copy.deepcopy(pod)
+    changed["spec"]["containers"][0]["ports"][0]["containerPort"] = 81  # pod updates may not change it
+    _, report = apply(cluster, [changed], force_replace=True)
+    assert verbs(report) == ["pod/p replaced"]
+    live = cluster.get("Pod", "default", "p")
+    assert live["metadata"]["uid"] != uid and live["spec"]["containers"][0]["ports"][0]["containerPort"] == 81
+
+
 def test_admission_failure_writes_nothing(cluster: Any) -> None:
     bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "missing"},
            "data": {"a": "b"}}
