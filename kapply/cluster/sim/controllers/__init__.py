@@ -18,4 +18,5 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.deployment.controller:DeploymentController",
     "kapply.cluster.sim.controllers.endpoints:EndpointsController",
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
+    "kapply.cluster.sim.controllers.kubernetesservice:KubernetesServiceController",
 ]
