@@ -122,9 +122,20 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
     return out
 
 
+_BOOKKEEPING = {"labels": frozenset(_OWNERSHIP),
+                "annotations": frozenset({LAST_APPLIED, "kubectl.kubernetes.io/last-applied-configuration"})}
+
+
 def _is_bookkeeping(change: Change) -> bool:
-    return all(f.path[:1] == ("metadata",) and len(f.path) >= 2 and f.path[1] in ("labels", "annotations")
-               for f in change.fields)
+    """Whether the update only touches kapply's own labels and records (none of the user's)."""
+    def ours(f: Any) -> bool:
+        if f.path[:1] != ("metadata",) or len(f.path) < 2 or f.path[1] not in _BOOKKEEPING:
+            return False
+        keys = _BOOKKEEPING[f.path[1]]
+        if len(f.path) >= 3:
+            return f.path[2] in keys
+        return all(set(v) <= keys for v in (f.old, f.new) if isinstance(v, dict))
+    return all(ours(f) for f in change.fields)
 
 
 def _colour_of(line: str) -> str:

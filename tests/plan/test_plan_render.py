@@ -112,3 +112,13 @@ def test_replace_is_announced(hello_deployment: dict, cluster: Callable) -> None
     assert ("deployment.apps/hello-node -n default will be deleted and re-created "
             "(immutable field changed: spec.selector)") in text
     assert text.rstrip().endswith("0 to update, 1 to replace, 0 to prune, 0 unchanged, 0 skipped.")
+
+
+def test_removing_a_user_annotation_is_a_field_change_not_bookkeeping(configmap: dict,
+                                                                     cluster: Callable) -> None:
+    configmap["metadata"]["annotations"] = {"team": "a"}
+    live = live_after(plan([configmap]), cluster)
+    del configmap["metadata"]["annotations"]
+    text = render_text(plan([configmap], live), colour=False)
+    assert "-    team: a" in text
+    assert "no field changes" not in text
