@@ -22,7 +22,7 @@ from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import SystemClock, WallClock, target_time
 from kapply.cluster.sim.controllers import CONTROLLERS
 from kapply.cluster.sim.events import EventRecorder, EventTTLController, events_for
-from kapply.cluster.sim.fields import matches_fields, parse_field_selector
+from kapply.cluster.sim.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
@@ -232,6 +232,8 @@ class SimCluster:
         """Objects of a kind (all namespaces when namespace is None), filtered, in ns/name order."""
         info = kind_info(kind)
         sel = selectors.parse(label_selector) if isinstance(label_selector, str) else label_selector
+        if sel is not None:
+            check_label_selector(sel)
         reqs = parse_field_selector(kind, field_selector) if field_selector else ()
         with self._reading() as api:
             if api is None:

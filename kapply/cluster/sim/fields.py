@@ -1,4 +1,5 @@
-"""Field selectors (`--field-selector spec.nodeName=node-1,status.phase!=Running`).
+"""Field selectors (`--field-selector spec.nodeName=node-1,status.phase!=Running`), and the
+checks labels.Parse makes on a label selector's keys and values.
 
 Like the API server, only a few fields per kind are selectable (metadata.name and
 metadata.namespace for all; pods, events, nodes, namespaces, secrets add their own); anything
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kapply.errors import UsageError
+from kapply.model.selectors import Selector
+from kapply.validate.rules.formats import is_qualified_name, is_valid_label_value
 
 _COMMON = ("metadata.name", "metadata.namespace")
 _BY_KIND: dict[str, tuple[str, ...]] = {
@@ -81,3 +84,20 @@ def parse_field_selector(kind: str, text: str) -> tuple[FieldRequirement, ...]:
 def matches_fields(obj: dict[str, Any], reqs: tuple[FieldRequirement, ...]) -> bool:
     """All requirements hold."""
     return all(r.matches(obj) for r in reqs)
+
+
+def check_label_selector(selector: Selector) -> None:
+    """NewRequirement's validation: a label key, label values, a non-empty set for in/notin."""
+    for req in selector.requirements:
+        errs = []
+        if problems := is_qualified_name(req.key):
+            errs.append(f'key: Invalid value: "{req.key}": {"; ".join(problems)}')
+        if req.operator in ("In", "NotIn") and not req.values:
+            errs.append("values: Invalid value: []string{}: "
+                        "for 'in', 'notin' operators, values set can't be empty")
+        for i, value in enumerate(req.values):
+            if problems := is_valid_label_value(value):
+                errs.append(f'values[{i}][{req.key}]: Invalid value: "{value}": {"; ".join(problems)}')
+        if errs:
+            joined = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+            raise UsageError(f"unable to parse requirement: {joined}")

@@ -101,3 +101,18 @@ def test_nothing_found_outside_one_namespace(cluster) -> None:
     assert cluster("get", "nodes", "-l", "app=none").stderr == "No resources found\n"
     assert cluster("get", "pods", "-l", "app=none", "-n", "shop").stderr == \
         "No resources found in shop namespace.\n"
+
+
+@pytest.mark.parametrize(("selector", "message"), [
+    ("app in ()", "unable to parse requirement: values: Invalid value: []string{}: "
+                  "for 'in', 'notin' operators, values set can't be empty"),
+    ("app=a=b", 'unable to parse requirement: values[0][app]: Invalid value: "a=b": a valid label must be '
+                "an empty string or consist of alphanumeric characters"),
+    ("a/b/c=x", 'unable to parse requirement: key: Invalid value: "a/b/c": a valid label key must consist'),
+])
+def test_invalid_label_selectors_are_refused(cluster, selector: str, message: str) -> None:
+    # kubectl refuses them (labels.Parse); matching nothing would hide the typo
+    for args in (("get", "pods", "-l", selector), ("delete", "pods", "-l", selector)):
+        res = cluster(*args, "-n", "shop")
+        assert res.exit_code == 2 and res.stderr.startswith("error: " + message), res.stderr
+    assert len(cluster("get", "pods", "-n", "shop", "-o", "name").stdout.splitlines()) == 2
