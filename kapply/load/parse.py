@@ -4,7 +4,8 @@ Sits between `loader` (which finds and reads files) and `construct` (which build
 value). Here live the per-file policies:
 - empty documents and documents that are only comments or `null` are skipped silently;
 - a document that is not a mapping is a `not-an-object` issue;
-- `kind: List` is expanded into one Document per item, as kubectl does;
+- `kind: List` (and a typed list such as `ConfigMapList`) is expanded into one Document per item,
+  as kubectl does;
 - a YAML syntax error ends the file (YAML cannot resynchronise), but the documents before it load;
 - a construct error (bad tag, bad key, alias bomb) skips only its own document; a duplicate key
   is an issue too, but its document still loads (last value wins) so it can be checked further;
@@ -160,7 +161,9 @@ class _FileParser:
         if not isinstance(value, dict):
             self.issues.append(_not_an_object(self.file, node, value, "document"))
             return
-        if value.get("kind") == "List" and "items" in value:
+        kind, items = value.get("kind"), value.get("items")
+        if "items" in value and (kind == "List" or (isinstance(kind, str) and kind.endswith("List")
+                                                    and isinstance(items, list))):
             self._list_items(node, index, value)
             return
         line, column = node.start_mark.line + 1, node.start_mark.column + 1

@@ -305,6 +305,15 @@ items: 3
     assert "the items of a List must be a list, not a number" in issues[1].message
 
 
+def test_typed_lists_are_expanded_as_kubectl_does() -> None:
+    text = ('{"apiVersion": "v1", "kind": "ConfigMapList", "metadata": {"resourceVersion": "7"},\n'
+            ' "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}]}\n')
+    documents, issues = _parse(text, "l.json")
+    assert issues == []
+    assert [(d.obj["kind"], d.obj["metadata"]["name"], d.item_index, d.line) for d in documents] == [
+        ("ConfigMap", "a", 0, 2)]
+
+
 def test_json_is_yaml() -> None:
     text = '{"apiVersion": "v1", "kind": "Pod", "spec": {"x": [1, 2.5, true, null]}}'
     documents, issues = _parse(text, "p.json")
