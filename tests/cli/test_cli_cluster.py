@@ -105,3 +105,20 @@ def test_list_and_info_count_the_nodes_there_are(run_cli: Run) -> None:
     assert "Nodes:          3 x (4 CPU, 8Gi memory, 110 pods)" in text
     # as `get nodes` shows them: Ready=Unknown is NotReady
     assert "  minikube-m02  NotReady\n" in text and "  minikube      Ready\n" in text
+
+
+def test_a_state_file_that_cannot_be_written_is_a_clear_error(run_cli: Run, kapply_home: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from kapply.cluster.sim import store
+
+    def refuse(path: Path) -> sqlite3.Connection:  # a read-only file system, /proc, a full disk
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(store, "_connect", refuse)
+    res = run_cli("cluster", "create", "ro")
+    assert res.exit_code == 2, res.stderr
+    assert res.stderr == (f"error: {kapply_home / 'ro.db'}: cannot create the state file "
+                          "(unable to open database file)\n")
+    assert not list(kapply_home.iterdir())

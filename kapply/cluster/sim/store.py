@@ -81,20 +81,25 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
-        conn = _connect(tmp)
         try:
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # first: expired events give space back
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
-            rows = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "rv": 0, "changelog_floor": 0,
-                    **meta}
-            conn.execute("BEGIN")
-            conn.executemany("INSERT INTO meta VALUES (?, ?)",
-                             [(k, json.dumps(v)) for k, v in rows.items()])
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+            conn = _connect(tmp)
+            try:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # first: expired events give space back
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(_SCHEMA)
+                rows = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "rv": 0, "changelog_floor": 0,
+                        **meta}
+                conn.execute("BEGIN")
+                conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                                 [(k, json.dumps(v)) for k, v in rows.items()])
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # a read-only or full file system: not a kapply bug
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            raise StateError(f"{path}: cannot create the state file ({exc})") from None
         try:
             if init is not None:
                 building = cls.open(tmp)
