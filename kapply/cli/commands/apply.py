@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +79,7 @@ def diff(
     cluster: str = options.CLUSTER,
 ) -> None:
     """Show what apply would change. Exit 0: no changes, 1: changes, 2: error."""
-    with handle_errors():
+    with handle_errors(), _errors_exit_2():
         from kapply.plan.render import render_json, render_text
 
         _check_output(output)
@@ -98,6 +100,18 @@ def diff(
                 sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
                 raise typer.Exit(2) from None
         raise typer.Exit(2 if plan.errors else 1 if plan.has_changes else 0)
+
+
+@contextmanager
+def _errors_exit_2() -> Iterator[None]:
+    """kubectl diff's convention: 1 means changes, so every error exits 2 or more."""
+    from kapply.errors import KapplyError
+
+    try:
+        yield
+    except KapplyError as exc:
+        exc.exit_code = max(exc.exit_code, 2)
+        raise
 
 
 def _colour() -> bool:

@@ -50,3 +50,10 @@ def test_diff_of_objects_the_server_would_refuse_is_an_error_exit(run_cli: Run, 
     assert "provided port is already allocated" in res.stderr
     assert res.exit_code == 2  # as `kubectl diff`, whose server dry run fails; apply would refuse it
     assert run_cli("apply", str(tmp_path)).exit_code == 1
+
+
+def test_every_diff_error_exits_2_never_1_which_means_changes(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    res = run_cli("diff", str(tmp_path), "--cluster", "nope")
+    assert 'cluster "nope" not found' in res.stderr
+    assert res.exit_code == 2
