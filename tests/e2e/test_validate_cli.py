@@ -60,3 +60,14 @@ def test_bad_output_format_is_usage_error(run_kapply, tmp_path: Path) -> None:
     res = run_kapply("validate", "-o", "xml", str(tmp_path))
     assert res.exit_code == 2
     assert "--output" in res.stderr
+
+
+def test_an_unreadable_file_is_an_io_error_exit_2(run_kapply, tmp_path: Path) -> None:
+    import pytest
+
+    if not Path("/proc/self/mem").exists():
+        pytest.skip("needs /proc/self/mem, a file whose read fails")
+    (tmp_path / "good.yaml").write_text(GOOD)
+    res = run_kapply("validate", str(tmp_path), "/proc/self/mem")
+    assert "/proc/self/mem:1:1: error: cannot read file" in res.stdout
+    assert res.exit_code == 2  # I/O error, as documented; the other files are still reported

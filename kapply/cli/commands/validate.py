@@ -44,4 +44,6 @@ def validate(
         result = validate_paths(paths, options, stdin=sys.stdin)
         sys.stdout.write(render(result.report, output))
         failed = not result.report.ok or (strict_warnings and result.report.warnings)
+        if any(d.rule == "io" for d in result.report.errors):
+            raise typer.Exit(2)  # an I/O error, not an invalid manifest
         raise typer.Exit(1 if failed else 0)
