@@ -51,7 +51,8 @@ step rm manifests/service.yaml
 step kapply diff manifests/ --prune
 step kapply apply manifests/ --prune
 say "### 7. A node fails"
-node=$("$K" get pods -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["spec"]["nodeName"])')
+# the node of a pod that is not already terminating (a Terminating pod's node may end up empty)
+node=$("$K" get pods -o json | python3 -c 'import json,sys; print(next(p["spec"]["nodeName"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))')
 step kapply node fail "$node"
 step kapply cluster advance 60s
 step kapply get nodes
