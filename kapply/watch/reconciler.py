@@ -171,14 +171,16 @@ class Reconciler:
         if inventory is not None and touched is not None:
             scope = Inventory(inventory.id, inventory.keys & touched)
         keys = {ResourceKey.of(o) for o in desired}
-        if self.prune and scope is not None:
+        if scope is not None:
             keys |= scope.keys
         live = fetch_live(self.cluster, keys)
+        # planned with prune even without --prune, so what the folder no longer holds is reported
         plan = settled(self.cluster, make_plan(desired, live, scope, inventory_id=self.inventory_id,
-                                               prune=self.prune, allow_empty=True))
+                                               prune=True, allow_empty=True))
         unknown = self.sources.unknown()
-        if unknown and any(c.action == "prune" for c in plan.changes):
-            reason = f"not pruned: {_display(unknown[0])} does not load, and may hold it"
+        if any(c.action == "prune" for c in plan.changes) and (unknown or not self.prune):
+            reason = (f"not pruned: {_display(unknown[0])} does not load, and may hold it" if unknown
+                      else "not pruned: absent from the source (--prune deletes it)")
             kept = (replace(c, action="skip", fields=(), reason=reason) if c.action == "prune" else c
                     for c in plan.changes)
             plan = Plan(tuple(kept), plan.inventory_id)

@@ -80,3 +80,16 @@ def test_an_explicit_null_on_a_defaulted_field_is_no_drift(cluster: Any, tmp_pat
     assert "deployment.apps/web created" in watcher.start().line()
     result = watcher.drift_check()
     assert result.drift == [] and "in sync (1 unchanged)" in result.line()
+
+
+def test_a_deleted_file_without_prune_is_reported_not_in_sync(cluster: Any, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    (tmp_path / "b.yaml").write_text(CM.format(name="b", value=1))
+    watcher = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine")
+    watcher.start()
+    (tmp_path / "a.yaml").unlink()
+    result = watcher.on_files([str(tmp_path / "a.yaml")])
+    assert result is not None and "in sync" not in result.line()
+    assert "configmap/a skipped: not pruned: absent from the source (--prune deletes it)" in result.line()
+    assert cluster.get("ConfigMap", "default", "a")  # kept
+    assert "in sync (1 unchanged)" in watcher.drift_check().line()  # said once, not every interval
