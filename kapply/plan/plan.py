@@ -123,6 +123,10 @@ def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], invento
     planned: list[Change] = []
     for index, obj in enumerate(desired):
         key = ResourceKey.of(obj)
+        if not key.name:  # apply finds objects by name; each run would create another one
+            raise ValidationError(f"{key.kind} with generateName "
+                                  f"{json.dumps((obj.get('metadata') or {}).get('generateName'))}: "
+                                  "cannot use generate name with apply")
         if key in seen:
             raise ValidationError(
                 f"{key.display} is defined more than once (documents {seen[key] + 1} and {index + 1})")

@@ -199,6 +199,12 @@ def test_duplicate_objects_are_refused(app: list[dict]) -> None:
         plan([*app, copy.deepcopy(app[0])])
 
 
+def test_generate_name_is_refused_as_kubectl_apply_does(app: list[dict]) -> None:
+    generated = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "gen-"}}
+    with pytest.raises(ValidationError, match="cannot use generate name with apply"):
+        plan([*app, generated])
+
+
 def test_plan_json_format(app: list[dict], cluster: Callable) -> None:
     live = applied(plan(app), cluster)
     app[0]["spec"]["replicas"] = 3
