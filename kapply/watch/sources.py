@@ -105,6 +105,11 @@ class SourceSet:
         digest = _digest(path)  # before reading: a write in between is seen by the next rescan
         validated = validate_loaded(load_paths([path], workers=1), self.options)
         report = validated.report
+        for doc, key in zip(validated.documents, validated.keys, strict=True):
+            if not key.name:  # apply refuses these (plan.make_plan); here it only breaks this file
+                report.diagnostics.append(Diagnostic(doc.file, doc.line, doc.column,
+                                                     "cannot use generate name with apply", "generate-name",
+                                                     "error", key.display))
         if report.ok:
             return FileState([d.obj for d in validated.documents], list(validated.keys), digest=digest)
         if old is None:

@@ -128,3 +128,13 @@ def test_duplicate_is_reported_with_the_paths_the_user_gave(tmp_path: Path, monk
     [dup] = [d for d in update.errors if d.rule == "duplicate-object"]
     assert dup.file == "m/b.yaml"
     assert dup.text == "ConfigMap/default/same: also defined in m/a.yaml; the first definition wins"
+
+
+def test_a_generate_name_object_is_a_broken_file_for_the_watcher(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    (tmp_path / "g.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\n")
+    sources = SourceSet([str(tmp_path)])
+    update = sources.scan()
+    assert [(os.path.basename(d.file), d.message) for d in update.errors] == [
+        ("g.yaml", "cannot use generate name with apply")]
+    assert names(sources) == ["a"]  # the other files are not blocked
