@@ -125,6 +125,7 @@ class Reconciler:
         begin = time.perf_counter()
         try:
             plan, inventory = self._plan(self.sources.desired(), None)
+            plan = _set_aside_refused(plan, result)
             result.drift = [c for c in plan.changes if c.is_write]
             if result.drift and self.self_heal:
                 result.outcomes = execute(self.cluster, plan, inventory).outcomes
@@ -151,7 +152,7 @@ class Reconciler:
             else:
                 subset = [o for o in desired if ResourceKey.of(o) in update.touched_keys]
                 plan, inventory = self._plan(subset, update.touched_keys, whole=desired)
-            result.outcomes = execute(self.cluster, plan, inventory).outcomes
+            result.outcomes = execute(self.cluster, _set_aside_refused(plan, result), inventory).outcomes
         except KapplyError as exc:
             result.errors.append(str(exc))
         result.duration = time.perf_counter() - begin
@@ -185,6 +186,16 @@ class Reconciler:
                     for c in plan.changes)
             plan = Plan(tuple(kept), plan.inventory_id)
         return plan, inventory
+
+
+def _set_aside_refused(plan: Plan, result: ReconcileResult) -> Plan:
+    """The plan without the changes the API server refuses (an immutable field), reported as errors:
+    one object that cannot be applied does not hold back the others."""
+    refused = plan.errors
+    if not refused:
+        return plan
+    result.errors.extend(f"{c.key.ref}: " + "; ".join(c.error.splitlines()) for c in refused)
+    return Plan(tuple(c for c in plan.changes if not c.error), plan.inventory_id)
 
 
 def _display(path: str) -> str:

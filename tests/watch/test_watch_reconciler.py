@@ -93,3 +93,19 @@ def test_a_deleted_file_without_prune_is_reported_not_in_sync(cluster: Any, tmp_
     assert "configmap/a skipped: not pruned: absent from the source (--prune deletes it)" in result.line()
     assert cluster.get("ConfigMap", "default", "a")  # kept
     assert "in sync (1 unchanged)" in watcher.drift_check().line()  # said once, not every interval
+
+
+def test_a_change_the_server_refuses_does_not_block_the_others(cluster: Any, tmp_path: Path) -> None:
+    web = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+           "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+           "    spec: {containers: [{name: c, image: nginx:1}]}\n")
+    (tmp_path / "web.yaml").write_text(web)
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    Reconciler(cluster, SourceSet([str(tmp_path)]), "mine").start()
+    (tmp_path / "web.yaml").write_text(web.replace("{app: web}", "{app: web, v: '2'}"))  # immutable
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=2))
+    result = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine").start()
+    assert cluster.get("ConfigMap", "default", "a")["data"] == {"k": "2"}
+    line = result.line()
+    assert "configmap/a configured" in line and "field is immutable" in line
+    assert "\n" not in line
