@@ -75,6 +75,7 @@ class ApplyFailedError(ClusterError):
 
     code = 422
     reason = "Invalid"
+    refused: list[Outcome] = []  # the refused changes, with the API server's messages
 
 
 class _Refused(Exception):
@@ -99,8 +100,10 @@ def _refusals(cluster: Cluster, plan: Plan, dry_run: bool) -> list[Outcome]:
 
 
 def _refused_error(refused: list[Outcome]) -> ApplyFailedError:
-    return ApplyFailedError("the cluster refused part of the plan; nothing was applied:\n" +
-                            "\n".join(f"  {o.change.key.ref}: {o.message}" for o in refused))
+    error = ApplyFailedError("the cluster refused part of the plan; nothing was applied:\n" +
+                             "\n".join(f"  {o.change.key.ref}: {o.message}" for o in refused))
+    error.refused = refused
+    return error
 
 
 def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_run: bool = False,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kapply.apply.applier import Outcome, execute
+from kapply.apply.applier import ApplyFailedError, Outcome, execute
 from kapply.apply.live import fetch_live, read_inventory
 from kapply.apply.reconcile import settled
 from kapply.cluster.protocol import Cluster
@@ -128,7 +128,7 @@ class Reconciler:
             plan = _set_aside_refused(plan, result)
             result.drift = [c for c in plan.changes if c.is_write]
             if result.drift and self.self_heal:
-                result.outcomes = execute(self.cluster, plan, inventory).outcomes
+                result.outcomes = self._execute(plan, inventory, result)
                 result.healed = True
             elif not result.drift:
                 result.outcomes = [Outcome(c, True, c.reason) for c in plan.changes]
@@ -152,11 +152,23 @@ class Reconciler:
             else:
                 subset = [o for o in desired if ResourceKey.of(o) in update.touched_keys]
                 plan, inventory = self._plan(subset, update.touched_keys, whole=desired)
-            result.outcomes = execute(self.cluster, _set_aside_refused(plan, result), inventory).outcomes
+            result.outcomes = self._execute(_set_aside_refused(plan, result), inventory, result)
         except KapplyError as exc:
             result.errors.append(str(exc))
         result.duration = time.perf_counter() - begin
         return result
+
+    def _execute(self, plan: Plan, inventory: Inventory | None, result: ReconcileResult) -> list[Outcome]:
+        """Apply the plan; objects the cluster refuses are reported and the others applied without them."""
+        try:
+            return execute(self.cluster, plan, inventory).outcomes
+        except ApplyFailedError as exc:
+            if not exc.refused:
+                raise
+            result.errors.extend(f"{o.change.key.ref}: {o.message}" for o in exc.refused)
+            refused = {o.change.key for o in exc.refused}
+            rest = Plan(tuple(c for c in plan.changes if c.key not in refused), plan.inventory_id)
+            return execute(self.cluster, rest, inventory).outcomes
 
     def _plan(self, desired: list[dict[str, Any]], touched: set[ResourceKey] | None,
               whole: list[dict[str, Any]] | None = None) -> tuple[Plan, Inventory | None]:

@@ -109,3 +109,17 @@ def test_a_change_the_server_refuses_does_not_block_the_others(cluster: Any, tmp
     line = result.line()
     assert "configmap/a configured" in line and "field is immutable" in line
     assert "\n" not in line
+
+
+def test_an_object_the_cluster_refuses_does_not_block_the_others(cluster: Any, tmp_path: Path) -> None:
+    for name in ("s1", "s2"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  type: NodePort\n"
+            "  selector: {app: x}\n  ports: [{port: 80, nodePort: 30080}]\n")
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    result = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine").start()
+    line = result.line()
+    assert "configmap/a created" in line and "service/s1 created" in line
+    assert "service/s2: " in line and "provided port is already allocated" in line
+    assert "\n" not in line
+    assert cluster.get("ConfigMap", "default", "a")
