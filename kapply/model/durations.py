@@ -19,6 +19,9 @@ _UNITS: dict[str, float] = {
 _PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
 
 
+MAX_SECONDS = (2**63 - 1) / 1e9  # the longest time.Duration: 2562047h47m16.854775807s
+
+
 def parse_duration(text: str) -> float:
     """`1h30m` -> 5400.0 seconds; raises UsageError with Go's message for bad input."""
     original = text
@@ -43,6 +46,8 @@ def parse_duration(text: str) -> float:
         if unit not in _UNITS:
             raise UsageError(f'time: unknown unit "{unit}" in duration "{original}"')
         total += float(number) * _UNITS[unit]
+        if total > MAX_SECONDS:  # Go's ParseDuration overflows time.Duration (int64 nanoseconds)
+            raise UsageError(f'time: invalid duration "{original}"')
         pos = m.end() if m else len(s)
     return sign * total
 

@@ -11,7 +11,7 @@ from kapply.model.durations import go_duration, human_duration, parse_duration
 @pytest.mark.parametrize(("text", "seconds"), [
     ("5m", 300), ("30s", 30), ("1h30m", 5400), ("2d", 172800), ("1.5h", 5400), ("300ms", 0.3),
     ("0", 0), ("-1m", -60), ("+2s", 2), ("1h0m0s", 3600), ("2d4h", 187200), (".5s", 0.5),
-    ("10us", 1e-5), ("1µs", 1e-6),
+    ("10us", 1e-5), ("1µs", 1e-6), ("2562047h", 2562047 * 3600),
 ])
 def test_parse_duration(text: str, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)
@@ -24,6 +24,9 @@ def test_parse_duration(text: str, seconds: float) -> None:
     ("5x", 'time: unknown unit "x" in duration "5x"'),
     ("1h5", 'time: missing unit in duration "1h5"'),
     ("-", 'time: invalid duration "-"'),
+    # beyond Go's time.Duration (about 292 years): `cluster advance` would leave year 9999 behind
+    ("100000000h", 'time: invalid duration "100000000h"'),
+    ("2562047h1h", 'time: invalid duration "2562047h1h"'),
 ])
 def test_parse_duration_errors(text: str, message: str) -> None:
     with pytest.raises(UsageError) as err:
