@@ -70,6 +70,8 @@ class LoadIssue:
     message: str
     rule: str
     severity: str = "error"
+    # the document it spoils, when that still loaded (a duplicate key)
+    doc_index: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -155,7 +156,7 @@ class _FileParser:
         except RecursionError:
             self.issues.append(_issue_at(self.file, node, "document nested too deeply", "yaml-size-limit"))
             return
-        self.issues.extend(_construct_issue(self.file, exc) for exc in duplicates)
+        self.issues.extend(replace(_construct_issue(self.file, exc), doc_index=index) for exc in duplicates)
         if value is None:
             return
         if not isinstance(value, dict):

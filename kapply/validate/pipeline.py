@@ -72,10 +72,16 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
 
     report = Report(files=list(loaded.files))
     result = Validated(report)
+    spoiled: dict[tuple[str, int], list[Any]] = {}  # issues of documents that still loaded
     for issue in loaded.issues:
+        if getattr(issue, "doc_index", None) is not None:
+            spoiled.setdefault((issue.file, issue.doc_index), []).append(issue)
+            continue
         report.diagnostics.append(Diagnostic(issue.file, issue.line, issue.column, issue.message, issue.rule,
                                              getattr(issue, "severity", "error")))
+    reported: set[Any] = set()
     for doc in loaded.documents:
+        spoils = spoiled.get((doc.file, doc.doc_index), ()) if spoiled else ()
         problems = _identity_problems(doc)
         if problems:
             report.diagnostics.extend(problems)
@@ -88,12 +94,18 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         report.resources.append(name)
         report.resource_files.append(doc.file)
         found = _check_document(doc, name, schemas, check_rules, options)
+        # a duplicate key makes the object invalid, as strict decoding rejects it (reported once per document)
+        found += [Diagnostic(i.file, i.line, i.column, i.message, i.rule, "error", name)
+                  for i in spoils if i not in reported]
+        reported.update(spoils)
         report.diagnostics.extend(found)
-        if any(d.severity == "error" for d in found):
+        if spoils or any(d.severity == "error" for d in found):
             report.invalid.add(name)
         else:
             result.documents.append(doc)
             result.keys.append(key)
+    for issue in (i for issues in spoiled.values() for i in issues if i not in reported):
+        report.diagnostics.append(Diagnostic(issue.file, issue.line, issue.column, issue.message, issue.rule))
     if check_duplicates:
         flag_duplicates(result)
     return result

@@ -88,3 +88,23 @@ def test_missing_kind_is_reported_not_crashed(tmp_path: Path) -> None:
     [diag] = validate_paths([str(tmp_path)]).report.errors
     assert diag.field == "kind"
     assert "Required value" in diag.message
+
+
+def test_a_document_with_a_duplicate_key_is_an_invalid_resource(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"
+                                     "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    report = validate_paths([str(tmp_path)]).report
+    [diag] = report.errors
+    assert (diag.line, diag.rule, diag.object) == (5, "yaml-duplicate-key", "ConfigMap/default/b")
+    assert report.summary() == "2 resources in 1 files: 1 valid, 1 invalid"
+
+
+def test_a_duplicate_key_in_a_list_spoils_its_items_and_is_reported_once(tmp_path: Path) -> None:
+    (tmp_path / "l.yaml").write_text("apiVersion: v1\nkind: List\nkind: List\nitems:\n"
+                                     "- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n"
+                                     "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n"
+                                     "---\n- x: 1\n  x: 2\n")
+    report = validate_paths([str(tmp_path)]).report
+    assert sorted((d.line, d.rule) for d in report.errors) == [
+        (3, "yaml-duplicate-key"), (8, "not-an-object"), (9, "yaml-duplicate-key")]
+    assert report.summary() == "2 resources in 1 files: 0 valid, 2 invalid, 2 file errors"
