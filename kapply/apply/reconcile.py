@@ -79,11 +79,12 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
     (an explicit `replicas: null`) looks like a change on every run although the server defaults the
     field straight back. As `kubectl diff` does, such updates are dry-run on the server: one whose
     result equals the live object is no change (diff exits 0, apply writes nothing). Only updates
-    whose manifest holds an explicit null can be such a no-op (a field dropped from the file is
-    dropped from the record too), so only those pay for a dry run.
+    whose manifest holds an explicit null or a write-only field (a Secret's `stringData`) can be
+    such a no-op (a field dropped from the file is dropped from the record too), so only those pay
+    for a dry run.
     """
     updates = [i for i, c in enumerate(plan.changes)
-               if c.action == "update" and not c.error and _has_null(c.desired)]
+               if c.action == "update" and not c.error and _may_be_no_op(c.desired)]
     if not updates:
         return plan
     from kapply.model.jsoncopy import deep_copy
@@ -102,11 +103,11 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
     return Plan(tuple(changes), plan.inventory_id)
 
 
-def _has_null(obj: Any) -> bool:
+def _may_be_no_op(obj: Any) -> bool:
     from kapply.plan.three_way import LAST_APPLIED
 
     record = (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED) or ""
-    return any(token in record for token in (":null", "[null", ",null"))
+    return any(token in record for token in (":null", "[null", ",null", '"stringData":'))
 
 
 def _stored_form(obj: Any) -> Any:

@@ -113,6 +113,18 @@ def test_immutable_selector_refused_then_force_replace(cluster: Any) -> None:
     assert cluster.get("Deployment", "default", "web")["spec"]["selector"]["matchLabels"]["tier"] == "front"
 
 
+def test_secret_string_data_reapplies_unchanged_and_a_new_value_is_applied(cluster: Any) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+              "stringData": {"password": "hunter2"}}
+    apply(cluster, [secret])
+    plan, report = apply(cluster, [secret])
+    assert not plan.has_changes and verbs(report) == ["secret/s unchanged"]
+    secret["stringData"]["password"] = "hunter3"
+    _, report = apply(cluster, [secret])
+    assert verbs(report) == ["secret/s configured"]
+    assert cluster.get("Secret", "default", "s")["data"] == {"password": "aHVudGVyMw=="}
+
+
 def test_force_replace_of_a_pod_does_not_wait_for_its_grace_period(cluster: Any) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
            "spec": {"containers": [{"name": "c", "image": "nginx:1", "ports": [{"containerPort": 80}]}]}}

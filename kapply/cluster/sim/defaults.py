@@ -127,8 +127,16 @@ def _workload_template(obj: Obj) -> None:
 
 
 def secret(obj: Obj) -> None:
-    """SetDefaults_Secret."""
+    """SetDefaults_Secret; and `stringData` merged into `data`, base64-encoded, as the API server's
+    conversion does (stringData is write-only: it is never stored or read back)."""
     obj.setdefault("type", "Opaque")
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        import base64
+
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        obj["data"] = {**data, **{k: base64.b64encode(str(v).encode()).decode()
+                                  for k, v in string_data.items()}}
 
 
 def job(obj: Obj) -> None:

@@ -316,6 +316,14 @@ def test_kinds_without_a_controller_are_stored_as_given(cluster: SimCluster) -> 
     assert [o["metadata"]["name"] for o in cluster.list("ServiceAccount", "default")] == ["robot"]
 
 
+def test_secret_string_data_is_merged_into_data_and_never_stored(cluster: SimCluster) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+              "data": {"user": "YWRtaW4=", "password": "b2xk"}, "stringData": {"password": "hunter2"}}
+    got = cluster.create(secret)
+    assert got["data"] == {"user": "YWRtaW4=", "password": "aHVudGVyMg=="} and "stringData" not in got
+    assert "stringData" not in cluster.get("Secret", "default", "s")
+
+
 def test_graceful_pod_deletion_is_finished_by_the_kubelet(cluster: SimCluster) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
            "spec": {"containers": [{"name": "c", "image": "nginx:1"}], "terminationGracePeriodSeconds": 10}}
