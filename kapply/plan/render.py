@@ -104,6 +104,8 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
     if change.action == "skip":
         return [_paint(f"{ref}{where} skipped: {change.reason}", _YELLOW, colour)]
     before, after = _views(change)
+    if change.key.kind == "Secret":
+        before, after = _masked(before, after)
     name = change.key.display
     old_name = "/dev/null" if before is None else f"live/{name}"
     new_name = "/dev/null" if after is None else f"desired/{name}"
@@ -124,6 +126,21 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
 
 _BOOKKEEPING = {"labels": frozenset(_OWNERSHIP),
                 "annotations": frozenset({LAST_APPLIED, "kubectl.kubernetes.io/last-applied-configuration"})}
+
+
+def _masked(before: Any, after: Any) -> tuple[Any, Any]:
+    """A Secret's values as `kubectl diff` shows them: `***`, or `*** (before)` / `*** (after)` when
+    they change, so a diff in a CI log never prints a secret."""
+    out = [before, after]
+    for field in ("data", "stringData"):
+        old = before.get(field) if isinstance(before, dict) else None
+        new = after.get(field) if isinstance(after, dict) else None
+        old, new = (old if isinstance(old, dict) else {}), (new if isinstance(new, dict) else {})
+        for i, (mine, other, tag) in enumerate(((old, new, "before"), (new, old, "after"))):
+            if isinstance(out[i], dict) and isinstance(out[i].get(field), dict):
+                out[i] = {**out[i], field: {k: "***" if other.get(k, v) == v or k not in other
+                                            else f"*** ({tag})" for k, v in mine.items()}}
+    return out[0], out[1]
 
 
 def _is_bookkeeping(change: Change) -> bool:

@@ -122,3 +122,16 @@ def test_removing_a_user_annotation_is_a_field_change_not_bookkeeping(configmap:
     text = render_text(plan([configmap], live), colour=False)
     assert "-    team: a" in text
     assert "no field changes" not in text
+
+
+def test_secret_values_are_masked_as_kubectl_diff_masks_them(cluster: Callable) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+              "data": {"user": "YWRtaW4=", "password": "b2xk"}}
+    live = live_after(plan([secret]), cluster)
+    changed = copy.deepcopy(secret)
+    changed["data"]["password"] = "bmV3"
+    text = render_text(plan([changed], live), colour=False)
+    assert "b2xk" not in text and "bmV3" not in text and "YWRtaW4=" not in text
+    assert "-  password: '*** (before)'" in text and "+  password: '*** (after)'" in text
+    created = render_text(plan([{**secret, "metadata": {"name": "t"}}], live), colour=False)
+    assert "YWRtaW4=" not in created and "user: '***'" in created
