@@ -1,11 +1,13 @@
 """Pod garbage collection of orphaned pods (pkg/controller/podgc `gcOrphaned`).
 
-A pod bound to a node that no longer exists (`kapply delete node X`) would otherwise stay
-Running forever, counted as available by its ReplicaSet. As PodGC does, once a deleted node has
-stayed absent for the 40 s quarantine its pods are force-deleted (grace period 0), so their
-owners replace them on the nodes that are left. A node re-created within the quarantine keeps them.
+A pod bound to a node that does not exist (`kapply delete node X`, or a manifest whose
+`spec.nodeName` names no node) would otherwise stay forever, counted by its ReplicaSet. As PodGC
+does, once the node has stayed absent for the 40 s quarantine its pods are force-deleted (grace
+period 0), so their owners replace them on the nodes there are. A node (re-)created within the
+quarantine keeps them.
 
-Keys are node names; the only trigger is a Node's deletion, so pod writes cost nothing here.
+Keys are node names. Triggers: a Node's deletion, and a Pod created already bound (rare: the
+scheduler binds with an update), so the pod writes of a running cluster cost nothing here.
 """
 
 from __future__ import annotations
@@ -15,22 +17,27 @@ from collections.abc import Iterable
 from kapply.cluster.sim.controllers.base import Change, Context
 
 QUARANTINE = 40.0  # seconds: podgc's quarantineTime
-DELETED_PREFIX = "deleted:"
+CHECK_PREFIX = "check:"
 
 
 class PodGC:
-    """Force-deletes the pods of nodes that have been gone for the quarantine period."""
+    """Force-deletes the pods of nodes that have been absent for the quarantine period."""
 
     name = "podgc"
 
     def watches(self, change: Change) -> Iterable[str]:
         if change.kind == "Node" and change.type == "DELETED":
-            return (DELETED_PREFIX + change.name,)
+            return (CHECK_PREFIX + change.name,)
+        if change.kind == "Pod" and change.type == "ADDED":
+            node = (change.obj.get("spec") or {}).get("nodeName")
+            return (CHECK_PREFIX + node,) if node else ()
         return ()
 
     def sync(self, ctx: Context, key: str) -> None:
-        if key.startswith(DELETED_PREFIX):  # the node just went: look again after the quarantine
-            ctx.requeue_after(QUARANTINE, key[len(DELETED_PREFIX):])
+        if key.startswith(CHECK_PREFIX):  # is the node missing? then look again after the quarantine
+            node = key[len(CHECK_PREFIX):]
+            if ctx.get("Node", "", node) is None:
+                ctx.requeue_after(QUARANTINE, node)
             return
         if ctx.get("Node", "", key) is not None:
             return

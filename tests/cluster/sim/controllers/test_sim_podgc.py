@@ -48,3 +48,15 @@ def test_a_node_back_within_the_quarantine_keeps_its_pods(tmp_path: Path) -> Non
     cluster.create(node)
     cluster.advance(60)
     assert sum(p["spec"]["nodeName"] == "minikube-m02" for p in cluster.list("Pod", "default")) >= 1
+
+
+def test_a_pod_bound_to_a_node_that_never_existed_is_collected(tmp_path: Path) -> None:
+    cluster = new_test_cluster(tmp_path, nodes=1)
+    cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ghost", "namespace": "default"},
+                    "spec": {"nodeName": "nope", "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "real", "namespace": "default"},
+                    "spec": {"nodeName": "minikube", "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    cluster.advance(39)
+    assert {p["metadata"]["name"] for p in cluster.list("Pod", "default")} == {"ghost", "real"}
+    cluster.advance(2)
+    assert [p["metadata"]["name"] for p in cluster.list("Pod", "default")] == ["real"]
