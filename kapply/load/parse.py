@@ -192,8 +192,17 @@ class _FileParser:
             self.documents.append(Document(item, self.file, index, item_index, line, column, self.source))
 
 
+_BOM_AFTER_SEPARATOR = re.compile(rb"(^|\n)(---[ \t]*\r?\n)\xef\xbb\xbf")
+
+
 def parse_source(source: SourceText) -> tuple[list[Document], list[LoadIssue]]:
-    """Parse one file's bytes into documents (in file order) and the issues met on the way."""
+    """Parse one file's bytes into documents (in file order) and the issues met on the way.
+
+    A byte order mark starting a document after a `---` line (files saved by Windows editors, then
+    concatenated) is dropped, as kubectl, which splits the stream first, never sees it.
+    """
+    if b"\n\xef\xbb\xbf" in source.data:
+        source = SourceText(source.name, _BOM_AFTER_SEPARATOR.sub(rb"\1\2", source.data))
     parser = _FileParser(source)
     parser.run()
     return parser.documents, parser.issues

@@ -374,3 +374,15 @@ def test_deep_nesting_is_an_issue_not_a_crash() -> None:
     documents, issues = _parse("a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert documents == []
     assert [i.rule for i in issues] in (["yaml-syntax"], ["yaml-size-limit"])
+
+
+def test_a_byte_order_mark_after_a_document_separator_is_skipped_as_kubectl_does() -> None:
+    # `cat a.yaml b.yaml` of files saved with a BOM (Windows editors): kubectl splits the stream at
+    # `---` lines and each document may start with its own BOM
+    bom = b"\xef\xbb\xbf"
+    data = (bom + b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+            + bom + b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+    documents, issues = _parse(data)
+    assert issues == []
+    assert [(d.obj["metadata"]["name"], d.line) for d in documents] == [("a", 1), ("b", 5)]
+    assert str(documents[1].position(("metadata", "name"))) == "m.yaml:7:18"
