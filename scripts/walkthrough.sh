@@ -58,3 +58,6 @@ step kapply cluster advance 60s
 step kapply get nodes
 step kapply cluster advance 5m
 step kapply get pods -o wide
+say "The evicted pods are replaced on the healthy nodes at once; a minute later their grace period is over:"
+step kapply cluster advance 1m
+step kapply get pods -o wide
