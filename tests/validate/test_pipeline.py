@@ -108,3 +108,28 @@ def test_a_duplicate_key_in_a_list_spoils_its_items_and_is_reported_once(tmp_pat
     assert sorted((d.line, d.rule) for d in report.errors) == [
         (3, "yaml-duplicate-key"), (8, "not-an-object"), (9, "yaml-duplicate-key")]
     assert report.summary() == "2 resources in 1 files: 0 valid, 2 invalid, 2 file errors"
+
+
+def test_parallel_validation_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks validated on every core give the serial report, in the same order."""
+    from kapply.validate import pipeline
+    from kapply.validate.formats import render_text
+
+    for i in range(24):
+        port = 70000 if i % 7 == 3 else 80
+        text = DEPLOY.format(replicas=1, port=port).replace("name: web", f"name: web-{i}", 1)
+        if i == 20:
+            text = DEPLOY.format(replicas=1, port=80)  # plain "web", defined again in dup.yaml
+        _write(tmp_path, f"d{i:02d}.yaml", text)
+    _write(tmp_path, "dup.yaml", DEPLOY.format(replicas=1, port=80))  # duplicates d20's "web"
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 1)
+    assert pipeline._parallel_chunks([str(tmp_path)]) is not None
+    parallel = pipeline.validate_paths([str(tmp_path)])
+    monkeypatch.setattr(pipeline, "_parallel_chunks", lambda paths: None)
+    serial = pipeline.validate_paths([str(tmp_path)])
+    assert render_text(parallel.report) == render_text(serial.report)
+    assert [d.obj["metadata"]["name"] for d in parallel.documents] == \
+        [d.obj["metadata"]["name"] for d in serial.documents]
+    assert any(d.rule == "duplicate-object" for d in parallel.report.errors)
+    assert parallel.report.invalid_count == 4
