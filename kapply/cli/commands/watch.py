@@ -11,6 +11,8 @@ import typer
 from kapply.cli import options
 from kapply.cli.exits import handle_errors
 
+MIN_INTERVAL = 0.1
+
 
 def register(app: typer.Typer) -> None:
     app.command(name="watch")(watch)
@@ -48,8 +50,8 @@ def watch(
             if not Path(p).exists():
                 raise UsageError(f"path not found: {p}")
         seconds = parse_duration(interval)
-        if seconds <= 0:
-            raise UsageError("--interval must be positive")
+        if seconds < MIN_INTERVAL:  # a drift check compares the whole folder: never a busy loop
+            raise UsageError(f"--interval must be at least {MIN_INTERVAL * 1000:.0f}ms, not {interval}")
         sim = open_cluster(cluster)
         sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
         reconciler = Reconciler(sim, sources, inventory_id_for(paths, inventory), prune=prune,
