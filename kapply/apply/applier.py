@@ -140,8 +140,10 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
                 refused = _refusals(cluster, plan, dry_run=True)
             if refused:
                 raise _refused_error(refused)
-        elif not dry_run and widened.keys != current.keys:
-            _store_inventory(cluster, widened)
+        elif not dry_run:
+            final = current.updated(desired_keys, plan.forgotten)
+            if final.keys != current.keys:
+                _store_inventory(cluster, final)
         for change in plan.changes:
             record(Outcome(change, True, change.reason))
         return report
@@ -154,7 +156,7 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
                 if refused:
                     raise _Refused
                 pruned = [c.key for c in writes if c.action == "prune"]
-                _store_inventory(cluster, current.updated(desired_keys, pruned))
+                _store_inventory(cluster, current.updated(desired_keys, [*pruned, *plan.forgotten]))
         except _Refused:
             raise _refused_error(refused) from None
         for change in plan.changes:
@@ -178,7 +180,7 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
         if change.action == "prune":
             pruned.append(change.key)
         record(Outcome(change, True))
-    _store_inventory(cluster, current.updated(desired_keys, pruned))
+    _store_inventory(cluster, current.updated(desired_keys, [*pruned, *plan.forgotten]))
     return report
 
 

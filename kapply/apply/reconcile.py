@@ -8,6 +8,7 @@ prune runs on a partial view of the folder).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -100,7 +101,7 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
                 continue  # apply reports the refusal
             if _stored_form(result) == _stored_form(change.live):
                 changes[i] = replace(change, action="unchanged", fields=())
-    return Plan(tuple(changes), plan.inventory_id)
+    return dataclasses.replace(plan, changes=tuple(changes))
 
 
 def _may_be_no_op(obj: Any) -> bool:

@@ -69,6 +69,9 @@ class Plan:
 
     changes: tuple[Change, ...]
     inventory_id: str
+    # Inventory entries whose objects are gone from the cluster (deleted by hand) and from the
+    # source: nothing to prune, but the next inventory should forget them (known when pruning).
+    forgotten: tuple[ResourceKey, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Number of changes per action, plus `error` (refused updates)."""
@@ -143,7 +146,10 @@ def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], invento
             else:
                 removals.append(Change("skip", cand.key, None, cand.live, (), f"not pruned: {cand.reason}"))
         changes.extend(prune_order(removals, key=lambda c: c.key))
-    return Plan(tuple(changes), inventory_id)
+    forgotten: tuple[ResourceKey, ...] = ()
+    if prune and inventory is not None:
+        forgotten = tuple(sorted(inventory.keys - set(seen) - set(live)))
+    return Plan(tuple(changes), inventory_id, forgotten)
 
 
 def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[str, str], *,

@@ -167,7 +167,7 @@ class Reconciler:
                 raise
             result.errors.extend(f"{o.change.key.ref}: {o.message}" for o in exc.refused)
             refused = {o.change.key for o in exc.refused}
-            rest = Plan(tuple(c for c in plan.changes if c.key not in refused), plan.inventory_id)
+            rest = replace(plan, changes=tuple(c for c in plan.changes if c.key not in refused))
             return execute(self.cluster, rest, inventory).outcomes
 
     def _plan(self, desired: list[dict[str, Any]], touched: set[ResourceKey] | None,
@@ -196,7 +196,7 @@ class Reconciler:
                       else "not pruned: absent from the source (--prune deletes it)")
             kept = (replace(c, action="skip", fields=(), reason=reason) if c.action == "prune" else c
                     for c in plan.changes)
-            plan = Plan(tuple(kept), plan.inventory_id)
+            plan = replace(plan, changes=tuple(kept))
         return plan, inventory
 
 
@@ -207,7 +207,7 @@ def _set_aside_refused(plan: Plan, result: ReconcileResult) -> Plan:
     if not refused:
         return plan
     result.errors.extend(f"{c.key.ref}: " + "; ".join(c.error.splitlines()) for c in refused)
-    return Plan(tuple(c for c in plan.changes if not c.error), plan.inventory_id)
+    return replace(plan, changes=tuple(c for c in plan.changes if not c.error))
 
 
 def _display(path: str) -> str:

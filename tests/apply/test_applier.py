@@ -220,3 +220,15 @@ def test_wait_explains_why_a_bare_pod_is_stuck(cluster: Any) -> None:
     # the scheduler's reason, as for a Deployment's pods, not only "pod is Pending"
     assert result.problems == ["pod/picky: Pending: 0/2 nodes are available: "
                                "2 node(s) didn't match Pod's node affinity/selector."]
+
+
+def test_inventory_forgets_objects_deleted_by_hand(cluster: Any) -> None:
+    from kapply.apply.live import read_inventory
+
+    apply(cluster, [configmap("a"), configmap("b")])
+    cluster.delete("ConfigMap", "default", "b")  # gone behind kapply's back
+    _, report = apply(cluster, [configmap("a")], prune=True)
+    assert verbs(report) == ["configmap/a unchanged"]
+    inventory = read_inventory(cluster, INV)
+    assert inventory is not None
+    assert {k.name for k in inventory.keys} == {"a"}

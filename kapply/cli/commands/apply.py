@@ -6,6 +6,7 @@ prune 0 ok / 1 apply or rollout failed / 2 invalid input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -158,14 +159,13 @@ def prune(
 ) -> None:
     """Delete what kapply applied from these paths and they no longer hold (the prune half of apply)."""
     with handle_errors():
-        from kapply.plan.plan import Plan
 
         _check_output(output)
         sim, prepared = _prepare(cluster, paths, _plan_options(True, inventory, skip_unknown, schema_dir,
                                                                allow_empty))
         only = tuple(c for c in prepared.plan.changes if c.action == "prune" or
                      (c.action == "skip" and c.live is not None and c.desired is None))
-        prepared.plan = Plan(only, prepared.plan.inventory_id)
+        prepared.plan = dataclasses.replace(prepared.plan, changes=only)
         _execute(sim, prepared, dry_run=dry_run, wait=False, timeout=0, output=output)
 
 
