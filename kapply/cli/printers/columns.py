@@ -368,4 +368,9 @@ GENERIC = Columns(("NAME", "AGE"), _generic_row)
 
 
 def columns_for(kind: str) -> Columns:
-    return COLUMNS.get(kind, GENERIC)
+    found = COLUMNS.get(kind)
+    if found is not None:
+        return found
+    from kapply.cli.printers.columns_more import MORE_COLUMNS
+
+    return MORE_COLUMNS.get(kind, GENERIC)

@@ -1,0 +1,45 @@
+"""`get` columns of Ingress, HPA, PVC and PV, as kubectl prints them."""
+
+from __future__ import annotations
+
+from kapply.cli.printers.columns import GENERIC, columns_for
+
+NOW = 1_800_000_000.0
+META = {"name": "x", "creationTimestamp": "2027-01-15T07:59:00Z"}  # 60 s before NOW
+
+
+def row(obj: dict) -> list[str]:
+    return columns_for(obj["kind"]).row(obj, NOW)
+
+
+def test_ingress() -> None:
+    ing = {"kind": "Ingress", "metadata": META, "spec": {
+        "ingressClassName": "nginx", "tls": [{"hosts": ["a.example.com"]}],
+        "rules": [{"host": "a.example.com"}, {"host": "b.example.com"}]}}
+    assert columns_for("Ingress").headers == ("NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE")
+    assert row(ing) == ["x", "nginx", "a.example.com,b.example.com", "", "80, 443", "60s"]
+    assert row({"kind": "Ingress", "metadata": META, "spec": {"defaultBackend": {}}})[1:5] == \
+        ["<none>", "*", "", "80"]
+
+
+def test_hpa_without_metrics_server() -> None:
+    hpa = {"kind": "HorizontalPodAutoscaler", "metadata": META, "spec": {
+        "scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 10,
+        "metrics": [{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]}}
+    assert row(hpa) == ["x", "Deployment/web", "cpu: <unknown>/50%", "1", "10", "0", "60s"]
+
+
+def test_pvc_pending_and_pv() -> None:
+    pvc = {"kind": "PersistentVolumeClaim", "metadata": META,
+           "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard"}}
+    assert row(pvc) == ["x", "Pending", "", "", "", "standard", "<unset>", "60s"]
+    pv = {"kind": "PersistentVolume", "metadata": META,
+          "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce", "ReadOnlyMany"],
+                   "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "d", "name": "c"}},
+          "status": {"phase": "Bound"}}
+    assert row(pv) == ["x", "5Gi", "RWO,ROX", "Delete", "Bound", "d/c", "", "<unset>", "", "60s"]
+
+
+def test_other_kinds_fall_back_to_name_and_age() -> None:
+    assert columns_for("Lease") is GENERIC
