@@ -21,10 +21,6 @@ from kapply.cli.exits import handle_errors
 
 PATHS = typer.Argument(..., help="Files or folders of manifests; - for stdin.")
 OUTPUT = typer.Option("text", "--output", "-o", help="text or json.")
-INVENTORY = typer.Option(None, "--inventory", help="Inventory id (default: derived from the paths).")
-SKIP_UNKNOWN = typer.Option(False, "--skip-unknown", help="Unknown kinds are warnings, not errors.")
-SCHEMA_DIR = typer.Option([], "--schema-dir", help="Extra JSON Schemas (CRDs); repeatable.")
-ALLOW_EMPTY = typer.Option(False, "--allow-empty", help="Allow pruning everything when the source is empty.")
 
 
 def register(app: typer.Typer) -> None:
@@ -73,10 +69,10 @@ def diff(
     paths: list[str] = PATHS,
     prune: bool = typer.Option(False, "--prune", help="Also show what would be pruned."),
     output: str = OUTPUT,
-    inventory: str | None = INVENTORY,
-    skip_unknown: bool = SKIP_UNKNOWN,
-    schema_dir: list[Path] = SCHEMA_DIR,
-    allow_empty: bool = ALLOW_EMPTY,
+    inventory: str | None = options.INVENTORY,
+    skip_unknown: bool = options.SKIP_UNKNOWN,
+    schema_dir: list[Path] = options.SCHEMA_DIR,
+    allow_empty: bool = options.ALLOW_EMPTY,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Show what apply would change. Exit 0: no changes, 1: changes, 2: error."""
@@ -132,10 +128,10 @@ def apply(
     force_replace: bool = typer.Option(False, "--force-replace",
                                        help="Delete and recreate objects whose immutable fields changed."),
     output: str = OUTPUT,
-    inventory: str | None = INVENTORY,
-    skip_unknown: bool = SKIP_UNKNOWN,
-    schema_dir: list[Path] = SCHEMA_DIR,
-    allow_empty: bool = ALLOW_EMPTY,
+    inventory: str | None = options.INVENTORY,
+    skip_unknown: bool = options.SKIP_UNKNOWN,
+    schema_dir: list[Path] = options.SCHEMA_DIR,
+    allow_empty: bool = options.ALLOW_EMPTY,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Make the cluster match the manifests: validate everything, then create, update (and prune)."""
@@ -151,15 +147,14 @@ def prune(
     paths: list[str] = PATHS,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be pruned; delete nothing."),
     output: str = OUTPUT,
-    inventory: str | None = INVENTORY,
-    skip_unknown: bool = SKIP_UNKNOWN,
-    schema_dir: list[Path] = SCHEMA_DIR,
-    allow_empty: bool = ALLOW_EMPTY,
+    inventory: str | None = options.INVENTORY,
+    skip_unknown: bool = options.SKIP_UNKNOWN,
+    schema_dir: list[Path] = options.SCHEMA_DIR,
+    allow_empty: bool = options.ALLOW_EMPTY,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Delete what kapply applied from these paths and they no longer hold (the prune half of apply)."""
     with handle_errors():
-
         _check_output(output)
         sim, prepared = _prepare(cluster, paths, _plan_options(True, inventory, skip_unknown, schema_dir,
                                                                allow_empty))

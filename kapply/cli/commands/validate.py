@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from kapply.cli import options
 from kapply.cli.exits import handle_errors
 
 
@@ -17,10 +18,8 @@ def register(app: typer.Typer) -> None:
 def validate(
     paths: list[str] = typer.Argument(..., help="Files or folders of manifests; - for stdin."),
     output: str = typer.Option("text", "--output", "-o", help="text, json, junit or github."),
-    skip_unknown: bool = typer.Option(False, "--skip-unknown",
-                                      help="Unknown kinds/apiVersions are warnings, not errors."),
-    schema_dir: list[Path] = typer.Option([], "--schema-dir",
-                                          help="Extra JSON Schemas (CRDs); repeatable."),
+    skip_unknown: bool = options.SKIP_UNKNOWN,
+    schema_dir: list[Path] = options.SCHEMA_DIR,
     kubernetes_version: str = typer.Option("1.34", "--kubernetes-version",
                                            help="Kubernetes version whose schemas to use."),
     strict_warnings: bool = typer.Option(False, "--strict-warnings", help="Warnings fail too."),

@@ -23,11 +23,10 @@ def watch(
     prune: bool = typer.Option(False, "--prune", help="Delete objects whose manifests were removed."),
     interval: str = typer.Option("30s", "--interval", help="How often to check the cluster for drift."),
     no_self_heal: bool = typer.Option(False, "--no-self-heal", help="Report drift without undoing it."),
-    allow_empty: bool = typer.Option(False, "--allow-empty", help="Allow pruning everything if the folder "
-                                     "becomes empty."),
-    inventory: str | None = typer.Option(None, "--inventory", help="Inventory id (default: from the paths)."),
-    skip_unknown: bool = typer.Option(False, "--skip-unknown", help="Unknown kinds are warnings."),
-    schema_dir: list[Path] = typer.Option([], "--schema-dir", help="Extra JSON Schemas (CRDs)."),
+    allow_empty: bool = options.ALLOW_EMPTY,
+    inventory: str | None = options.INVENTORY,
+    skip_unknown: bool = options.SKIP_UNKNOWN,
+    schema_dir: list[Path] = options.SCHEMA_DIR,
     output: str = typer.Option("text", "--output", "-o", help="text or json (one JSON object per line)."),
     cluster: str = options.CLUSTER,
 ) -> None:
