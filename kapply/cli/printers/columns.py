@@ -38,15 +38,15 @@ def age(obj: Obj, now: float) -> str:
     return "<unknown>" if created is None else human_duration(now - created)
 
 
-def _name(obj: Obj) -> str:
+def name_of(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("name", ""))
 
 
-def _spec(obj: Obj) -> Obj:
+def spec_of(obj: Obj) -> Obj:
     return obj.get("spec") or {}
 
 
-def _status(obj: Obj) -> Obj:
+def status_of(obj: Obj) -> Obj:
     return obj.get("status") or {}
 
 
@@ -70,7 +70,7 @@ def _containers_images(template_spec: Obj) -> list[str]:
 
 def pod_status(pod: Obj) -> str:
     """kubectl's STATUS column: the most telling reason, as printPod computes it."""
-    meta, status = pod.get("metadata") or {}, _status(pod)
+    meta, status = pod.get("metadata") or {}, status_of(pod)
     reason = status.get("reason") or status.get("phase") or "Pending"
     init_statuses = status.get("initContainerStatuses") or []
     for i, cs in enumerate(init_statuses):
@@ -83,7 +83,7 @@ def pod_status(pod: Obj) -> str:
         elif waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
             reason = f"Init:{waiting['reason']}"
         else:
-            reason = f"Init:{i}/{len(_spec(pod).get('initContainers') or [])}"
+            reason = f"Init:{i}/{len(spec_of(pod).get('initContainers') or [])}"
         break
     else:
         has_running = False
@@ -109,14 +109,14 @@ def pod_status(pod: Obj) -> str:
 
 
 def _pod_ready(pod: Obj) -> str:
-    statuses = _status(pod).get("containerStatuses") or []
-    total = len(_spec(pod).get("containers") or []) or len(statuses)
+    statuses = status_of(pod).get("containerStatuses") or []
+    total = len(spec_of(pod).get("containers") or []) or len(statuses)
     return f"{sum(1 for cs in statuses if cs.get('ready'))}/{total}"
 
 
 def _pod_restarts(pod: Obj, now: float) -> str:
     restarts, last = 0, None
-    for cs in _status(pod).get("containerStatuses") or []:
+    for cs in status_of(pod).get("containerStatuses") or []:
         restarts += int(cs.get("restartCount") or 0)
         finished = parse_time(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
         if finished is not None and (last is None or finished > last):
@@ -127,53 +127,54 @@ def _pod_restarts(pod: Obj, now: float) -> str:
 
 
 def _pod_row(pod: Obj, now: float) -> list[str]:
-    return [_name(pod), _pod_ready(pod), pod_status(pod), _pod_restarts(pod, now), age(pod, now)]
+    return [name_of(pod), _pod_ready(pod), pod_status(pod), _pod_restarts(pod, now), age(pod, now)]
 
 
 def _pod_wide(pod: Obj, now: float) -> list[str]:
-    return [_status(pod).get("podIP") or "<none>", _spec(pod).get("nodeName") or "<none>", "<none>", "<none>"]
+    return [status_of(pod).get("podIP") or "<none>", spec_of(pod).get("nodeName") or "<none>", "<none>",
+            "<none>"]
 
 
 # ---- workloads ----------------------------------------------------------------------------------
 
 def _deploy_row(d: Obj, now: float) -> list[str]:
-    st = _status(d)
-    want = _spec(d).get("replicas", 1)
-    return [_name(d), f"{st.get('readyReplicas', 0)}/{want}", str(st.get("updatedReplicas", 0)),
+    st = status_of(d)
+    want = spec_of(d).get("replicas", 1)
+    return [name_of(d), f"{st.get('readyReplicas', 0)}/{want}", str(st.get("updatedReplicas", 0)),
             str(st.get("availableReplicas", 0)), age(d, now)]
 
 
 def _template_wide(obj: Obj, now: float) -> list[str]:
-    template_spec = (_spec(obj).get("template") or {}).get("spec") or {}
-    return [*_containers_images(template_spec), _selector_text(_spec(obj).get("selector"))]
+    template_spec = (spec_of(obj).get("template") or {}).get("spec") or {}
+    return [*_containers_images(template_spec), _selector_text(spec_of(obj).get("selector"))]
 
 
 def _replicas_row(obj: Obj, now: float) -> list[str]:
-    st = _status(obj)
-    return [_name(obj), str(_spec(obj).get("replicas", 1)), str(st.get("replicas", 0)),
+    st = status_of(obj)
+    return [name_of(obj), str(spec_of(obj).get("replicas", 1)), str(st.get("replicas", 0)),
             str(st.get("readyReplicas", 0)), age(obj, now)]
 
 
 def _sts_row(obj: Obj, now: float) -> list[str]:
-    ready = f"{_status(obj).get('readyReplicas', 0)}/{_spec(obj).get('replicas', 1)}"
-    return [_name(obj), ready, age(obj, now)]
+    ready = f"{status_of(obj).get('readyReplicas', 0)}/{spec_of(obj).get('replicas', 1)}"
+    return [name_of(obj), ready, age(obj, now)]
 
 
 def _template_containers(obj: Obj, now: float) -> list[str]:
-    return _containers_images((_spec(obj).get("template") or {}).get("spec") or {})
+    return _containers_images((spec_of(obj).get("template") or {}).get("spec") or {})
 
 
 def _ds_row(obj: Obj, now: float) -> list[str]:
-    st = _status(obj)
-    node_selector = ((_spec(obj).get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
+    st = status_of(obj)
+    node_selector = ((spec_of(obj).get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
     counts = [str(st.get(key, 0)) for key in ("desiredNumberScheduled", "currentNumberScheduled",
                                               "numberReady", "updatedNumberScheduled", "numberAvailable")]
-    return [_name(obj), *counts, _selector_text(node_selector), age(obj, now)]
+    return [name_of(obj), *counts, _selector_text(node_selector), age(obj, now)]
 
 
 def _job_status(job: Obj) -> str:
     """printJob's STATUS: the first condition that holds, in kubectl's order; else Running."""
-    held = {c.get("type") for c in _status(job).get("conditions") or () if c.get("status") == "True"}
+    held = {c.get("type") for c in status_of(job).get("conditions") or () if c.get("status") == "True"}
     if "Complete" in held or "Failed" in held:
         return "Complete" if "Complete" in held else "Failed"
     if (job.get("metadata") or {}).get("deletionTimestamp"):
@@ -182,7 +183,7 @@ def _job_status(job: Obj) -> str:
 
 
 def _job_row(job: Obj, now: float) -> list[str]:
-    spec, st = _spec(job), _status(job)
+    spec, st = spec_of(job), status_of(job)
     succeeded = st.get("succeeded", 0)
     if spec.get("completions") is not None:
         completions = f"{succeeded}/{spec['completions']}"
@@ -191,20 +192,20 @@ def _job_row(job: Obj, now: float) -> list[str]:
         completions = f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
     start, end = parse_time(st.get("startTime")), parse_time(st.get("completionTime"))
     took = "" if start is None else human_duration((now if end is None else end) - start)
-    return [_name(job), _job_status(job), completions, took, age(job, now)]
+    return [name_of(job), _job_status(job), completions, took, age(job, now)]
 
 
 def _cronjob_row(cj: Obj, now: float) -> list[str]:
-    spec, st = _spec(cj), _status(cj)
+    spec, st = spec_of(cj), status_of(cj)
     last = parse_time(st.get("lastScheduleTime"))
     suspend = "True" if spec.get("suspend") else "False"  # the API server defaults it to false
-    return [_name(cj), str(spec.get("schedule", "")), spec.get("timeZone") or "<none>", suspend,
+    return [name_of(cj), str(spec.get("schedule", "")), spec.get("timeZone") or "<none>", suspend,
             str(len(st.get("active") or ())), "<none>" if last is None else human_duration(now - last),
             age(cj, now)]
 
 
 def _cronjob_wide(cj: Obj, now: float) -> list[str]:
-    job_spec = (_spec(cj).get("jobTemplate") or {}).get("spec") or {}
+    job_spec = (spec_of(cj).get("jobTemplate") or {}).get("spec") or {}
     return [*_containers_images((job_spec.get("template") or {}).get("spec") or {}),
             _selector_text(job_spec.get("selector"))]
 
@@ -213,7 +214,7 @@ def _cronjob_wide(cj: Obj, now: float) -> list[str]:
 
 def service_ports(svc: Obj) -> str:
     ports = []
-    for p in _spec(svc).get("ports") or []:
+    for p in spec_of(svc).get("ports") or []:
         text = str(p.get("port"))
         if p.get("nodePort"):
             text += f":{p['nodePort']}"
@@ -222,12 +223,12 @@ def service_ports(svc: Obj) -> str:
 
 
 def external_ip(svc: Obj) -> str:
-    spec = _spec(svc)
+    spec = spec_of(svc)
     kind = spec.get("type", "ClusterIP")
     if kind == "ExternalName":
         return str(spec.get("externalName", "<none>"))
     ips = [i.get("ip") or i.get("hostname") for i in
-           (_status(svc).get("loadBalancer") or {}).get("ingress") or []]
+           (status_of(svc).get("loadBalancer") or {}).get("ingress") or []]
     ips += spec.get("externalIPs") or []
     if ips:
         return ",".join(str(i) for i in ips if i)
@@ -235,16 +236,16 @@ def external_ip(svc: Obj) -> str:
 
 
 def _svc_row(svc: Obj, now: float) -> list[str]:
-    spec = _spec(svc)
+    spec = spec_of(svc)
     cluster_ip = spec.get("clusterIP") or "<none>"
     if spec.get("type") == "ExternalName":
         cluster_ip = "<none>"
-    return [_name(svc), spec.get("type", "ClusterIP"), cluster_ip, external_ip(svc), service_ports(svc),
+    return [name_of(svc), spec.get("type", "ClusterIP"), cluster_ip, external_ip(svc), service_ports(svc),
             age(svc, now)]
 
 
 def _svc_wide(svc: Obj, now: float) -> list[str]:
-    return [_selector_text(_spec(svc).get("selector"))]
+    return [_selector_text(spec_of(svc).get("selector"))]
 
 
 def endpoints_text(ep: Obj, limit: int = 3) -> str:
@@ -262,15 +263,15 @@ def endpoints_text(ep: Obj, limit: int = 3) -> str:
 
 
 def _ep_row(ep: Obj, now: float) -> list[str]:
-    return [_name(ep), endpoints_text(ep), age(ep, now)]
+    return [name_of(ep), endpoints_text(ep), age(ep, now)]
 
 
 # ---- nodes, namespaces, config ----------------------------------------------------------------------
 
 def node_status(node: Obj) -> str:
-    ready = next((c for c in _status(node).get("conditions") or [] if c.get("type") == "Ready"), None)
+    ready = next((c for c in status_of(node).get("conditions") or [] if c.get("type") == "Ready"), None)
     text = "Ready" if ready and ready.get("status") == "True" else ("NotReady" if ready else "Unknown")
-    if _spec(node).get("unschedulable"):
+    if spec_of(node).get("unschedulable"):
         text += ",SchedulingDisabled"
     return text
 
@@ -283,34 +284,35 @@ def node_roles(node: Obj) -> str:
 
 
 def _node_row(node: Obj, now: float) -> list[str]:
-    info = _status(node).get("nodeInfo") or {}
-    return [_name(node), node_status(node), node_roles(node), age(node, now), info.get("kubeletVersion", "")]
+    info = status_of(node).get("nodeInfo") or {}
+    return [name_of(node), node_status(node), node_roles(node), age(node, now),
+            info.get("kubeletVersion", "")]
 
 
 def _node_wide(node: Obj, now: float) -> list[str]:
-    addrs = {a.get("type"): a.get("address") for a in _status(node).get("addresses") or []}
-    info = _status(node).get("nodeInfo") or {}
+    addrs = {a.get("type"): a.get("address") for a in status_of(node).get("addresses") or []}
+    info = status_of(node).get("nodeInfo") or {}
     return [addrs.get("InternalIP", "<none>"), addrs.get("ExternalIP", "<none>"),
             info.get("osImage", "<unknown>"), info.get("kernelVersion", "<unknown>"),
             info.get("containerRuntimeVersion", "<unknown>")]
 
 
 def _ns_row(ns: Obj, now: float) -> list[str]:
-    return [_name(ns), _status(ns).get("phase", "Active"), age(ns, now)]
+    return [name_of(ns), status_of(ns).get("phase", "Active"), age(ns, now)]
 
 
 def _data_row(obj: Obj, now: float) -> list[str]:
     count = len(obj.get("data") or {}) + len(obj.get("binaryData") or {})
-    return [_name(obj), str(count), age(obj, now)]
+    return [name_of(obj), str(count), age(obj, now)]
 
 
 def _secret_row(obj: Obj, now: float) -> list[str]:
     count = len(obj.get("data") or {}) + len(obj.get("stringData") or {})
-    return [_name(obj), str(obj.get("type", "Opaque")), str(count), age(obj, now)]
+    return [name_of(obj), str(obj.get("type", "Opaque")), str(count), age(obj, now)]
 
 
 def _sa_row(obj: Obj, now: float) -> list[str]:
-    return [_name(obj), str(len(obj.get("secrets") or [])), age(obj, now)]
+    return [name_of(obj), str(len(obj.get("secrets") or [])), age(obj, now)]
 
 
 def event_object(ev: Obj) -> str:
@@ -330,7 +332,7 @@ def _event_row(ev: Obj, now: float) -> list[str]:
 
 
 def _generic_row(obj: Obj, now: float) -> list[str]:
-    return [_name(obj), age(obj, now)]
+    return [name_of(obj), age(obj, now)]
 
 
 _TEMPLATE_WIDE = ("CONTAINERS", "IMAGES", "SELECTOR")

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kapply.cli.printers.columns import Columns, age
+from kapply.cli.printers.columns import Columns, age, name_of, spec_of, status_of
 
 Obj = dict[str, Any]
 
 _ACCESS_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
                  "ReadWriteOncePod": "RWOP"}
-
-
-def _name(obj: Obj) -> str:
-    return str((obj.get("metadata") or {}).get("name", ""))
-
-
-def _spec(obj: Obj) -> Obj:
-    return obj.get("spec") or {}
-
-
-def _status(obj: Obj) -> Obj:
-    return obj.get("status") or {}
 
 
 def access_modes(modes: Any) -> str:
@@ -36,19 +24,19 @@ def access_modes(modes: Any) -> str:
 
 
 def _ingress_row(ing: Obj, now: float) -> list[str]:
-    spec = _spec(ing)
+    spec = spec_of(ing)
     hosts = [r.get("host") for r in spec.get("rules") or () if r.get("host")]
     addresses = [i.get("ip") or i.get("hostname") for i in
-                 (_status(ing).get("loadBalancer") or {}).get("ingress") or ()]
+                 (status_of(ing).get("loadBalancer") or {}).get("ingress") or ()]
     ports = "80, 443" if spec.get("tls") else "80"
-    return [_name(ing), spec.get("ingressClassName") or "<none>", ",".join(hosts) or "*",
+    return [name_of(ing), spec.get("ingressClassName") or "<none>", ",".join(hosts) or "*",
             ",".join(a for a in addresses if a), ports, age(ing, now)]
 
 
 def hpa_targets(hpa: Obj) -> str:
     """`cpu: <unknown>/50%`: autoscaling/v2 metric targets; no metrics server, so current is unknown."""
     parts = []
-    for metric in _spec(hpa).get("metrics") or ():
+    for metric in spec_of(hpa).get("metrics") or ():
         if metric.get("type") != "Resource":
             parts.append("<unknown>/<unknown>")
             continue
@@ -59,33 +47,33 @@ def hpa_targets(hpa: Obj) -> str:
         else:
             goal = str(target.get("averageValue") or target.get("value") or "<unknown>")
         parts.append(f"{resource.get('name', '')}: <unknown>/{goal}")
-    if not parts and _spec(hpa).get("targetCPUUtilizationPercentage") is not None:
-        parts.append(f"cpu: <unknown>/{_spec(hpa)['targetCPUUtilizationPercentage']}%")
+    if not parts and spec_of(hpa).get("targetCPUUtilizationPercentage") is not None:
+        parts.append(f"cpu: <unknown>/{spec_of(hpa)['targetCPUUtilizationPercentage']}%")
     return ", ".join(parts) or "<none>"
 
 
 def _hpa_row(hpa: Obj, now: float) -> list[str]:
-    spec = _spec(hpa)
+    spec = spec_of(hpa)
     ref = spec.get("scaleTargetRef") or {}
-    return [_name(hpa), f"{ref.get('kind', '')}/{ref.get('name', '')}", hpa_targets(hpa),
+    return [name_of(hpa), f"{ref.get('kind', '')}/{ref.get('name', '')}", hpa_targets(hpa),
             str(spec.get("minReplicas", 1)), str(spec.get("maxReplicas", "")),
-            str(_status(hpa).get("currentReplicas", 0)), age(hpa, now)]
+            str(status_of(hpa).get("currentReplicas", 0)), age(hpa, now)]
 
 
 def _pvc_row(pvc: Obj, now: float) -> list[str]:
-    spec, status = _spec(pvc), _status(pvc)
+    spec, status = spec_of(pvc), status_of(pvc)
     capacity = (status.get("capacity") or {}).get("storage", "")
-    return [_name(pvc), status.get("phase", "Pending"), spec.get("volumeName", ""), str(capacity),
+    return [name_of(pvc), status.get("phase", "Pending"), spec.get("volumeName", ""), str(capacity),
             access_modes(status.get("accessModes")), spec.get("storageClassName") or "",
             spec.get("volumeAttributesClassName") or "<unset>", age(pvc, now)]
 
 
 def _pv_row(pv: Obj, now: float) -> list[str]:
-    spec, status = _spec(pv), _status(pv)
+    spec, status = spec_of(pv), status_of(pv)
     claim = spec.get("claimRef") or {}
     claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
     capacity = str((spec.get("capacity") or {}).get("storage", ""))
-    return [_name(pv), capacity, access_modes(spec.get("accessModes")),
+    return [name_of(pv), capacity, access_modes(spec.get("accessModes")),
             spec.get("persistentVolumeReclaimPolicy", "Retain"), status.get("phase", "Available"), claim_text,
             spec.get("storageClassName") or "", spec.get("volumeAttributesClassName") or "<unset>",
             status.get("reason", ""), age(pv, now)]
