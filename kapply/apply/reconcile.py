@@ -9,7 +9,7 @@ prune runs on a partial view of the folder).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from kapply.apply.live import fetch_live, read_inventory
 from kapply.cluster.protocol import Cluster
 from kapply.errors import ClusterError, ValidationError
+from kapply.model.keys import ResourceKey
 from kapply.plan.inventory import Inventory, inventory_id_for
 from kapply.plan.plan import Plan, make_plan
 from kapply.validate.diagnostics import Report
@@ -58,18 +59,27 @@ def load_desired(paths: Sequence[str], options: PlanOptions, stdin: Any = None) 
 
 
 def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_id: str,
-                 options: PlanOptions) -> tuple[Plan, Inventory | None]:
-    """Plan already-validated objects against the cluster's live state and inventory."""
-    from kapply.model.keys import ResourceKey
+                 options: PlanOptions, scope: Collection[ResourceKey] | None = None,
+                 ) -> tuple[Plan, Inventory | None]:
+    """Plan already-validated objects against the cluster's live state and inventory.
 
+    `scope` (the watcher's incremental reconciles) narrows the plan to those keys: the desired
+    objects and the inventory entries among them. `desired` is still the whole source, so the
+    empty-source guard sees the whole. The inventory returned is the whole one, as execute needs.
+    """
     inventory = read_inventory(cluster, inventory_id)
-    keys = {ResourceKey.of(obj) for obj in desired}
-    if options.prune and inventory is not None:
-        keys |= inventory.keys
+    planned, known = desired, inventory
+    if scope is not None:
+        planned = [obj for obj in desired if ResourceKey.of(obj) in scope]
+        if inventory is not None:
+            known = replace(inventory, keys=inventory.keys & set(scope))
+    keys = {ResourceKey.of(obj) for obj in planned}
+    if options.prune and known is not None:
+        keys |= known.keys
     live = fetch_live(cluster, keys)
-    plan = make_plan(desired, live, inventory, inventory_id=inventory_id, prune=options.prune,
+    plan = make_plan(planned, live, known, inventory_id=inventory_id, prune=options.prune,
                      adopt=options.adopt, force_replace=options.force_replace,
-                     allow_empty=options.allow_empty)
+                     allow_empty=options.allow_empty or bool(desired))
     return settled(cluster, plan), inventory
 
 

@@ -46,7 +46,8 @@ def test_a_file_broken_at_start_up_has_nothing_pruned(cluster: Any, tmp_path: Pa
     (folder / "c.yaml").write_text(CM.format(name="c", value=1))
     Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True).start()
     (folder / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  bad: [\n")
-    watcher = Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True)  # a new watch process
+    # a new watch process
+    watcher = Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True, prune_after=0)
     result = watcher.start()
     assert cluster.get("ConfigMap", "default", "b")["data"] == {"k": "1"}  # not pruned
     assert "configmap/b pruned" not in result.line()
@@ -79,7 +80,7 @@ def test_an_explicit_null_on_a_defaulted_field_is_no_drift(cluster: Any, tmp_pat
     watcher = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine")
     assert "deployment.apps/web created" in watcher.start().line()
     result = watcher.drift_check()
-    assert result.drift == [] and "in sync (1 unchanged)" in result.line()
+    assert result.drift == [] and "in sync: 1 object from 1 file unchanged" in result.line()
 
 
 def test_a_deleted_file_without_prune_is_reported_not_in_sync(cluster: Any, tmp_path: Path) -> None:
@@ -92,7 +93,9 @@ def test_a_deleted_file_without_prune_is_reported_not_in_sync(cluster: Any, tmp_
     assert result is not None and "in sync" not in result.line()
     assert "configmap/a skipped: not pruned: absent from the source (--prune deletes it)" in result.line()
     assert cluster.get("ConfigMap", "default", "a")  # kept
-    assert "in sync (1 unchanged)" in watcher.drift_check().line()  # said once, not every interval
+    line = watcher.drift_check().line()  # said once, not every interval: as diff without --prune
+    assert "in sync: 1 object from 1 file unchanged; 1 absent from the folder kept (no --prune)" in line
+    assert "configmap/a" not in line
 
 
 def test_a_change_the_server_refuses_does_not_block_the_others(cluster: Any, tmp_path: Path) -> None:
@@ -120,6 +123,6 @@ def test_an_object_the_cluster_refuses_does_not_block_the_others(cluster: Any, t
     result = Reconciler(cluster, SourceSet([str(tmp_path)]), "mine").start()
     line = result.line()
     assert "configmap/a created" in line and "service/s1 created" in line
-    assert "service/s2: " in line and "provided port is already allocated" in line
+    assert "Service/default/s2: " in line and "provided port is already allocated" in line
     assert "\n" not in line
     assert cluster.get("ConfigMap", "default", "a")

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from kapply.load.document import LoadResult
 from kapply.model.keys import ResourceKey
+from kapply.validate.pipeline import Validated, ValidateOptions, validate_loaded
 from kapply.watch.sources import SourceSet
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: \"{value}\"\n"
@@ -138,3 +144,101 @@ def test_a_generate_name_object_is_a_broken_file_for_the_watcher(tmp_path: Path)
     assert [(os.path.basename(d.file), d.message) for d in update.errors] == [
         ("g.yaml", "cannot use generate name with apply")]
     assert names(sources) == ["a"]  # the other files are not blocked
+
+
+DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n"
+          "  selector:\n    matchLabels: {labels}\n  template:\n    metadata:\n      labels: {{app: web}}\n"
+          "    spec:\n      containers: [{{name: c, image: nginx}}]\n")
+GOOD_DEPLOY = DEPLOY.format(replicas=1, labels="{app: web}")
+
+
+def failing_on(name: str) -> Any:
+    """A validator with a bug: it raises on objects called `name` (as a crashing rule would)."""
+    def validate(loaded: LoadResult, options: ValidateOptions) -> Validated:
+        if any(isinstance(d.obj, dict) and (d.obj.get("metadata") or {}).get("name") == name
+               for d in loaded.documents):
+            raise RuntimeError(f"rule bug on {name}")
+        return validate_loaded(loaded, options)
+    return validate
+
+
+def test_a_gone_folder_freezes_its_files_until_it_is_back(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(CM.format(name="a", value=1))
+    (folder / "b.yaml").write_text(CM.format(name="b", value=1))
+    sources = SourceSet([str(folder)])
+    sources.scan()
+    shutil.rmtree(folder)
+    assert sources.gone() == [str(folder)]
+    update = sources.refresh([str(folder / "a.yaml"), str(folder / "b.yaml")])  # the delete events
+    assert update.removed == [] and names(sources) == ["a", "b"]
+    assert sources.scan().removed == [] and names(sources) == ["a", "b"]
+    folder.mkdir()  # back, with one file only
+    (folder / "b.yaml").write_text(CM.format(name="b", value=2))
+    update = sources.scan()
+    assert sources.gone() == []
+    assert [os.path.basename(p) for p in update.removed] == ["a.yaml"]
+    assert [o["data"]["k"] for o in sources.desired()] == ["2"]
+
+
+def test_a_file_named_on_the_command_line_is_frozen_with_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(CM.format(name="a", value=1))
+    sources = SourceSet([str(folder / "a.yaml")])
+    sources.scan()
+    shutil.rmtree(folder)
+    assert sources.scan().removed == [] and names(sources) == ["a"]
+    folder.mkdir()
+    assert names(sources) == ["a"] and sources.gone() == []
+    assert [os.path.basename(p) for p in sources.scan().removed] == ["a.yaml"]  # back, without the file
+
+
+@pytest.mark.parametrize("text", [
+    DEPLOY.format(replicas=1, labels='"app=web"'),  # a string selector (crashed a rule)
+    DEPLOY.format(replicas="9" * 4400, labels="{app: web}"),  # over Python's int-parsing limit
+], ids=["string-matchLabels", "4400-digit-integer"])
+def test_an_input_that_crashed_validation_breaks_only_its_file(tmp_path: Path, text: str) -> None:
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    (tmp_path / "web.yaml").write_text(GOOD_DEPLOY)
+    sources = SourceSet([str(tmp_path)])
+    sources.scan()
+    (tmp_path / "web.yaml").write_text(text)
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=2))
+    update = sources.refresh([str(tmp_path / "web.yaml"), str(tmp_path / "a.yaml")])
+    assert [os.path.basename(d.file) for d in update.errors] == ["web.yaml"]  # a diagnostic, not a crash
+    assert update.errors[0].line >= 1
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in sources.desired()) == [
+        ("ConfigMap", "a"), ("Deployment", "web")]  # web's last good version, a's new one
+    assert next(o for o in sources.desired() if o["kind"] == "ConfigMap")["data"] == {"k": "2"}
+    assert list(sources.broken()) == [os.path.realpath(tmp_path / "web.yaml")]
+
+
+def test_a_validation_bug_is_reported_at_the_document_that_raised_it(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    two = CM.format(name="fine", value=1) + "---\n" + CM.format(name="boom", value=1)
+    (tmp_path / "two.yaml").write_text(two)
+    sources = SourceSet([str(tmp_path)], validate=failing_on("boom"))
+    update = sources.scan()
+    [error] = update.errors
+    assert (os.path.basename(error.file), error.line, error.rule) == ("two.yaml", 8, "internal-error")
+    assert error.object == "ConfigMap/default/boom"
+    assert error.message.startswith("internal error while validating: RuntimeError: rule bug on boom")
+    assert names(sources) == ["a"]  # the other file is read; the broken one has no good version yet
+    assert sources.unknown() == [os.path.realpath(tmp_path / "two.yaml")]
+
+
+def test_a_rejected_version_goes_back_to_the_last_good_one_and_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(CM.format(name="a", value=1))
+    sources = SourceSet([str(tmp_path)])
+    sources.scan()
+    path.write_text(CM.format(name="renamed", value=1))
+    update = sources.refresh([str(path)])
+    real = os.path.realpath(path)
+    sources.reject(real, [], update.previous[real])  # say the cluster refused `renamed`
+    assert names(sources) == ["a"]
+    assert set(sources.held()) == {key("a"), key("renamed")}  # neither is pruned meanwhile
+    update = sources.scan()  # same content, read again: the refusal may have passed
+    assert update.changed == [real] and names(sources) == ["renamed"] and sources.held() == {}

@@ -22,6 +22,10 @@ def watch(
     paths: list[str] = typer.Argument(..., help="Folders or files of manifests to follow."),
     prune: bool = typer.Option(False, "--prune", help="Delete objects whose manifests were removed."),
     interval: str = typer.Option("30s", "--interval", help="How often to check the cluster for drift."),
+    prune_after: str = typer.Option(
+        "5s", "--prune-after",
+        help="With --prune, how long an object must stay absent from the folder before it is deleted "
+             "(a slow save or a checkout in progress prunes nothing)."),
     no_self_heal: bool = typer.Option(False, "--no-self-heal", help="Report drift without undoing it."),
     allow_empty: bool = options.ALLOW_EMPTY,
     inventory: str | None = options.INVENTORY,
@@ -38,7 +42,8 @@ def watch(
         from kapply.plan.inventory import inventory_id_for
         from kapply.validate.pipeline import ValidateOptions
         from kapply.watch.loop import run
-        from kapply.watch.reconciler import Reconciler, ReconcileResult
+        from kapply.watch.reconciler import Reconciler
+        from kapply.watch.result import ReconcileResult
         from kapply.watch.sources import SourceSet
 
         if output not in ("text", "json"):
@@ -51,10 +56,13 @@ def watch(
         seconds = parse_duration(interval)
         if seconds < MIN_INTERVAL:  # a drift check compares the whole folder: never a busy loop
             raise UsageError(f"--interval must be at least {MIN_INTERVAL * 1000:.0f}ms, not {interval}")
+        settle = parse_duration(prune_after)
+        if settle < 0:
+            raise UsageError(f"--prune-after must not be negative, not {prune_after}")
         sim = open_cluster(cluster)
         sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
         reconciler = Reconciler(sim, sources, inventory_id_for(paths, inventory), prune=prune,
-                                allow_empty=allow_empty, self_heal=not no_self_heal)
+                                allow_empty=allow_empty, self_heal=not no_self_heal, prune_after=settle)
 
         def emit(result: ReconcileResult) -> None:
             text = json.dumps(result.to_json()) if output == "json" else result.line()
