@@ -30,7 +30,7 @@ from kapply.plan.change import Change
 from kapply.plan.plan import Plan
 
 PRUNE_AFTER = 5.0
-NO_PRUNE = "not pruned: absent from the source (--prune deletes it)"
+GONE, UNKNOWN, BROKEN, NO_PRUNE, WAITING = "gone", "unknown", "broken", "no-prune", "waiting"  # the holds
 
 
 class PruneHolds:
@@ -42,22 +42,21 @@ class PruneHolds:
         self._fired: set[ResourceKey] = set()  # deadlines already handed out by due()
 
     def apply(self, plan: Plan, scope: Collection[ResourceKey] | None, *, gone: list[str], unknown: list[str],
-              held: Mapping[ResourceKey, str]) -> tuple[Plan, set[ResourceKey]]:
-        """The plan with held prunes made skips, and the keys held only because there is no --prune."""
+              held: Mapping[ResourceKey, str]) -> tuple[Plan, dict[ResourceKey, str]]:
+        """The plan with held prunes made skips, and which hold (`HOLDS`) kept each."""
         now = self.clock()
         prunes = {c.key for c in plan.changes if c.action == "prune"}
         self._track(prunes, scope, now, restart=bool(gone))
         changes: list[Change] = []
-        chosen: set[ResourceKey] = set()
+        kept: dict[ResourceKey, str] = {}
         for change in plan.changes:
-            reason = self._reason(change.key, now, gone, unknown, held) if change.action == "prune" else None
-            if reason is None:
+            hold = self._hold(change.key, now, gone, unknown, held) if change.action == "prune" else None
+            if hold is None:
                 changes.append(change)
                 continue
+            kept[change.key], reason = hold
             changes.append(replace(change, action="skip", fields=(), reason=reason))
-            if reason == NO_PRUNE:
-                chosen.add(change.key)
-        return replace(plan, changes=tuple(changes)), chosen
+        return replace(plan, changes=tuple(changes)), kept
 
     def _track(self, prunes: set[ResourceKey], scope: Collection[ResourceKey] | None, now: float,
                restart: bool) -> None:
@@ -69,20 +68,20 @@ class PruneHolds:
         for key in prunes:
             self.absent.setdefault(key, now)
 
-    def _reason(self, key: ResourceKey, now: float, gone: list[str], unknown: list[str],
-                held: Mapping[ResourceKey, str]) -> str | None:
+    def _hold(self, key: ResourceKey, now: float, gone: list[str], unknown: list[str],
+              held: Mapping[ResourceKey, str]) -> tuple[str, str] | None:
         if gone:
-            return f"not pruned: {display_path(gone[0])} is gone (nothing is pruned until it is back)"
+            return GONE, f"not pruned: {display_path(gone[0])} is gone (nothing is pruned until it is back)"
         if unknown:
-            return f"not pruned: {display_path(unknown[0])} does not load, and may hold it"
+            return UNKNOWN, f"not pruned: {display_path(unknown[0])} does not load, and may hold it"
         if key in held:
-            return f"not pruned: {display_path(held[key])} held it and is broken"
+            return BROKEN, f"not pruned: {display_path(held[key])} held it and is broken"
         if not self.prune:
-            return NO_PRUNE
+            return NO_PRUNE, "not pruned: absent from the source (--prune deletes it)"
         elapsed = now - self.absent.get(key, now)
         if elapsed < self.prune_after:
-            return (f"not pruned yet: absent from the source for {elapsed:.1f}s "
-                    f"(pruned once absent for {self.prune_after:g}s)")
+            return WAITING, (f"not pruned yet: absent from the source for {elapsed:.1f}s "
+                             f"(pruned once absent for {self.prune_after:g}s)")
         return None
 
     def forget(self, keys: Collection[ResourceKey]) -> None:

@@ -134,7 +134,7 @@ class Reconciler:
         excluded: set[ResourceKey] = set()
         for _ in range(len(self.sources.files) + 2):  # every retry sets at least one more file aside
             plan, inventory = self._plan(result, update, scope, excluded)
-            plan, result.expected = self.holds.apply(
+            plan, result.holds = self.holds.apply(
                 plan, scope, gone=result.gone, unknown=self.sources.unknown(), held=self.sources.held())
             failures = self._refused_in_plan(plan)
             if not failures:

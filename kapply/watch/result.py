@@ -18,6 +18,7 @@ from kapply.load.walk import display_path
 from kapply.model.keys import ResourceKey
 from kapply.plan.change import Change
 from kapply.validate.diagnostics import Diagnostic
+from kapply.watch.holds import GONE, NO_PRUNE
 
 _HEADS = {"start": "start", "change": "change", "drift": "drift check", "settle": "settled"}
 
@@ -41,7 +42,7 @@ class ReconcileResult:
     objects: int = 0  # objects the folder holds (the desired set)
     sources: int = 0  # files they come from
     paths: list[str] = field(default_factory=list)  # what is followed, as given
-    expected: set[ResourceKey] = field(default_factory=set)  # held only because there is no --prune
+    holds: dict[ResourceKey, str] = field(default_factory=dict)  # prunes held back, and by which hold
 
     @property
     def applied(self) -> list[Outcome]:
@@ -49,10 +50,14 @@ class ReconcileResult:
 
     @property
     def reported(self) -> list[Outcome]:
-        """Writes, failures, and objects left alone and why (a drift check leaves out, as said
-        once already, the objects kept only because the watch runs without --prune)."""
-        return [o for o in self.outcomes if o.change.is_write or not o.ok or (
-            o.change.action == "skip" and (self.trigger != "drift" or o.change.key not in self.expected))]
+        """Writes, failures, and objects left alone and why; less what another part of the line says
+        (a folder gone), and on drift checks the objects kept only as there is no --prune (said once)."""
+        def said(o: Outcome) -> bool:
+            hold = self.holds.get(o.change.key)
+            return hold == GONE or (hold == NO_PRUNE and self.trigger == "drift")
+
+        return [o for o in self.outcomes if o.change.is_write or not o.ok
+                or (o.change.action == "skip" and not said(o))]
 
     @property
     def ok(self) -> bool:
@@ -62,7 +67,8 @@ class ReconcileResult:
     @property
     def in_sync(self) -> bool:
         """The whole folder was planned and the cluster already matched it, with nothing pending."""
-        skipped = any(o.change.action == "skip" and o.change.key not in self.expected for o in self.outcomes)
+        skipped = any(o.change.action == "skip" and self.holds.get(o.change.key) != NO_PRUNE
+                      for o in self.outcomes)
         return (self.full and self.ok and not self.drift and not self.applied and not skipped
                 and self.objects > 0)
 
@@ -103,8 +109,9 @@ class ReconcileResult:
             where = ", ".join(display_path(p) for p in self.paths) or "the source"
             return f"nothing to follow: {where} {'holds' if len(self.paths) == 1 else 'hold'} no objects"
         text = f"in sync: {_count(self.objects, 'object')} from {_count(self.sources, 'file')} unchanged"
-        if self.expected:
-            text += f"; {len(self.expected)} absent from the folder kept (no --prune)"
+        kept = sum(1 for hold in self.holds.values() if hold == NO_PRUNE)
+        if kept:
+            text += f"; {kept} absent from the folder kept (no --prune)"
         return text
 
     def to_json(self) -> dict[str, Any]:

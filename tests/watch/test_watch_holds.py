@@ -36,15 +36,15 @@ def actions(p: Plan) -> dict[str, tuple[str, str]]:
      "not pruned: m is gone (nothing is pruned until it is back)"),
     (True, [], ["m/b.yaml"], {A: "m/a.yaml"}, "not pruned: m/b.yaml does not load, and may hold it"),
     (True, [], [], {A: "m/a.yaml"}, "not pruned: m/a.yaml held it and is broken"),
-    (False, [], [], {}, NO_PRUNE),
+    (False, [], [], {}, "not pruned: absent from the source (--prune deletes it)"),
     (True, [], [], {}, "not pruned yet: absent from the source for 0.0s (pruned once absent for 5s)"),
 ])
 def test_the_first_reason_that_applies_is_given(prune: bool, gone: list[str], unknown: list[str],
                                                 held: dict[ResourceKey, str], reason: str) -> None:
     holds = PruneHolds(prune, 5.0, Clock())
-    out, expected = holds.apply(plan(A), None, gone=gone, unknown=unknown, held=held)
+    out, kept = holds.apply(plan(A), None, gone=gone, unknown=unknown, held=held)
     assert actions(out) == {"a": ("skip", reason)}
-    assert expected == ({A} if reason == NO_PRUNE else set())
+    assert (kept[A] == NO_PRUNE) == (not prune)
 
 
 def test_an_object_is_pruned_once_absent_for_the_whole_wait() -> None:
