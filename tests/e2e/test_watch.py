@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def test_edits_flow_into_the_cluster(watcher: Callable[..., Watcher], tmp_path: 
     folder.mkdir()
     write(folder / "web.yaml", DEPLOY.format(replicas=1, image="nginx:1.27"))
     write(folder / "cfg.yaml", CONFIG.format(name="cfg"))
-    w = watcher(folder, "--prune", "--interval", "1s")
+    w = watcher(folder, "--prune", "--interval", "1s", "--prune-after", "0.3s")
     w.until("1 ready replica", lambda: w.replicas_ready(1))
 
     write(folder / "web.yaml", DEPLOY.format(replicas=3, image="nginx:1.27"))
@@ -181,11 +182,126 @@ def test_another_process_applying_meanwhile(watcher: Callable[..., Watcher], tmp
     folder.mkdir()
     other.mkdir()
     write(folder / "cfg.yaml", CONFIG.format(name="watched"))
-    w = watcher(folder, "--prune", "--interval", "0.3s")
+    w = watcher(folder, "--prune", "--interval", "0.3s", "--prune-after", "0.3s")
     for i in range(5):
         write(other / f"c{i}.yaml", CONFIG.format(name=f"other-{i}"))
         assert w.kapply("apply", str(other)).returncode == 0
         write(folder / f"w{i}.yaml", CONFIG.format(name=f"watched-{i}"))
     w.until("all watched objects", lambda: all(w.get(f"cm/watched-{i}") is not None for i in range(5)))
     assert all(w.get(f"cm/other-{i}") is not None for i in range(5))  # not pruned by the watcher
+    assert w.stop() == 0
+
+
+CRASHED = {  # inputs that ended `kapply watch` (exit 3) before watch isolated files
+    "string-matchLabels": DEPLOY.format(replicas=1, image="nginx:1").replace(
+        "matchLabels:\n      app: web", 'matchLabels: "app=web"'),
+    "4400-digit-integer": DEPLOY.format(replicas="9" * 4400, image="nginx:1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRASHED))
+def test_a_file_that_crashed_the_watch_is_reported_and_the_watch_goes_on(
+        watcher: Callable[..., Watcher], tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    write(folder / "cfg.yaml", CONFIG.format(name="cfg"))
+    w = watcher(folder, "--prune", "--interval", "0.5s", "--prune-after", "0.3s")
+    write(folder / "web.yaml", CRASHED[name])
+    w.until("the report", lambda: any(d["file"].endswith("web.yaml")
+                                      for e in w.events() for d in e["diagnostics"]))
+    write(folder / "other.yaml", CONFIG.format(name="other"))
+    w.until("the other file applied", lambda: w.get("cm/other") is not None)
+    assert w.proc.poll() is None and w.get("cm/cfg") is not None
+    assert w.stop() == 0
+
+
+def next_event(w: Watcher, trigger: str, after: int) -> dict[str, Any]:
+    """The first `trigger` event logged after the first `after` events."""
+    w.until(f"a {trigger} event", lambda: any(e["trigger"] == trigger for e in w.events()[after:]))
+    return next(e for e in w.events()[after:] if e["trigger"] == trigger)
+
+
+def uids(w: Watcher, *names: str) -> dict[str, str]:
+    return {n: w.get(f"cm/{n}")["metadata"]["uid"] for n in names}
+
+
+def refill(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (folder / name).write_text(text)
+
+
+@pytest.mark.parametrize("how", ["rm-rf-and-re-create", "mv-away-and-back", "rsync-to-temp-then-rename"])
+def test_a_folder_that_goes_is_followed_again_when_back(watcher: Callable[..., Watcher], tmp_path: Path,
+                                                        how: str) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    files = {"a.yaml": CONFIG.format(name="a"), "b.yaml": CONFIG.format(name="b")}
+    refill(folder, files)
+    w = watcher(folder, "--prune", "--interval", "0.3s", "--prune-after", "0.5s")
+    w.until("both applied", lambda: w.get("cm/a") is not None and w.get("cm/b") is not None)
+    before = uids(w, "a", "b")
+    if how == "mv-away-and-back":
+        os.rename(folder, tmp_path / "away")
+    else:
+        shutil.rmtree(folder)
+    seen, gone_at = len(w.events()), time.monotonic()
+    while time.monotonic() - gone_at < 1.5:  # said on every interval, long past --prune-after
+        event = next_event(w, "drift", seen)
+        assert event["gone"] == [str(folder)] and not event["inSync"]
+        seen = w.events().index(event) + 1
+    assert uids(w, "a", "b") == before  # nothing pruned meanwhile
+    assert w.kapply("diff", str(folder), "--prune").returncode == 2
+    if how == "mv-away-and-back":
+        os.rename(tmp_path / "away", folder)
+    elif how == "rsync-to-temp-then-rename":
+        staged = tmp_path / ".app.tmp"
+        staged.mkdir()
+        refill(staged, files)
+        os.rename(staged, folder)
+    else:
+        folder.mkdir()
+        refill(folder, files)
+    w.until("back and in sync", lambda: any(e["inSync"] for e in w.events()[seen:]))
+    seen = len(w.events())
+    write(folder / "a.yaml", CONFIG.format(name="a").replace("value", "edited"))
+    w.until("the edit applied", lambda: w.get("cm/a")["data"] == {"key": "edited"})
+    w.until("the folder's new watch reporting the edit", lambda: any(  # not only the drift check's rescan
+        e["trigger"] == "change" and any(f.endswith("a.yaml") for f in e["files"])
+        for e in w.events()[seen:]))
+    assert uids(w, "a", "b") == before  # never pruned and re-created
+    assert all("pruned" not in " ".join(r["result"] for r in e["results"]) for e in w.events())
+    assert w.stop() == 0
+
+
+def test_watch_never_says_in_sync_when_diff_would_not(watcher: Callable[..., Watcher],
+                                                       tmp_path: Path) -> None:
+    folder, other = tmp_path / "app", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    service = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  type: NodePort\n"
+               "  selector: {{app: x}}\n  ports: [{{port: 80, nodePort: 30111}}]\n")
+    write(folder / "cfg.yaml", CONFIG.format(name="cfg"))
+    w = watcher(folder, "--prune", "--interval", "0.3s", "--prune-after", "0.3s")
+
+    def claim_and_diff() -> tuple[bool, int]:
+        """A drift check that started after now, and `kapply diff` of the folder right after it."""
+        event = next_event(w, "drift", len(w.events()))
+        return event["inSync"], w.kapply("diff", str(folder), "--prune").returncode
+
+    assert claim_and_diff() == (True, 0)
+    (folder / "bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  x: [\n")
+    assert claim_and_diff() == (False, 2)  # a broken file
+    (folder / "bad.yaml").unlink()
+    w.until("in sync again", lambda: claim_and_diff() == (True, 0))
+    write(other / "svc.yaml", service.format(name="theirs"))
+    assert w.kapply("apply", str(other)).returncode == 0
+    write(folder / "svc.yaml", service.format(name="mine"))  # the cluster refuses it: port taken
+    w.until("the refusal", lambda: any("already allocated" in json.dumps(e) for e in w.events()))
+    assert claim_and_diff() == (False, 2)  # diff's dry run is refused too
+    (folder / "svc.yaml").unlink()
+    w.until("in sync again", lambda: claim_and_diff() == (True, 0))
+    os.rename(folder, tmp_path / "away")  # the folder gone
+    assert claim_and_diff() == (False, 2)
+    os.rename(tmp_path / "away", folder)
+    w.until("in sync again", lambda: claim_and_diff() == (True, 0))
     assert w.stop() == 0
