@@ -6,9 +6,10 @@ Only the files that changed are re-read, so an edit costs one file's parse, not 
 
 No file can stop the others: an exception while loading or validating one (a bug in a rule) is
 reported as an `internal-error` diagnostic of that file, at the document that raised it, and
-the file is treated as broken. A version that loads but cannot be planned or applied is
-`reject`ed by the reconciler: back to its last good objects, the keys of both versions `held`
-(never pruned meanwhile), and read again on the next rescan.
+the file is treated as broken; so is a file whose reading runs past its time budget (`budget`).
+A version that loads but cannot be planned or applied is `reject`ed by the reconciler: back to
+its last good objects, the keys of both versions `held` (never pruned meanwhile), and read
+again on the next rescan.
 
 A followed folder that is gone (a `git checkout` of a branch without it, `rm -rf` before a
 re-create, a `mv` away) freezes its files as they were last read: none of them is removed, so
@@ -29,6 +30,7 @@ from kapply.load.walk import discover, display_path, is_manifest_name
 from kapply.model.keys import ResourceKey
 from kapply.validate.diagnostics import Diagnostic
 from kapply.validate.pipeline import Validated, ValidateOptions, validate_loaded
+from kapply.watch.budget import OverBudget, budget_for, time_budget
 from kapply.watch.bugs import internal_error
 
 Validate = Callable[[LoadResult, ValidateOptions], Validated]
@@ -67,10 +69,11 @@ class Update:
 
 class SourceSet:
     def __init__(self, paths: Sequence[str], options: ValidateOptions | None = None, *,
-                 validate: Validate = validate_loaded) -> None:
+                 validate: Validate = validate_loaded, budget: Callable[[int], float] = budget_for) -> None:
         self.paths = [p for p in paths if p != "-"]
         self.options = options or ValidateOptions()
         self.validate = validate  # a seam: tests inject a validator that fails
+        self.budget = budget  # seconds allowed to read a file of so many bytes
         self.files: dict[str, FileState] = {}  # real path -> state
         self._is_file = {p: os.path.isfile(p) for p in self.paths}
 
@@ -157,9 +160,20 @@ class SourceSet:
     def _read(self, path: str, old: FileState | None) -> FileState:
         digest = _digest(path)  # before reading: a write in between is seen by the next rescan
         try:
-            validated = self.validate(load_paths([path], workers=1), self.options)
-        except Exception as exc:  # a bug in kapply: this file is broken, the others go on
-            return _broken(old, digest, self._crash_report(path, exc))
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0  # gone meanwhile: the loader says so
+        try:
+            with time_budget(self.budget(size)):
+                try:
+                    validated = self.validate(load_paths([path], workers=1), self.options)
+                except OverBudget:
+                    raise
+                except Exception as exc:  # a bug in kapply: this file is broken, the others go on
+                    return _broken(old, digest, self._crash_report(path, exc))
+        except OverBudget as exc:
+            slow = Diagnostic(display_path(path), 1, 1, f"not read: {exc}", "time-budget")
+            return _broken(old, digest, [slow])
         report = validated.report
         for doc, key in zip(validated.documents, validated.keys, strict=True):
             if not key.name:  # apply refuses these (plan.make_plan); here it only breaks this file

@@ -152,11 +152,15 @@ DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\
 GOOD_DEPLOY = DEPLOY.format(replicas=1, labels="{app: web}")
 
 
+def named_in(loaded: LoadResult, name: str) -> bool:
+    return any(isinstance(d.obj, dict) and (d.obj.get("metadata") or {}).get("name") == name
+               for d in loaded.documents)
+
+
 def failing_on(name: str) -> Any:
     """A validator with a bug: it raises on objects called `name` (as a crashing rule would)."""
     def validate(loaded: LoadResult, options: ValidateOptions) -> Validated:
-        if any(isinstance(d.obj, dict) and (d.obj.get("metadata") or {}).get("name") == name
-               for d in loaded.documents):
+        if named_in(loaded, name):
             raise RuntimeError(f"rule bug on {name}")
         return validate_loaded(loaded, options)
     return validate
@@ -242,3 +246,26 @@ def test_a_rejected_version_goes_back_to_the_last_good_one_and_is_read_again(tmp
     assert set(sources.held()) == {key("a"), key("renamed")}  # neither is pruned meanwhile
     update = sources.scan()  # same content, read again: the refusal may have passed
     assert update.changed == [real] and names(sources) == ["renamed"] and sources.held() == {}
+
+
+def test_a_file_that_never_finishes_validating_is_set_aside(tmp_path: Path) -> None:
+    def runaway(loaded: LoadResult, options: ValidateOptions) -> Validated:
+        if named_in(loaded, "forever"):
+            while True:  # a parser that never returns (the budget's timer ends it)
+                pass
+        return validate_loaded(loaded, options)
+
+    (tmp_path / "a.yaml").write_text(CM.format(name="a", value=1))
+    (tmp_path / "slow.yaml").write_text(CM.format(name="forever", value=1))
+    sources = SourceSet([str(tmp_path)], validate=runaway, budget=lambda size: 0.05)
+    update = sources.scan()
+    assert [(os.path.basename(d.file), d.rule, d.message) for d in update.errors] == [
+        ("slow.yaml", "time-budget", "not read: reading it took longer than 0.05s")]
+    assert names(sources) == ["a"]
+
+
+def test_the_budget_grows_with_the_file() -> None:
+    from kapply.watch.budget import budget_for
+
+    assert budget_for(1000) == pytest.approx(10.0, abs=0.01)
+    assert budget_for(32 * 1024 * 1024) == 74.0  # the loader's largest file: still time to read it
