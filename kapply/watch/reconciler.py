@@ -195,6 +195,8 @@ class Reconciler:
     def _refused_in_plan(self, plan: Plan) -> dict[str, isolate.Failure]:
         """Changes the API server would refuse (an immutable field), by file."""
         failures: dict[str, isolate.Failure] = {}
+        if not plan.errors:
+            return failures
         origin = self.sources.origin()
         for change in plan.errors:
             path = origin[change.key][0] if change.key in origin else isolate.PRUNES

@@ -34,6 +34,7 @@ from kapply.watch.budget import OverBudget, budget_for, time_budget
 from kapply.watch.bugs import internal_error
 
 Validate = Callable[[LoadResult, ValidateOptions], Validated]
+_Definitions = dict[ResourceKey, tuple[tuple[str, int], dict[str, Any]]]  # key -> ((file, line), object)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class SourceSet:
         self.validate = validate  # a seam: tests inject a validator that fails
         self.budget = budget  # seconds allowed to read a file of so many bytes
         self.files: dict[str, FileState] = {}  # real path -> state
+        self._definitions: _Definitions | None = None  # desired() and origin(), until the files change
         self._is_file = {p: os.path.isfile(p) for p in self.paths}
 
     def gone(self) -> list[str]:
@@ -119,6 +121,7 @@ class SourceSet:
         return self._update(read, drop)
 
     def _update(self, read: set[str], drop: set[str]) -> Update:
+        self._definitions = None
         update = Update()
         for path in sorted(read | drop):
             old = self.files.get(path)
@@ -209,6 +212,7 @@ class SourceSet:
         attempted = self.files.get(path)
         if attempted is None:
             return
+        self._definitions = None
         held = set(attempted.keys) | attempted.held
         if previous is None:
             self.files[path] = FileState(errors=errors, digest=attempted.digest, held=held, retry=True)
@@ -238,12 +242,14 @@ class SourceSet:
         """The file (real path) and line of every desired object."""
         return {key: where for key, (where, _) in self._first_definitions().items()}
 
-    def _first_definitions(self) -> dict[ResourceKey, tuple[tuple[str, int], dict[str, Any]]]:
-        out: dict[ResourceKey, tuple[tuple[str, int], dict[str, Any]]] = {}
-        for path, state in sorted(self.files.items()):
-            for key, obj, line in zip(state.keys, state.objects, state.lines, strict=True):
-                out.setdefault(key, ((path, line), obj))
-        return out
+    def _first_definitions(self) -> _Definitions:
+        if self._definitions is None:
+            out: _Definitions = {}
+            for path, state in sorted(self.files.items()):
+                for key, obj, line in zip(state.keys, state.objects, state.lines, strict=True):
+                    out.setdefault(key, ((path, line), obj))
+            self._definitions = out
+        return self._definitions
 
     def unknown(self) -> list[str]:
         """Files that have not loaded once since the watch started: they may hold any object."""
