@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import threading
 
+from kapply.cluster.sim.clock import FakeClock
 from kapply.watch.debounce import Debouncer
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_burst_is_one_batch_once_quiet() -> None:
-    clock = Clock()
-    d = Debouncer(quiet=0.125, max_wait=1.0, clock=clock)  # binary fractions: exact clock arithmetic
+    clock = FakeClock(100.0)
+    d = Debouncer(quiet=0.125, max_wait=1.0, clock=clock.time)  # binary fractions: exact clock arithmetic
     for name in ("a.yaml", ".a.yaml.tmp", "a.yaml", "b.yaml"):
         d.add(name)
         clock.now += 0.0625
@@ -30,8 +23,8 @@ def test_burst_is_one_batch_once_quiet() -> None:
 
 
 def test_each_event_restarts_the_quiet_period() -> None:
-    clock = Clock()
-    d = Debouncer(quiet=0.25, max_wait=1.0, clock=clock)
+    clock = FakeClock(100.0)
+    d = Debouncer(quiet=0.25, max_wait=1.0, clock=clock.time)
     d.add("a.yaml")
     clock.now += 0.1875
     d.add("a.yaml")
@@ -42,8 +35,8 @@ def test_each_event_restarts_the_quiet_period() -> None:
 
 
 def test_batch_closes_after_max_wait_even_if_events_keep_coming() -> None:
-    clock = Clock()
-    d = Debouncer(quiet=0.25, max_wait=1.0, clock=clock)
+    clock = FakeClock(100.0)
+    d = Debouncer(quiet=0.25, max_wait=1.0, clock=clock.time)
     for _ in range(8):  # an event every 1/8 s: never quiet
         d.add("busy.yaml")
         assert not d.poll()
@@ -54,8 +47,8 @@ def test_batch_closes_after_max_wait_even_if_events_keep_coming() -> None:
 
 
 def test_directory_events_ask_for_a_rescan() -> None:
-    clock = Clock()
-    d = Debouncer(quiet=0.1, clock=clock)
+    clock = FakeClock(100.0)
+    d = Debouncer(quiet=0.1, clock=clock.time)
     d.add(None, rescan=True)
     clock.now += 0.1
     batch = d.poll()
@@ -63,15 +56,15 @@ def test_directory_events_ask_for_a_rescan() -> None:
 
 
 def test_wait_returns_an_empty_batch_on_timeout() -> None:
-    clock = Clock()
-    d = Debouncer(clock=clock)
+    clock = FakeClock(100.0)
+    d = Debouncer(clock=clock.time)
     assert not d.wait(timeout=0)  # the deadline has passed already: no blocking
     assert d.closes_at() is None
 
 
 def test_wait_returns_a_closed_batch_without_blocking() -> None:
-    clock = Clock()
-    d = Debouncer(quiet=0.1, clock=clock)
+    clock = FakeClock(100.0)
+    d = Debouncer(quiet=0.1, clock=clock.time)
     d.add("a.yaml")
     clock.now += 0.2
     assert d.wait(timeout=0).paths == {"a.yaml"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kapply.cluster.sim.clock import FakeClock
 from kapply.model.keys import ResourceKey
 from kapply.plan.change import Change
 from kapply.plan.plan import Plan
@@ -11,14 +12,6 @@ from kapply.watch.holds import NO_PRUNE, PruneHolds
 
 A = ResourceKey("", "ConfigMap", "default", "a")
 B = ResourceKey("", "ConfigMap", "default", "b")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def plan(*prunes: ResourceKey, unchanged: tuple[ResourceKey, ...] = ()) -> Plan:
@@ -41,15 +34,15 @@ def actions(p: Plan) -> dict[str, tuple[str, str]]:
 ])
 def test_the_first_reason_that_applies_is_given(prune: bool, gone: list[str], unknown: list[str],
                                                 held: dict[ResourceKey, str], reason: str) -> None:
-    holds = PruneHolds(prune, 5.0, Clock())
+    holds = PruneHolds(prune, 5.0, FakeClock(0.0).time)
     out, kept = holds.apply(plan(A), None, gone=gone, unknown=unknown, held=held)
     assert actions(out) == {"a": ("skip", reason)}
     assert (kept[A] == NO_PRUNE) == (not prune)
 
 
 def test_an_object_is_pruned_once_absent_for_the_whole_wait() -> None:
-    clock = Clock()
-    holds = PruneHolds(True, 5.0, clock)
+    clock = FakeClock(0.0)
+    holds = PruneHolds(True, 5.0, clock.time)
     holds.apply(plan(A), None, gone=[], unknown=[], held={})
     assert holds.next_due() == 5.0
     clock.now = 4.9
@@ -64,8 +57,8 @@ def test_an_object_is_pruned_once_absent_for_the_whole_wait() -> None:
 
 
 def test_an_object_back_in_the_folder_restarts_its_wait() -> None:
-    clock = Clock()
-    holds = PruneHolds(True, 5.0, clock)
+    clock = FakeClock(0.0)
+    holds = PruneHolds(True, 5.0, clock.time)
     holds.apply(plan(A), None, gone=[], unknown=[], held={})
     clock.now = 3.0
     holds.apply(plan(unchanged=(A,)), {A}, gone=[], unknown=[], held={})  # the file was refilled
@@ -79,8 +72,8 @@ def test_an_object_back_in_the_folder_restarts_its_wait() -> None:
 
 
 def test_a_scoped_plan_leaves_the_other_timers_alone() -> None:
-    clock = Clock()
-    holds = PruneHolds(True, 5.0, clock)
+    clock = FakeClock(0.0)
+    holds = PruneHolds(True, 5.0, clock.time)
     holds.apply(plan(A, B), None, gone=[], unknown=[], held={})
     clock.now = 1.0
     holds.apply(plan(), {B}, gone=[], unknown=[], held={})  # b is back; a was not looked at
@@ -88,8 +81,8 @@ def test_a_scoped_plan_leaves_the_other_timers_alone() -> None:
 
 
 def test_a_folder_gone_restarts_every_timer() -> None:
-    clock = Clock()
-    holds = PruneHolds(True, 5.0, clock)
+    clock = FakeClock(0.0)
+    holds = PruneHolds(True, 5.0, clock.time)
     holds.apply(plan(A), None, gone=[], unknown=[], held={})
     clock.now = 10.0
     out, _ = holds.apply(plan(A), None, gone=["m"], unknown=[], held={})
@@ -102,8 +95,8 @@ def test_a_folder_gone_restarts_every_timer() -> None:
 
 
 def test_a_zero_wait_prunes_at_once_and_without_prune_nothing_is_timed() -> None:
-    out, _ = PruneHolds(True, 0.0, Clock()).apply(plan(A), None, gone=[], unknown=[], held={})
+    out, _ = PruneHolds(True, 0.0, FakeClock(0.0).time).apply(plan(A), None, gone=[], unknown=[], held={})
     assert actions(out)["a"][0] == "prune"
-    holds = PruneHolds(False, 5.0, Clock())
+    holds = PruneHolds(False, 5.0, FakeClock(0.0).time)
     holds.apply(plan(A), None, gone=[], unknown=[], held={})
     assert holds.next_due() is None and holds.due() == set()

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from kapply.apply.applier import execute
 from kapply.apply.reconcile import PlanOptions, plan_objects
-from kapply.cluster.sim.testing import new_test_cluster
 from kapply.watch.reconciler import Reconciler
 from kapply.watch.sources import SourceSet
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: \"{value}\"\n"
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Any]:
-    c = new_test_cluster(tmp_path / "state", nodes=1)
-    yield c
-    c.close()
 
 
 def test_an_object_owned_by_another_inventory_is_reported_not_in_sync(cluster: Any, tmp_path: Path) -> None:

@@ -10,33 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kapply.apply.reconcile import PlanOptions, prepare
-from kapply.cluster.sim.testing import new_test_cluster
+from kapply.cluster.sim.clock import FakeClock
 from kapply.watch.reconciler import Reconciler
 from kapply.watch.sources import SourceSet
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: \"{value}\"\n"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Any]:
-    c = new_test_cluster(tmp_path / "state", nodes=1)
-    yield c
-    c.close()
 
 
 @pytest.fixture
@@ -58,8 +42,9 @@ def uid(cluster: Any, name: str) -> str | None:
         return None
 
 
-def watching(cluster: Any, folder: Path, clock: Clock, **kwargs: Any) -> Reconciler:
-    watcher = Reconciler(cluster, SourceSet([str(folder)]), "mine", prune=True, clock=clock, **kwargs)
+def watching(cluster: Any, folder: Path, clock: FakeClock, **kwargs: Any) -> Reconciler:
+    sources = SourceSet([str(folder)])
+    watcher = Reconciler(cluster, sources, "mine", prune=True, clock=clock.time, **kwargs)
     assert watcher.start().ok
     return watcher
 
@@ -76,7 +61,7 @@ def diff_exit(cluster: Any, folder: Path) -> int:
 
 
 def test_a_file_emptied_then_refilled_within_the_wait_keeps_its_objects(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     before = uid(cluster, "a"), uid(cluster, "a2")
     content = (folder / "a.yaml").read_text()
@@ -102,7 +87,7 @@ def test_a_file_emptied_then_refilled_within_the_wait_keeps_its_objects(cluster:
 
 
 def test_a_file_gone_through_the_whole_wait_is_pruned(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     (folder / "a.yaml").unlink()
     watcher.on_files([str(folder / "a.yaml")])
@@ -117,7 +102,7 @@ def test_a_file_gone_through_the_whole_wait_is_pruned(cluster: Any, folder: Path
 
 
 def test_git_unlinking_a_file_before_writing_it_again_prunes_nothing(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     before = uid(cluster, "b")
     (folder / "b.yaml").unlink()  # git checkout: unlink, then write the new version
@@ -130,7 +115,7 @@ def test_git_unlinking_a_file_before_writing_it_again_prunes_nothing(cluster: An
 
 
 def test_an_object_moved_to_another_file_is_not_absent(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     before = uid(cluster, "b")
     (folder / "b.yaml").unlink()
@@ -140,7 +125,7 @@ def test_an_object_moved_to_another_file_is_not_absent(cluster: Any, folder: Pat
 
 
 def test_a_zero_wait_prunes_at_once(cluster: Any, folder: Path) -> None:
-    watcher = watching(cluster, folder, Clock(), prune_after=0)
+    watcher = watching(cluster, folder, FakeClock(1000.0), prune_after=0)
     (folder / "b.yaml").unlink()
     assert "configmap/b pruned" in watcher.on_files([str(folder / "b.yaml")]).line()
 
@@ -148,7 +133,7 @@ def test_a_zero_wait_prunes_at_once(cluster: Any, folder: Path) -> None:
 @pytest.mark.parametrize("how", ["rm-rf-and-re-create", "mv-away-and-back", "rsync-to-temp-then-rename"])
 def test_a_folder_gone_prunes_nothing_and_is_followed_again_when_back(
         cluster: Any, folder: Path, how: str) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     before = {name: uid(cluster, name) for name in ("a", "a2", "b")}
     saved = {p.name: p.read_text() for p in folder.iterdir()}
@@ -197,7 +182,7 @@ def test_a_folder_gone_prunes_nothing_and_is_followed_again_when_back(
 
 
 def test_a_folder_that_comes_back_without_a_file_prunes_it_after_the_wait(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock)
     shutil.rmtree(folder)
     watcher.rescan()
@@ -211,7 +196,7 @@ def test_a_folder_that_comes_back_without_a_file_prunes_it_after_the_wait(cluste
 
 
 def test_watch_says_in_sync_exactly_when_diff_finds_nothing(cluster: Any, folder: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     watcher = watching(cluster, folder, clock, prune_after=0)
     steps = [
         lambda: None,

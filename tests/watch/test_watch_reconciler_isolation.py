@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kapply.apply.reconcile import plan_objects
-from kapply.cluster.sim.testing import new_test_cluster
 from kapply.load.document import LoadResult
 from kapply.model.keys import ResourceKey
 from kapply.validate.pipeline import Validated, ValidateOptions, validate_loaded
@@ -28,13 +26,6 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: \"
 DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n"
           "  selector:\n    matchLabels: {labels}\n  template:\n    metadata:\n      labels: {{app: web}}\n"
           "    spec:\n      containers: [{{name: c, image: nginx}}]\n")
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Any]:
-    c = new_test_cluster(tmp_path / "state", nodes=1)
-    yield c
-    c.close()
 
 
 @pytest.fixture
