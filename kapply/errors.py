@@ -75,6 +75,25 @@ class ConflictError(ClusterError):
     reason = "Conflict"
 
 
+class ApplyConflictError(ConflictError):
+    """Server-side apply found fields another manager owns with a different value (HTTP 409).
+
+    `conflicts` lists (manager as the API server prints it, field path) pairs, in message order;
+    `--force-conflicts` (force=True) takes the fields over instead.
+    """
+
+    def __init__(self, message: str, conflicts: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts or []
+
+
+class BadRequestError(ClusterError):
+    """A request the API server cannot interpret (HTTP 400): a malformed patch, a bad apply body."""
+
+    code = 400
+    reason = "BadRequest"
+
+
 class InvalidError(ClusterError):
     """The API refused an object (HTTP 422 in Kubernetes); `causes` lists field-level problems."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from kapply.errors import ClusterError
 
@@ -30,6 +30,23 @@ class WatchEvent:
     object: Obj
 
 
+PatchType = Literal["json", "merge", "strategic", "apply"]
+
+
+@runtime_checkable
+class ServerSideApply(Protocol):
+    """A target that applies server-side: managedFields decide what a dropped field removes.
+
+    `apply` merges the configuration `obj` into the live object (creating it when absent) with
+    structured-merge-diff semantics, as field manager `field_manager`. A field another manager
+    owns with a different value raises `kapply.errors.ApplyConflictError` (409, naming managers
+    and fields) unless `force`. `dry_run` runs admission and returns the would-be object.
+    """
+
+    def apply(self, obj: Obj, *, field_manager: str, force: bool = False, dry_run: bool = False) -> Obj:
+        ...
+
+
 class Cluster(Protocol):
     name: str
 
@@ -42,17 +59,21 @@ class Cluster(Protocol):
         """Objects of a kind; namespace None means all namespaces."""
         ...
 
-    def create(self, obj: Obj, dry_run: bool = False) -> Obj: ...
+    def create(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
+        """Create; `field_manager` names the writer in managedFields (default: kapply's own)."""
+        ...
 
-    def update(self, obj: Obj, dry_run: bool = False) -> Obj:
+    def update(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Replace; ConflictError when metadata.resourceVersion is stale."""
         ...
 
     def update_status(self, obj: Obj) -> Obj: ...
 
-    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
-              dry_run: bool = False) -> Obj:
-        """patch_type: "merge" (RFC 7386) or "strategic"."""
+    def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
+              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
+        """patch_type: "json" (RFC 6902, `body` a list of operations), "merge" (RFC 7386),
+        "strategic", or "apply" (server-side apply of the configuration `body`; `force` takes
+        conflicting fields, and is refused with the other types)."""
         ...
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,

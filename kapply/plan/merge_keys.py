@@ -1,96 +1,53 @@
-"""Which lists merge by key, and on which key: the one strategic-merge-patch table of kapply.
+"""Which lists merge by key, and on which key: strategic-merge facts for the three-way merge.
 
 Kubernetes declares the merge behaviour of each list in its Go types (`patchStrategy:"merge"
-patchMergeKey:"name"`); `kubectl apply` reads those tags to merge a list of containers by name
-instead of replacing it. kapply keeps the same facts here, keyed by field path patterns, so the
-three-way merge (`three_way.py`), the projection (`normalize.py`) and the diff (`change.py`) agree.
+patchMergeKey:"name"`), published in the OpenAPI as `x-kubernetes-patch-strategy` and
+`x-kubernetes-patch-merge-key`; `kubectl apply` reads them to merge a list of containers by name
+instead of replacing it. kapply reads the same facts from its shipped schemas
+(`kapply.validate.structure`, the one table the embedded API server's patches use too), so the
+three-way merge (`three_way.py`), the projection (`normalize.py`) and the diff (`change.py`) agree
+with the server.
 
 A path pattern is a dotted field path where `[]` stands for "any item of a list":
-`spec.template.spec.containers[].env`. Pod-spec lists are written once, relative to the pod spec,
-and expanded under every place a pod spec lives (Pod `spec`, Deployment `spec.template.spec`,
-CronJob `spec.jobTemplate.spec.template.spec`, ...). Every list not in the table is atomic:
-the file's list replaces the live one (tolerations, conditions, args, command, ...).
+`spec.template.spec.containers[].env`. The facts of a kind are those of its preferred version (the
+kind registry's). Every list without a merge strategy is atomic: the file's list replaces the live
+one (tolerations, conditions, args, command, readinessGates, ...).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-# Lists of primitives with patchStrategy "merge": a set union, not a replacement.
-SET = "<set>"
+from kapply.model.kinds import REGISTRY
+from kapply.validate.structure import SET, ListNode, MapNode, default_types, node_at
 
-# Relative to a pod spec (k8s.io/api/core/v1 PodSpec and Container tags).
-_POD_SPEC_LISTS: dict[str, str] = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "volumes": "name",
-    "imagePullSecrets": "name",
-    "hostAliases": "ip",
-    "readinessGates": "conditionType",
-    "resourceClaims": "name",
-    "schedulingGates": "name",
-    "topologySpreadConstraints": "topologyKey",
-}
-_CONTAINER_LISTS: dict[str, str] = {
-    "ports": "containerPort",
-    "env": "name",
-    "volumeMounts": "mountPath",
-    "volumeDevices": "devicePath",
-    "resizePolicy": "resourceName",
-}
-_CONTAINER_KEYS = ("containers", "initContainers", "ephemeralContainers")
-
-# Where the pod spec lives, per kind.
-POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "Pod": ("spec",),
-    "PodTemplate": ("template.spec",),
-    "ReplicationController": ("spec.template.spec",),
-    "ReplicaSet": ("spec.template.spec",),
-    "Deployment": ("spec.template.spec",),
-    "StatefulSet": ("spec.template.spec",),
-    "DaemonSet": ("spec.template.spec",),
-    "Job": ("spec.template.spec",),
-    "CronJob": ("spec.jobTemplate.spec.template.spec",),
-}
-
-# Lists outside pod specs; "*" applies to every kind.
-_OTHER: dict[tuple[str, str], str] = {
-    ("*", "metadata.ownerReferences"): "uid",
-    ("*", "metadata.finalizers"): SET,
-    ("Service", "spec.ports"): "port",
-    ("Endpoints", "subsets[].ports"): "name",
-    ("ServiceAccount", "secrets"): "name",
-    ("ServiceAccount", "imagePullSecrets"): "name",
-}
+__all__ = ["SET", "child", "item", "merge_key", "pattern", "retains_keys"]
 
 
-def _build() -> dict[tuple[str, str], str]:
-    table = dict(_OTHER)
-    for kind, prefixes in POD_SPEC_PATHS.items():
-        for prefix in prefixes:
-            for field, key in _POD_SPEC_LISTS.items():
-                table[(kind, f"{prefix}.{field}")] = key
-            for container in _CONTAINER_KEYS:
-                for field, key in _CONTAINER_LISTS.items():
-                    table[(kind, f"{prefix}.{container}[].{field}")] = key
-    return table
+@lru_cache(maxsize=4096)
+def _api_version(kind: str) -> str:
+    info = REGISTRY.by_kind(kind)
+    if info is not None:
+        return info.api_version
+    served = default_types().schemas.served_versions(kind)
+    return served[0] if served else ""
 
 
-MERGE_KEYS: dict[tuple[str, str], str] = _build()
-
-# Maps with patchStrategy "retainKeys": a union type whose members exclude each other. When the file
-# changes such a map, the keys it does not name are cleared (Deployment strategy Recreate drops
-# rollingUpdate; a volume switched from configMap to secret drops configMap).
-RETAIN_KEYS: frozenset[tuple[str, str]] = frozenset(
-    {("Deployment", "spec.strategy")}
-    | {(kind, f"{prefix}.volumes[]") for kind, prefixes in POD_SPEC_PATHS.items() for prefix in prefixes}
-)
+@lru_cache(maxsize=65536)
+def merge_key(kind: str, path_pattern: str) -> str | None:
+    """The merge key of the list at `path_pattern` in a `kind` object, SET, or None (atomic)."""
+    found = node_at(default_types().root(_api_version(kind), kind), path_pattern)
+    if found is None or not isinstance(found[0], ListNode):
+        return None
+    return found[0].patch_key
 
 
+@lru_cache(maxsize=65536)
 def retains_keys(kind: str, path_pattern: str) -> bool:
     """Whether the map at `path_pattern` is a union type (patchStrategy retainKeys)."""
-    return (kind, path_pattern) in RETAIN_KEYS
+    found = node_at(default_types().root(_api_version(kind), kind), path_pattern)
+    return found is not None and isinstance(found[0], MapNode) and "retainKeys" in found[1]
 
 
 def pattern(path: Iterable[str | int]) -> str:
@@ -104,11 +61,6 @@ def pattern(path: Iterable[str | int]) -> str:
         else:
             out.append(seg)
     return "".join(out)
-
-
-def merge_key(kind: str, path_pattern: str) -> str | None:
-    """The merge key of the list at `path_pattern` in a `kind` object, SET, or None (atomic)."""
-    return MERGE_KEYS.get((kind, path_pattern)) or MERGE_KEYS.get(("*", path_pattern))
 
 
 def child(path_pattern: str, field: str) -> str:

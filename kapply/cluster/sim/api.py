@@ -20,7 +20,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kapply.cluster.sim import admission, codec, defaults, fields, patch
+from kapply.cluster.fieldmanager.apiserver import (
+    Endpoint,
+    check_field_manager,
+    keep_times_if_unchanged,
+    record_update,
+    server_side_apply,
+)
+from kapply.cluster.sim import admission, codec, defaults, fields, patching
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
@@ -28,6 +35,7 @@ from kapply.cluster.sim.controllers.base import Change, ChangeType
 from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.selectors import Selector
+from kapply.validate.structure import root_type
 
 Obj = dict[str, Any]
 
@@ -68,6 +76,11 @@ def _check_api_version(kind: str, api_version: str) -> None:
     served = REGISTRY.lookup_kind(group, kind)
     if served is None or version not in (served.version, *served.other_versions):
         raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
+
+
+def endpoint(kind: str, api_version: str, subresource: str = "") -> Endpoint:
+    """Where a write of `kind` at `api_version` lands, for managedFields (the type, reset fields)."""
+    return Endpoint(api_version, kind, root_type(api_version, kind), subresource, kind in STATUS_KINDS)
 
 
 def qos_class(spec: Obj) -> str:
@@ -170,8 +183,11 @@ class SimAPI:
 
     # ---- writes --------------------------------------------------------------------------------
 
-    def create(self, obj: Obj, validate: bool = True) -> Obj:
-        """Admit and store a new object; AlreadyExists / NotFound(namespace) / Invalid."""
+    def create(self, obj: Obj, validate: bool = True, manager: str | None = None) -> Obj:
+        """Admit and store a new object; AlreadyExists / NotFound(namespace) / Invalid.
+
+        `manager` records an Update entry in managedFields (None: an untracked internal write).
+        """
         kind = str(obj.get("kind", ""))
         info = kind_info(kind)
         meta = obj.setdefault("metadata", {})
@@ -196,7 +212,7 @@ class SimAPI:
             obj.pop("status", None)
         if kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}
-        self._admit(kind, "CREATE", obj, None, validate)
+        self._admit(kind, "CREATE", obj, None, validate, manager)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         self.created_uids.add(meta["uid"])
         meta["creationTimestamp"] = rfc3339(self.now)
@@ -206,8 +222,11 @@ class SimAPI:
             meta.pop("generation", None)
         return self._write("ADDED", kind, obj, None)
 
-    def update(self, obj: Obj, validate: bool = True) -> Obj:
-        """Replace spec/metadata (status kept for status kinds); Conflict on a stale resourceVersion."""
+    def update(self, obj: Obj, validate: bool = True, manager: str | None = None) -> Obj:
+        """Replace spec/metadata (status kept for status kinds); Conflict on a stale resourceVersion.
+
+        Without managedFields in `obj` the stored ones are kept; `manager` records its Update entry.
+        """
         kind = str(obj.get("kind", ""))
         old = self._existing(kind, obj)
         meta = obj.setdefault("metadata", {})
@@ -226,7 +245,7 @@ class SimAPI:
                 obj["status"] = old["status"]
             else:
                 obj.pop("status", None)
-        self._admit(kind, "UPDATE", obj, old, validate)
+        self._admit(kind, "UPDATE", obj, old, validate, manager)
         if validate:  # controllers' own writes (a pod binding its node) are trusted, as subresources are
             admission.check_immutable(kind, obj, old)
         if kind in GENERATION_KINDS and _spec_changed(obj, old):
@@ -235,7 +254,7 @@ class SimAPI:
             return self._remove(kind, old)
         return self._write_if_changed(kind, obj, old)
 
-    def update_status(self, obj: Obj) -> Obj:
+    def update_status(self, obj: Obj, manager: str | None = None) -> Obj:
         """Replace only the status (the /status subresource)."""
         kind = str(obj.get("kind", ""))
         old = self._existing(kind, obj)
@@ -245,23 +264,51 @@ class SimAPI:
             new["status"] = obj["status"]
         else:
             new.pop("status", None)
+        if manager is not None:
+            record_update(old, new, manager, endpoint(kind, str(old.get("apiVersion", "")), "status"),
+                          rfc3339(self.now))
         return self._write_if_changed(kind, new, old)
 
-    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
-              validate: bool = True) -> Obj:
-        """Merge (RFC 7386) or strategic-merge patch of the stored object."""
+    def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
+              validate: bool = True, manager: str | None = None, force: bool = False) -> Obj:
+        """JSON (RFC 6902), merge (RFC 7386), strategic-merge or apply patch of the stored object."""
+        if patch_type == "apply":
+            namespace_checked = namespace if kind_info(kind).namespaced else None
+            return self.apply(patching.apply_body(body, name, namespace_checked), manager or "", force,
+                              validate)
+        patching.forbid_force(force)
         old = self.read(kind, namespace, name)
-        if patch_type == "merge":
-            new = patch.merge_patch(old, body)
-        elif patch_type == "strategic":
-            new = patch.strategic_merge(old, body)
-        else:
-            raise ValueError(f"unsupported patch type {patch_type!r}")
-        new = json.loads(json.dumps(new))
-        new.setdefault("metadata", {}).setdefault("resourceVersion", old["metadata"]["resourceVersion"])
-        if "status" in body and kind in STATUS_KINDS and "spec" not in body and set(body) <= {"status"}:
-            return self.update_status(new)
-        return self.update(new, validate=validate)
+        new = patching.patched(old, body, patch_type, kind)
+        if isinstance(body, dict) and "status" in body and kind in STATUS_KINDS and set(body) <= {"status"}:
+            return self.update_status(new, manager)
+        return self.update(new, validate=validate, manager=manager)
+
+    def apply(self, obj: Obj, manager: str, force: bool = False, validate: bool = True) -> Obj:
+        """Server-side apply of the configuration `obj` by `manager` (creates when absent).
+
+        The merged object is defaulted and admitted as any write; a no-op apply writes nothing.
+        ApplyConflictError (409) names the managers and fields unless `force`.
+        """
+        check_field_manager(manager, apply=True)
+        kind = str(obj.get("kind", ""))
+        info = kind_info(kind)
+        api_version = str(obj.get("apiVersion") or "")
+        _check_api_version(kind, api_version)
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict) or not meta.get("name"):
+            raise admission.invalid(kind, "", [("metadata.name", "Required value: name is required")])
+        name = str(meta["name"])
+        namespace = (meta.get("namespace") or "default") if info.namespaced else ""
+        live = self.get(kind, namespace, name)
+        config = json.loads(json.dumps(obj))
+        if info.namespaced:
+            config["metadata"]["namespace"] = namespace
+        merged = server_side_apply(live, config, manager, endpoint(kind, api_version), rfc3339(self.now),
+                                   force)
+        if live is None:
+            return self.create(merged, validate)
+        merged["metadata"].setdefault("resourceVersion", live["metadata"]["resourceVersion"])
+        return self.update(merged, validate)
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
                propagation: str = "Background") -> Obj | None:
@@ -319,8 +366,14 @@ class SimAPI:
             raise ForbiddenError(f'{resource_label(kind)} "{name}" is forbidden: unable to create new '
                                  f"content in namespace {namespace} because it is being terminated")
 
-    def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool) -> None:
+    def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool,
+               manager: str | None = None) -> None:
         defaults.apply_defaults(kind, obj)
+        if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
+            record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", ""))),
+                          rfc3339(self.now))
+        elif old is not None and "managedFields" in old["metadata"]:
+            obj["metadata"].setdefault("managedFields", old["metadata"]["managedFields"])
         for plugin in self._plugins:
             if kind in plugin.kinds:
                 plugin.admit(self, op, obj, old)
@@ -329,6 +382,7 @@ class SimAPI:
 
     def _write_if_changed(self, kind: str, obj: Obj, old: Obj) -> Obj:
         obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+        keep_times_if_unchanged(obj, old)
         if obj == old:
             return old  # a no-op update does not bump the resourceVersion (as the API server)
         return self._write("MODIFIED", kind, obj, old)

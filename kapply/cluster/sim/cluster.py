@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from kapply import __version__
+from kapply.cluster.fieldmanager.apiserver import check_field_manager, manager_from_user_agent
 from kapply.cluster.protocol import WatchEvent
 from kapply.cluster.sim import admission
 from kapply.cluster.sim.api import SimAPI, kind_info
@@ -35,8 +37,17 @@ from kapply.model.selectors import Selector
 Obj = dict[str, Any]
 
 
+DEFAULT_FIELD_MANAGER = manager_from_user_agent(f"kapply/{__version__}")  # kapply's own writes
 RECLAIM_AFTER = 1000  # deletions in one commit after which free pages go back to the file system
 LAZY_KINDS = ("Event",)  # loaded into the cache only when read (see cache.py)
+
+
+def _manager(field_manager: str | None) -> str:
+    """The Update manager of a write: `field_manager` (checked as the API server does) or kapply's."""
+    if field_manager is None:
+        return DEFAULT_FIELD_MANAGER
+    check_field_manager(field_manager, apply=False, options="UpdateOptions")
+    return field_manager or DEFAULT_FIELD_MANAGER
 
 
 class _DryRun(Exception):
@@ -275,26 +286,35 @@ class SimCluster:
             return [(o["metadata"].get("namespace", ""), o["metadata"]["name"])
                     for o in api.list(kind, scope)]
 
-    def create(self, obj: Obj, dry_run: bool = False) -> Obj:
+    def create(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Create through admission; returns the stored object (or what would be stored)."""
+        manager = _manager(field_manager)
         with self._writing(dry_run) as api:
-            return deep_copy(api.create(deep_copy(obj)))
+            return deep_copy(api.create(deep_copy(obj), manager=manager))
 
-    def update(self, obj: Obj, dry_run: bool = False) -> Obj:
+    def update(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Replace an object (Conflict on a stale resourceVersion)."""
+        manager = _manager(field_manager)
         with self._writing(dry_run) as api:
-            return deep_copy(api.update(deep_copy(obj)))
+            return deep_copy(api.update(deep_copy(obj), manager=manager))
 
     def update_status(self, obj: Obj) -> Obj:
         """Replace an object's status."""
         with self.session() as rt:
             return deep_copy(rt.api.update_status(deep_copy(obj)))
 
-    def patch(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "strategic",
-              dry_run: bool = False) -> Obj:
-        """Merge or strategic-merge patch."""
+    def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
+              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
+        """JSON, merge, strategic-merge or apply patch (apply needs an explicit field_manager)."""
+        manager = field_manager if patch_type == "apply" else _manager(field_manager)
         with self._writing(dry_run) as api:
-            return deep_copy(api.patch(kind, namespace, name, body, patch_type))
+            return deep_copy(api.patch(kind, namespace, name, deep_copy(body), patch_type,
+                                       manager=manager, force=force))
+
+    def apply(self, obj: Obj, *, field_manager: str, force: bool = False, dry_run: bool = False) -> Obj:
+        """Server-side apply (the `ServerSideApply` ability): merged, defaulted, admitted, stored."""
+        with self._writing(dry_run) as api:
+            return deep_copy(api.apply(deep_copy(obj), field_manager, force))
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
                propagation: str = "Background", dry_run: bool = False) -> Obj | None:

@@ -10,6 +10,10 @@ from kapply.cluster.sim.clock import parse_rfc3339, rfc3339, target_time
 from kapply.cluster.sim.fields import matches_fields, parse_field_selector
 from kapply.cluster.sim.patch import merge_patch, strategic_merge
 from kapply.errors import UsageError
+from kapply.validate.structure import root_type
+
+POD_TYPE = root_type("v1", "Pod")
+SERVICE_TYPE = root_type("v1", "Service")
 
 
 @pytest.mark.parametrize(("target", "patch", "result"), [  # RFC 7386 appendix A
@@ -43,7 +47,7 @@ def test_strategic_merge_keys_containers_env_ports() -> None:
          "ports": [{"containerPort": 443, "name": "https"}]},
         {"name": "b", "$patch": "delete"},
         {"name": "c", "image": "z:1"}]}}
-    out = strategic_merge(target, patch)
+    out = strategic_merge(target, patch, POD_TYPE)
     containers = out["spec"]["containers"]
     assert [c["name"] for c in containers] == ["a", "c"]
     assert containers[0]["image"] == "x:1"
@@ -58,17 +62,17 @@ def test_strategic_merge_service_ports_by_port_and_finalizers_as_set() -> None:
               "spec": {"ports": [{"port": 80, "targetPort": 8080}], "selector": {"app": "x"}}}
     out = strategic_merge(target, {"metadata": {"finalizers": ["a", "b"]},
                                    "spec": {"ports": [{"port": 80, "targetPort": 9090}],
-                                            "selector": {"app": None, "tier": "web"}}})
+                                            "selector": {"app": None, "tier": "web"}}}, SERVICE_TYPE)
     assert out["metadata"]["finalizers"] == ["a", "b"]
     assert out["spec"]["ports"] == [{"port": 80, "targetPort": 9090}]
     assert out["spec"]["selector"] == {"tier": "web"}
 
 
 def test_strategic_merge_unkeyed_lists_replace_and_patch_replace() -> None:
-    target = {"args": ["a", "b"], "spec": {"containers": [{"name": "a"}, {"name": "b"}]}}
-    out = strategic_merge(target, {"args": ["c"], "spec": {"containers": [{"name": "z"},
-                                                                        {"$patch": "replace"}]}})
-    assert out["args"] == ["c"]
+    target = {"spec": {"containers": [{"name": "a", "args": ["a", "b"]}, {"name": "b"}]}}
+    out = strategic_merge(target, {"spec": {"containers": [{"name": "a", "args": ["c"]}]}}, POD_TYPE)
+    assert out["spec"]["containers"][0]["args"] == ["c"]
+    out = strategic_merge(target, {"spec": {"containers": [{"name": "z"}, {"$patch": "replace"}]}}, POD_TYPE)
     assert out["spec"]["containers"] == [{"name": "z"}]
 
 
