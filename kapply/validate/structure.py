@@ -76,6 +76,10 @@ class MapNode(Node):
         self._element: Node | None = None
         self.atomic = atomic
 
+    def field_names(self) -> list[str]:
+        """The declared struct fields."""
+        return list(self._props)
+
     def declares(self, name: str) -> bool:
         """Whether `name` is a struct field (as opposed to a map entry or an unknown field)."""
         return name in self._props

@@ -26,6 +26,8 @@ def get(
     selector: str | None = options.SELECTOR,
     output: str = typer.Option("text", "--output", "-o", help="wide, yaml, json or name."),
     show_labels: bool = typer.Option(False, "--show-labels", help="Show all labels as the last column."),
+    show_managed_fields: bool = typer.Option(
+        False, "--show-managed-fields", help="Keep metadata.managedFields in -o json|yaml output."),
     cluster: str = options.CLUSTER,
 ) -> None:
     """Display one or many objects, like `kubectl get`."""
@@ -64,11 +66,20 @@ def get(
         single = len(targets) == 1 and targets[0][1] is not None
         namespaced = all(info.namespaced for info, _ in targets)
         where = f" in {ns} namespace." if ns is not None and namespaced else ""
+        if not show_managed_fields:  # as kubectl: managedFields only on request
+            found = [(info, _without_managed_fields(obj)) for info, obj in found]
         _print(found, output, all_namespaces, show_labels, sim.now(), where, len(targets) > 1, single,
                bool(missing))
         for message in missing:
             sys.stderr.write(f"Error from server (NotFound): {message}\n")
         raise typer.Exit(1 if missing else 0)
+
+
+def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "managedFields" in meta:
+        return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
+    return obj
 
 
 def _print(found: list[tuple[Any, dict[str, Any]]], output: str, all_namespaces: bool, show_labels: bool,
