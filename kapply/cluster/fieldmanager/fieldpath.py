@@ -20,9 +20,12 @@ member and has children). Pure; a FieldSet is never mutated once built.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
+
+_INDEX = re.compile(r"[+-]?[0-9]+")
 
 PathElement = tuple[str, Any]
 Path = tuple[PathElement, ...]
@@ -108,6 +111,8 @@ def deserialize(text: str) -> PathElement | None:
     if tag == "v":
         return value(json.loads(rest))
     if tag == "i":
+        if not _INDEX.fullmatch(rest):
+            raise ValueError(f"invalid index path element {text!r}")
         return ("i", int(rest))
     return None
 
@@ -189,13 +194,11 @@ class FieldSet:
         return bool(path) and path[-1] in node.members
 
     def paths(self, prefix: Path = ()) -> Iterator[Path]:
-        """Every path, in SMD's order (a member before the paths under it)."""
-        for pe in sorted(self.members | self.children.keys(), key=order):
-            if pe in self.members:
-                yield (*prefix, pe)
-            child = self.children.get(pe)
-            if child is not None:
-                yield from child.paths((*prefix, pe))
+        """Every path, in SMD's iteration order: this level's members, then each child's paths."""
+        for pe in sorted(self.members, key=order):
+            yield (*prefix, pe)
+        for pe in sorted(self.children, key=order):
+            yield from self.children[pe].paths((*prefix, pe))
 
     def with_prefix(self, pe: PathElement) -> FieldSet:
         """The paths under `pe`, without it."""
