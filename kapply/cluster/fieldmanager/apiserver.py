@@ -106,8 +106,16 @@ class Endpoint:
             return lambda fs: fs.filter_prefix(frozenset({_STATUS}), inverse=True)
         return lambda fs: fs
 
+    def view(self, obj: Obj) -> Obj:
+        """The part of an object this endpoint writes (status, or everything but status)."""
+        if self.subresource == "status":
+            return {"status": obj["status"]} if "status" in obj else {}
+        if self.has_status and "status" in obj:
+            return {k: v for k, v in obj.items() if k != "status"}
+        return obj
+
     def updater(self) -> Updater:
-        return Updater(self.node, self.reset)
+        return Updater(self.node, self.reset, self.view)
 
 
 def _bare(obj: Obj | None) -> Obj:

@@ -31,6 +31,10 @@ def _no_reset(fs: FieldSet) -> FieldSet:
     return fs
 
 
+def _whole(obj: Obj) -> Obj:
+    return obj
+
+
 @dataclass
 class Conflicts(Exception):
     """Fields other managers own that an apply would change: {manager: fields}."""
@@ -44,9 +48,10 @@ class Updater:
 
     node: Node
     reset: Callable[[FieldSet], FieldSet] = _no_reset
+    view: Callable[[Obj], Obj] = _whole  # the part `reset` keeps, so comparing skips the rest
 
     def _compare(self, old: Obj, new: Obj) -> Comparison:
-        cmp = typed.compare(old, new, self.node)
+        cmp = typed.compare(self.view(old), self.view(new), self.node)
         return Comparison(self.reset(cmp.added), self.reset(cmp.modified), self.reset(cmp.removed))
 
     def _settle(self, old: Obj, new: Obj, managed: Managed, writer: Manager,

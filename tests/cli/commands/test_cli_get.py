@@ -79,7 +79,8 @@ def test_managed_fields_only_on_request(cluster) -> None:
     """As kubectl: -o json|yaml hide metadata.managedFields unless --show-managed-fields."""
     plain = json.loads(cluster("get", "deploy/web", "-n", "shop", "-o", "json").stdout)
     assert "managedFields" not in plain["metadata"]
-    shown = json.loads(cluster("get", "deploy/web", "-n", "shop", "-o", "json", "--show-managed-fields").stdout)
+    shown = json.loads(cluster("get", "deploy/web", "-n", "shop", "-o", "json",
+                               "--show-managed-fields").stdout)
     entries = shown["metadata"]["managedFields"]
     assert [(e["manager"], e["operation"]) for e in entries] == [("kapply", "Update")]
     assert "f:replicas" in entries[0]["fieldsV1"]["f:spec"]

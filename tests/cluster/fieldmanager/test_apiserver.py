@@ -141,8 +141,8 @@ def test_updates_of_an_untracked_object_stay_untracked_until_an_apply() -> None:
     assert "managedFields" not in new["metadata"]
     config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
               "spec": {"replicas": 4}}
-    with pytest.raises(ApplyConflictError, match='conflict with "before-first-apply" using apps/v1: '
-                                                 ".spec.replicas"):
+    with pytest.raises(ApplyConflictError, match=r'conflict with "before-first-apply" using apps/v1: '
+                                                 r"\.spec\.replicas"):
         server_side_apply(new, copy.deepcopy(config), "kapply", DEPLOY, LATER)
     applied = server_side_apply(new, config, "kapply", DEPLOY, LATER, force=True)
     assert entries(applied) == [("kapply", "Apply"), (BEFORE_FIRST_APPLY, "Update")]
@@ -166,7 +166,7 @@ def test_apply_checks_its_body() -> None:
     live = created()
     config = deployment()
     config["metadata"]["managedFields"] = [{"manager": "x"}]
-    with pytest.raises(BadRequestError, match="metadata.managedFields must be nil"):
+    with pytest.raises(BadRequestError, match=r"metadata\.managedFields must be nil"):
         server_side_apply(live, config, "m", DEPLOY, NOW)
     with pytest.raises(BadRequestError, match="invalid object type: apps/v1, Kind=ReplicaSet"):
         server_side_apply(live, {**deployment(), "kind": "ReplicaSet"}, "m", DEPLOY, NOW)
@@ -193,7 +193,8 @@ def test_no_op_changes() -> None:
     first = server_side_apply(None, copy.deepcopy(config), "fieldmanager_test_apply", DEPLOY, NOW)
     other = server_side_apply(first, copy.deepcopy(config), "fieldmanager_test_apply_other", DEPLOY, LATER)
     # no time (the object did not change), so it sorts first
-    assert entries(other) == [("fieldmanager_test_apply_other", "Apply"), ("fieldmanager_test_apply", "Apply")]
+    assert entries(other) == [("fieldmanager_test_apply_other", "Apply"),
+                              ("fieldmanager_test_apply", "Apply")]
     assert "time" not in other["metadata"]["managedFields"][0]
     again = server_side_apply(other, copy.deepcopy(config), "fieldmanager_test_apply", DEPLOY, LATER)
     assert again == other
