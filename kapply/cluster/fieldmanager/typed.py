@@ -187,8 +187,46 @@ def compare(lhs: Any, rhs: Any, node: Node) -> Comparison:
     return Comparison(added.freeze(), modified.freeze(), removed.freeze())
 
 
+def _fill(v: Any, node: Node, out: _Builder) -> None:
+    """Every path under `v` into `out`, each a member (what an added or removed subtree reports)."""
+    if _granular_map(node, v):
+        for name, sub in v.items():
+            pe = field_pe(name)
+            out.members.add(pe)
+            sub_node, _ = _map_child(node, name)
+            if isinstance(sub, dict | list) and sub:
+                _fill(sub, sub_node, out.children.setdefault(pe, _Builder()))
+    elif _associative(node, v):
+        assert isinstance(node, ListNode)
+        pes = _elements(node, v)
+        if pes is None:
+            return
+        repeated = {pe for pe in pes if pes.count(pe) > 1} if len(set(pes)) < len(pes) else set()
+        for pe, item in zip(pes, v, strict=True):
+            out.members.add(pe)
+            if pe not in repeated and isinstance(item, dict | list) and item:
+                _fill(item, node.element, out.children.setdefault(pe, _Builder()))
+
+
+def _one_sided(v: Any, node: Node, path: tuple, into: _Builder) -> None:
+    """`v` is only on one side of a comparison: its path and everything under it."""
+    into.insert(path)
+    if isinstance(v, dict | list) and v:
+        target = into
+        for pe in path:
+            target = target.children.setdefault(pe, _Builder())
+        _fill(v, node, target)
+
+
 def _compare(lhs: Any, rhs: Any, node: Node, path: tuple, added: _Builder, modified: _Builder,
              removed: _Builder) -> None:
+    if lhs is MISSING or rhs is MISSING:
+        if path or lhs is not rhs:
+            if lhs is MISSING:
+                _one_sided(rhs, node, path, added) if path else _fill(rhs, node, added)
+            else:
+                _one_sided(lhs, node, path, removed) if path else _fill(lhs, node, removed)
+        return
     lmap, rmap = _granular_map(node, lhs), _granular_map(node, rhs)
     lassoc, rassoc = _associative(node, lhs), _associative(node, rhs)
     walked = False
