@@ -27,11 +27,12 @@ from kapply.cluster.fieldmanager.apiserver import (
     record_update,
     server_side_apply,
 )
-from kapply.cluster.sim import admission, codec, defaults, fields, patching
+from kapply.cluster.sim import admission, defaults, fields, patching
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, ChangeType
+from kapply.cluster.sim.journal import Journal
 from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.selectors import Selector
@@ -100,39 +101,6 @@ def qos_class(spec: Obj) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-class Journal:
-    """The writes of the current transaction, in order (flushed by the cluster at commit)."""
-
-    def __init__(self) -> None:
-        self.changes: list[tuple[int, ChangeType, str, Obj]] = []
-
-    def clear(self) -> None:
-        self.changes.clear()
-
-    def rows(self, floor: int = 0) -> tuple[list[Any], list[Any], list[Any]]:
-        """(object upserts, object deletes, changelog rows after `floor`) for Store.write_batch."""
-        changelog = []
-        final: dict[tuple[str, str, str], tuple[str, Obj, str | None] | None] = {}
-        for rv, type_, kind, obj in self.changes:
-            meta = obj["metadata"]
-            ns = meta.get("namespace", "") or ""
-            text = codec.dumps(obj) if rv > floor else None
-            if text is not None:
-                changelog.append((rv, type_, kind, ns, meta["name"], text))
-            final[(kind, ns, meta["name"])] = None if type_ == "DELETED" else (kind, obj, text)
-        upserts, deletes = [], []
-        for key, state in final.items():
-            if state is None:
-                deletes.append(key)
-            else:
-                kind, obj, text = state
-                text = text if text is not None else codec.dumps(obj)
-                meta = obj["metadata"]
-                group = kind_info(kind).group
-                upserts.append((*key, group, meta.get("uid", ""), int(meta["resourceVersion"]), text))
-        return upserts, deletes, changelog
-
-
 class SimAPI:
     """API semantics over the cache; `now` and the rv counter come from the cluster session."""
 
@@ -142,7 +110,7 @@ class SimAPI:
         self._settings = settings
         self._now = now
         self.rv = rv
-        self.journal = Journal()
+        self.journal = Journal(lambda kind: kind_info(kind).group)
         self._rng = random.Random(seed)
         self._on_change = on_change
         self._plugins = plugins
