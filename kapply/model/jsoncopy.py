@@ -31,3 +31,12 @@ def _copy(value: Any) -> Any:
     if kind in _ATOMIC:
         return value
     return copy.deepcopy(value)
+
+
+def without_nulls(value: Any) -> Any:
+    """A copy without explicit nulls: what the API server stores for them (the field absent)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.jsoncopy import without_nulls as strip_nulls
 from kapply.model.quantity import QuantityError, parse_quantity
 from kapply.plan.merge_keys import SET, child, item, merge_key, retains_keys
 
@@ -97,15 +98,6 @@ def _kept(d: Any, lv: Any, kind: str, pat: str, quantities: bool) -> bool:
             return all(_kept(x, y, kind, ipat, False) for x, y in zip(d, lv, strict=True))
         return satisfies(d, lv, kind, pat)
     return scalar_equal(d, lv, quantities)
-
-
-def strip_nulls(value: Any) -> Any:
-    """A copy of a desired subtree without explicit nulls (an absent field, once written)."""
-    if isinstance(value, dict):
-        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [strip_nulls(v) for v in value]
-    return value
 
 
 def _merge_map(last: Any, desired: dict, live: dict, kind: str, pat: str) -> dict:

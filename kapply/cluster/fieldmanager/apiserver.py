@@ -21,13 +21,12 @@ endpoints/handlers: create.go, patch.go, fieldmanager/equality.go).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from kapply.cluster.fieldmanager import typed
-from kapply.cluster.fieldmanager.csaupgrade import still_applied
+from kapply.cluster.fieldmanager.csaupgrade import recorded, still_applied
 from kapply.cluster.fieldmanager.fieldpath import EMPTY, FieldSet, element_string, field, go_json, path_string
 from kapply.cluster.fieldmanager.managers import (
     APPLY,
@@ -44,6 +43,7 @@ from kapply.cluster.fieldmanager.managers import (
 )
 from kapply.cluster.fieldmanager.update import Conflicts, Updater
 from kapply.errors import ApplyConflictError, BadRequestError, ClusterError, InvalidError
+from kapply.model.jsoncopy import without_nulls
 from kapply.validate.structure import Node
 
 Obj = dict[str, Any]
@@ -205,15 +205,8 @@ def _conflict_error(conflicts: dict[Manager, FieldSet]) -> ApplyConflictError:
 def _allowed_by_last_applied(live: Obj, endpoint: Endpoint) -> FieldSet:
     """Fields whose live value still equals kubectl's last-applied-configuration
     (lastappliedmanager.go): kubectl's first server-side apply may take them without a conflict."""
-    annotations = ((live.get("metadata") or {}).get("annotations")) or {}
-    text = annotations.get(KUBECTL_LAST_APPLIED) if isinstance(annotations, dict) else None
-    if not isinstance(text, str) or not text:
-        return EMPTY
-    try:
-        last = json.loads(text)
-    except ValueError:
-        return EMPTY
-    if not isinstance(last, dict) or last.get("apiVersion") != endpoint.api_version:
+    last = recorded(live, KUBECTL_LAST_APPLIED)
+    if last is None or last.get("apiVersion") != endpoint.api_version:
         return EMPTY
     return still_applied(live, last, endpoint.node)
 
@@ -284,18 +277,9 @@ def server_side_apply(live: Obj | None, config: Obj, manager: str, endpoint: End
             if sum(len(k) + len(v) for k, v in annotations.items()) > _ANNOTATIONS_MAX_BYTES:
                 del annotations[KUBECTL_LAST_APPLIED]
             merged = {**merged, "metadata": {**merged["metadata"], "annotations": annotations}}
-    merged = _without_nulls(merged)
+    merged = without_nulls(merged)  # as a typed round trip leaves it: an applied null clears
     _set_managed_fields(merged, managed)
     return merged
-
-
-def _without_nulls(value: Any) -> Any:
-    """What a typed round trip leaves: nulls dropped (an applied `null` clears the field)."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
 
 
 def keep_times_if_unchanged(new: Obj, old: Obj | None) -> None:

@@ -88,6 +88,19 @@ def upgrade_patch(obj: Obj, entries: list[Entry]) -> list[dict[str, Any]]:
              "value": (obj.get("metadata") or {}).get("resourceVersion", "")}]
 
 
+def recorded(obj: Obj, annotation: str) -> Obj | None:
+    """The configuration a client-side applier recorded in `annotation`; None if absent or unreadable."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    text = annotations.get(annotation) if isinstance(annotations, dict) else None
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def still_applied(obj: Obj, last_applied: Obj, node: Node) -> FieldSet:
     """The fields of `last_applied` whose value `obj` still holds (kubectl's
     allowedConflictsFromLastApplied: what the record says and nobody has changed since)."""
@@ -104,15 +117,8 @@ def take_over_last_applied(obj: Obj, node: Node, ssa_manager: str, csa_managers:
     """The managedFields after giving `ssa_manager` (an Apply entry at the object's apiVersion) the
     fields of the client-side record in `annotation` that the object still holds, taken from the
     Update entries of `csa_managers`; None when there is no record or nothing changes."""
-    annotations = (obj.get("metadata") or {}).get("annotations") or {}
-    text = annotations.get(annotation) if isinstance(annotations, dict) else None
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        record = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
+    record = recorded(obj, annotation)
+    if record is None:
         return None
     api_version = str(obj.get("apiVersion") or "")
     claimed = still_applied(obj, record, node).difference(SERVER_FIELDS)
