@@ -24,7 +24,7 @@ from typing import Any
 from kapply.cluster.fieldmanager import typed
 from kapply.cluster.fieldmanager.fieldpath import EMPTY, FieldSet, from_fields_v1, to_fields_v1
 from kapply.cluster.fieldmanager.managers import APPLY, SERVER_FIELDS, UPDATE
-from kapply.validate.structure import Node
+from kapply.validate.structure import Node, root_type
 
 Obj = dict[str, Any]
 Entry = dict[str, Any]
@@ -147,3 +147,21 @@ def take_over_last_applied(obj: Obj, node: Node, ssa_manager: str, csa_managers:
     if json.dumps(out, sort_keys=True) == json.dumps(entries, sort_keys=True):
         return None
     return out
+
+
+def takeover_patch(live: Obj, ssa_manager: str) -> list[dict[str, Any]] | None:
+    """The JSON patch that hands a client-side applied object to `ssa_manager` before its first
+    server-side apply: kubectl's `kubectl-client-side-apply` entry upgraded as kubectl does, and
+    the fields of kapply's `kapply.io/last-applied` record taken from `ssa_manager`'s own Update
+    entry (the User-Agent manager kapply's client-side writes carry). None: nothing to hand over.
+    The caller patches with it (`patch_type="json"`), then applies."""
+
+    obj = dict(live)
+    entries = upgrade_managed_fields(obj, {KUBECTL_CSA_MANAGER}, ssa_manager)
+    if entries is not None:
+        obj["metadata"] = {**obj["metadata"], "managedFields": entries}
+    node = root_type(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
+    taken = take_over_last_applied(obj, node, ssa_manager, {ssa_manager})
+    if taken is not None:
+        entries = taken
+    return None if entries is None else upgrade_patch(live, entries)

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from kapply.cluster.fieldmanager.csaupgrade import KUBECTL_CSA_MANAGER, upgrade_managed_fields, upgrade_patch
+from kapply.cluster.fieldmanager.csaupgrade import (
+    KAPPLY_LAST_APPLIED,
+    KUBECTL_CSA_MANAGER,
+    takeover_patch,
+    upgrade_managed_fields,
+    upgrade_patch,
+)
 from kapply.cluster.fieldmanager.fieldpath import field, from_fields_v1
 from kapply.cluster.protocol import ServerSideApply
 from kapply.cluster.sim.cluster import SimCluster
@@ -112,6 +118,28 @@ def test_kubectl_client_side_object_is_taken_over(cluster: SimCluster) -> None:
     assert managers(out) == [("kapply", "Apply")]
     out = cluster.get("Deployment", "default", "web")
     assert out["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1"
+
+
+def test_kapply_client_side_object_is_taken_over(cluster: SimCluster) -> None:
+    """An object kapply applied client-side (its record annotation, `kapply` Update entry), then
+    scaled by `kapply scale`: server-side apply of the file without the env var removes it, and
+    keeps the scaled replicas the file never set."""
+    desired = deployment(replicas=None, env=[{"name": "A", "value": "1"}])
+    created = copy.deepcopy(desired)
+    created["metadata"]["annotations"] = {KAPPLY_LAST_APPLIED: json.dumps(desired, separators=(",", ":"))}
+    cluster.create(created)
+    cluster.patch("Deployment", "default", "web", {"spec": {"replicas": 4}}, "merge")
+    live = cluster.get("Deployment", "default", "web")
+    assert managers(live) == [("kapply", "Update")]
+    patch = takeover_patch(live, "kapply")
+    assert patch is not None
+    cluster.patch("Deployment", "default", "web", patch, "json")
+    assert takeover_patch(cluster.get("Deployment", "default", "web"), "kapply") is None  # done once
+    out = cluster.apply(deployment(replicas=None), field_manager="kapply")
+    assert "env" not in out["spec"]["template"]["spec"]["containers"][0]
+    assert out["spec"]["replicas"] == 4
+    assert sorted(managers(out)) == [("kapply", "Apply"), ("kapply", "Update")]
+    assert owned(out, "kapply").intersection(owned(out, "kapply", "Update")).empty()
 
 
 def test_the_merged_object_is_admitted(cluster: SimCluster) -> None:
