@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from kapply.cluster.fieldmanager import typed
+from kapply.cluster.fieldmanager.compare import compare
 from kapply.cluster.fieldmanager.fieldpath import EMPTY, FieldSet, from_fields_v1, to_fields_v1
 from kapply.cluster.fieldmanager.managers import APPLY, SERVER_FIELDS, UPDATE
 from kapply.validate.structure import Node, root_type
@@ -107,7 +108,7 @@ def still_applied(obj: Obj, last_applied: Obj, node: Node) -> FieldSet:
     live = {k: v for k, v in obj.items() if k != "metadata"}
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
     live["metadata"] = meta
-    cmp = typed.compare(last_applied, live, node)
+    cmp = compare(last_applied, live, node)
     return (typed.to_set(last_applied, node).difference(cmp.modified).difference(cmp.added)
             .difference(cmp.removed))
 

@@ -161,7 +161,7 @@ class FieldSet:
 
     @classmethod
     def of(cls, paths: Iterable[Path]) -> FieldSet:
-        out = _Builder()
+        out = SetBuilder()
         for path in paths:
             out.insert(path)
         return out.freeze()
@@ -262,19 +262,19 @@ class FieldSet:
 EMPTY = FieldSet()
 
 
-class _Builder:
+class SetBuilder:
     """A mutable trie for building a FieldSet in one pass."""
 
     __slots__ = ("children", "members")
 
     def __init__(self) -> None:
         self.members: set[PathElement] = set()
-        self.children: dict[PathElement, _Builder] = {}
+        self.children: dict[PathElement, SetBuilder] = {}
 
     def insert(self, path: Path) -> None:
         node = self
         for pe in path[:-1]:
-            node = node.children.setdefault(pe, _Builder())
+            node = node.children.setdefault(pe, SetBuilder())
         if path:
             node.members.add(path[-1])
 

@@ -19,9 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kapply.cluster.fieldmanager import typed
+from kapply.cluster.fieldmanager.compare import Comparison, compare
 from kapply.cluster.fieldmanager.fieldpath import EMPTY, FieldSet
 from kapply.cluster.fieldmanager.managers import Managed, Manager, Owned
-from kapply.cluster.fieldmanager.typed import MISSING, Comparison
+from kapply.cluster.fieldmanager.merge import merge, remove_items
+from kapply.cluster.fieldmanager.typed import MISSING
 from kapply.validate.structure import Node
 
 Obj = dict
@@ -51,7 +53,7 @@ class Updater:
     view: Callable[[Obj], Obj] = _whole  # the part `reset` keeps, so comparing skips the rest
 
     def _compare(self, old: Obj, new: Obj) -> Comparison:
-        cmp = typed.compare(self.view(old), self.view(new), self.node)
+        cmp = compare(self.view(old), self.view(new), self.node)
         return Comparison(self.reset(cmp.added), self.reset(cmp.modified), self.reset(cmp.removed))
 
     def _settle(self, old: Obj, new: Obj, managed: Managed, writer: Manager,
@@ -90,7 +92,7 @@ class Updater:
     def apply(self, live: Obj, config: Obj, api_version: str, managed: Managed, applier: Manager,
               force: bool) -> tuple[Obj | None, Managed]:
         """(the merged object, or None when it equals `live`; ownership) for an apply (Updater.Apply)."""
-        merged = typed.merge(live, config, self.node)
+        merged = merge(live, config, self.node)
         last = managed.get(applier)
         managed = dict(managed)
         fields = self.reset(typed.to_set(config, self.node))
@@ -122,5 +124,5 @@ class Updater:
 
 
 def _removed(obj: Obj, fs: FieldSet, node: Node) -> Obj:
-    out = typed.remove_items(obj, fs, node)
+    out = remove_items(obj, fs, node)
     return {} if out is MISSING else out

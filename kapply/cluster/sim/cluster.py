@@ -42,11 +42,12 @@ RECLAIM_AFTER = 1000  # deletions in one commit after which free pages go back t
 LAZY_KINDS = ("Event",)  # loaded into the cache only when read (see cache.py)
 
 
-def _manager(field_manager: str | None) -> str:
-    """The Update manager of a write: `field_manager` (checked as the API server does) or kapply's."""
+def _manager(field_manager: str | None, options: str) -> str:
+    """The Update manager of a write: `field_manager` (checked as the API server checks its
+    `options`) or kapply's own."""
     if field_manager is None:
         return DEFAULT_FIELD_MANAGER
-    check_field_manager(field_manager, apply=False, options="UpdateOptions")
+    check_field_manager(field_manager, apply=False, options=options)
     return field_manager or DEFAULT_FIELD_MANAGER
 
 
@@ -288,13 +289,13 @@ class SimCluster:
 
     def create(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Create through admission; returns the stored object (or what would be stored)."""
-        manager = _manager(field_manager)
+        manager = _manager(field_manager, "CreateOptions")
         with self._writing(dry_run) as api:
             return deep_copy(api.create(deep_copy(obj), manager=manager))
 
     def update(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Replace an object (Conflict on a stale resourceVersion)."""
-        manager = _manager(field_manager)
+        manager = _manager(field_manager, "UpdateOptions")
         with self._writing(dry_run) as api:
             return deep_copy(api.update(deep_copy(obj), manager=manager))
 
@@ -306,7 +307,7 @@ class SimCluster:
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
               dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
         """JSON, merge, strategic-merge or apply patch (apply needs an explicit field_manager)."""
-        manager = field_manager if patch_type == "apply" else _manager(field_manager)
+        manager = field_manager if patch_type == "apply" else _manager(field_manager, "PatchOptions")
         with self._writing(dry_run) as api:
             return deep_copy(api.patch(kind, namespace, name, deep_copy(body), patch_type,
                                        manager=manager, force=force))

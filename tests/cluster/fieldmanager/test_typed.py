@@ -1,4 +1,5 @@
-"""Objects walked with their schema: field sets, merges, comparisons, removals.
+"""Objects walked with their schema: field sets (typed.py), comparisons (compare.py), merges and
+removals (merge.py).
 
 The merge tables are sigs.k8s.io/structured-merge-diff typed/merge_test.go ("struct grab bag"
 setStr triplets, as `metadata.finalizers`, a set of strings; "associative list" triplets keyed by
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 
 from kapply.cluster.fieldmanager import typed
+from kapply.cluster.fieldmanager.compare import compare
 from kapply.cluster.fieldmanager.fieldpath import FieldSet, field, key, to_fields_v1, value
+from kapply.cluster.fieldmanager.merge import merge, remove_items
 from kapply.cluster.fieldmanager.typed import MISSING
 from kapply.validate.structure import root_type
 
@@ -98,7 +101,7 @@ SET_TRIPLETS = [
 @pytest.mark.parametrize(("lhs", "rhs", "out"), SET_TRIPLETS)
 def test_merge_sets_keeps_live_order_and_takes_the_configurations(lhs: list, rhs: list,
                                                                   out: list) -> None:
-    merged = typed.merge({"metadata": {"finalizers": lhs}}, {"metadata": {"finalizers": rhs}}, POD)
+    merged = merge({"metadata": {"finalizers": lhs}}, {"metadata": {"finalizers": rhs}}, POD)
     assert merged == {"metadata": {"finalizers": out}}
 
 
@@ -129,14 +132,14 @@ def test_merge_associative_lists(lhs: Any, rhs: Any, out: Any) -> None:
     left = {"spec": {} if lhs is None else {"ports": lhs}}
     right = {"spec": {} if rhs is None else {"ports": rhs}}
     expected = {"spec": {} if out is None else {"ports": out}}
-    assert typed.merge(left, right, SERVICE) == expected
+    assert merge(left, right, SERVICE) == expected
 
 
 def test_merge_atomic_lists_and_maps_take_the_configuration_whole() -> None:
     live = {"spec": {"containers": [{"name": "c", "args": ["a", "b"]}], "nodeSelector": {"a": "1"}}}
     config = {"spec": {"containers": [{"name": "c", "args": ["z"]}], "nodeSelector": {"b": "2"}}}
-    assert typed.merge(live, config, POD) == config
-    assert typed.merge(live, {"spec": {"nodeSelector": None}}, POD)["spec"]["nodeSelector"] is None
+    assert merge(live, config, POD) == config
+    assert merge(live, {"spec": {"nodeSelector": None}}, POD)["spec"]["nodeSelector"] is None
 
 
 def test_field_set_rules() -> None:
@@ -174,7 +177,7 @@ def test_compare() -> None:
     old = {"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "b"}]},
            "metadata": {"labels": {"x": "1"}}}
     new = {"spec": {"containers": [{"name": "a", "image": "2"}, {"name": "c"}]}}
-    cmp = typed.compare(old, new, POD)
+    cmp = compare(old, new, POD)
     a, b, c = (key([("name", n)]) for n in "abc")
     containers = (field("spec"), field("containers"))
     assert cmp.modified == FieldSet.of([(*containers, a, field("image"))])
@@ -183,16 +186,16 @@ def test_compare() -> None:
         (*containers, b), (*containers, b, field("name")),
         (field("metadata"),), (field("metadata"), field("labels")),
         (field("metadata"), field("labels"), field("x"))])
-    assert typed.compare(new, new, POD).same()
-    assert not typed.compare({"a": True}, {"a": 1}, POD).same()  # true is not 1
+    assert compare(new, new, POD).same()
+    assert not compare({"a": True}, {"a": 1}, POD).same()  # true is not 1
 
 
 def test_remove_items() -> None:
     pod = {"metadata": {"finalizers": ["a", "b"]}, "spec": {"containers": [{"name": "c", "image": "x"}]}}
     finalizer_a = (field("metadata"), field("finalizers"), value("a"))
     image = (field("spec"), field("containers"), key([("name", "c")]), field("image"))
-    out = typed.remove_items(pod, FieldSet.of([finalizer_a, image]), POD)
+    out = remove_items(pod, FieldSet.of([finalizer_a, image]), POD)
     assert out == {"metadata": {"finalizers": ["b"]}, "spec": {"containers": [{"name": "c"}]}}
     hostname = FieldSet.of([(field("spec"), field("hostname"))])
-    gone = typed.remove_items({"spec": {"hostname": "h"}}, hostname, POD)
+    gone = remove_items({"spec": {"hostname": "h"}}, hostname, POD)
     assert gone is MISSING  # emptied maps go too
