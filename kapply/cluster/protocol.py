@@ -67,7 +67,9 @@ class Cluster(Protocol):
         """Replace; ConflictError when metadata.resourceVersion is stale."""
         ...
 
-    def update_status(self, obj: Obj) -> Obj: ...
+    def update_status(self, obj: Obj, *, field_manager: str | None = None) -> Obj:
+        """Replace the status (the /status subresource)."""
+        ...
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
               dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:

@@ -299,10 +299,11 @@ class SimCluster:
         with self._writing(dry_run) as api:
             return deep_copy(api.update(deep_copy(obj), manager=manager))
 
-    def update_status(self, obj: Obj) -> Obj:
-        """Replace an object's status."""
+    def update_status(self, obj: Obj, *, field_manager: str | None = None) -> Obj:
+        """Replace an object's status (its manager's entry is for the `status` subresource)."""
+        manager = _manager(field_manager, "UpdateOptions")
         with self.session() as rt:
-            return deep_copy(rt.api.update_status(deep_copy(obj)))
+            return deep_copy(rt.api.update_status(deep_copy(obj), manager))
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
               dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
