@@ -97,10 +97,11 @@ class Updater:
         managed = dict(managed)
         fields = self.reset(typed.to_set(config, self.node))
         managed[applier] = Owned(fields, api_version, last.time if last else None)
-        merged = self._prune(merged, managed, last)
-        managed, _ = self._settle(live, merged, managed, applier, force)
+        if last is not None and not last.fields.difference(fields).empty():
+            merged = self._prune(merged, managed, last)  # only when the applier dropped something
         if typed.json_equal(live, merged):
-            return None, managed
+            return None, managed  # nothing changes: nobody loses a field, nothing conflicts
+        managed, _ = self._settle(live, merged, managed, applier, force)
         return merged, managed
 
     def _prune(self, merged: Obj, managed: Managed, last: Owned | None) -> Obj:
