@@ -242,7 +242,7 @@ class SimAPI:
         """JSON (RFC 6902), merge (RFC 7386), strategic-merge or apply patch of the stored object."""
         if patch_type == "apply":
             namespace_checked = namespace if kind_info(kind).namespaced else None
-            return self.apply(patching.apply_body(body, name, namespace_checked), manager or "", force,
+            return self.apply(patching.apply_body(body, kind, name, namespace_checked), manager or "", force,
                               validate)
         patching.forbid_force(force)
         old = self.read(kind, namespace, name)

@@ -44,10 +44,14 @@ def patched(old: Obj, body: Any, patch_type: str, kind: str) -> Obj:
     return new
 
 
-def apply_body(body: Any, name: str, namespace: str | None) -> Obj:
+def apply_body(body: Any, kind: str, name: str, namespace: str | None) -> Obj:
     """The applied configuration of an apply patch, its identity checked against the request's."""
     if not isinstance(body, dict) or not isinstance(body.get("metadata", {}), dict):
         raise BadRequestError("error decoding patch: the applied configuration must be an object")
+    if body.get("kind") != kind:
+        version = str(body.get("apiVersion") or "")
+        group, _, version = version.rpartition("/")
+        raise BadRequestError(f"invalid object type: {group}/{version}, Kind={body.get('kind') or ''}")
     meta = dict(body.get("metadata") or {})
     if meta.setdefault("name", name) != name:
         raise BadRequestError(f"the name of the object ({meta['name']}) does not match the name on the "

@@ -197,6 +197,9 @@ def test_four_patch_types(cluster: SimCluster) -> None:
     with pytest.raises(InvalidError, match="testing value /data/b failed: test failed"):
         cluster.patch("ConfigMap", "default", "cfg", [{"op": "test", "path": "/data/b", "value": "9"}],
                       "json")
+    with pytest.raises(BadRequestError, match="invalid object type: /v1, Kind=Secret"):
+        cluster.patch("ConfigMap", "default", "cfg", {"apiVersion": "v1", "kind": "Secret"}, "apply",
+                      field_manager="me")
     with pytest.raises(BadRequestError, match="unsupported patch type"):
         cluster.patch("ConfigMap", "default", "cfg", {}, "yaml")
 
