@@ -71,6 +71,9 @@ def create(
     eviction_timeout: str = typer.Option("300s", "--eviction-timeout",
                                          help="Default toleration for not-ready/unreachable nodes."),
     lb_pool: str = typer.Option("", "--lb-pool", help="LoadBalancer IP pool FIRST-LAST (empty: <pending>)."),
+    job_duration: str = typer.Option("5s", "--job-duration",
+                                     help="How long a Job's containers run before exiting 0 "
+                                          "(unless `image run` says otherwise)."),
     manual_clock: bool = typer.Option(False, "--manual-clock",
                                       help="Virtual time moves only with `cluster advance`."),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulation's randomness."),
@@ -86,6 +89,7 @@ def create(
             image_pull=_seconds("--image-pull", image_pull),
             node_grace=_seconds("--node-grace", node_grace),
             eviction_timeout=_seconds("--eviction-timeout", eviction_timeout),
+            job_duration=_seconds("--job-duration", job_duration),
             lb_pool=lb_pool, manual_clock=manual_clock, seed=seed)
         create_cluster(name, settings).close()
         plural = "node" if nodes == 1 else "nodes"
@@ -191,7 +195,8 @@ def info(
             typer.echo(f"  {node['name']:<{width}}  {node['status']}")
         typer.echo(f"Timings:        pod start-up {go_duration(s['pod_startup'])}, image pull "
                    f"{go_duration(s['image_pull'])}, node grace {go_duration(s['node_grace'])}, "
-                   f"eviction {go_duration(s['eviction_timeout'])}")
+                   f"eviction {go_duration(s['eviction_timeout'])}, Job containers "
+                   f"{go_duration(s.get('job_duration', 5.0))}")
         typer.echo(f"LB pool:        {s['lb_pool'] or '(none: LoadBalancer IPs stay <pending>)'}")
         typer.echo(f"Seed:           {s['seed']}")
         typer.echo("Objects:")

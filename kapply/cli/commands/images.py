@@ -1,9 +1,11 @@
-"""`kapply image fail|ok|list`: fault injection for the embedded cluster's container images.
+"""`kapply image fail|run|ok|list`: fault injection and run times for the embedded cluster's images.
 
 `image fail IMAGE --reason ErrImagePull` makes every pull of IMAGE fail (ErrImagePull, then
 ImagePullBackOff with growing back-off); `--reason CrashLoopBackOff` makes its containers exit
-soon after starting (restarts counting up). `image ok IMAGE` clears the fault: pods recover at
-their next pull or restart attempt, as they would after fixing a real registry or image.
+soon after starting (restarts counting up). `image run IMAGE --duration 30s --exit-code 0` makes
+its containers started from now on exit with that code after that long (Job pods complete or
+fail; other pods restart as their restartPolicy says). `image ok IMAGE` clears both: pods recover
+at their next pull or restart attempt, as they would after fixing a real registry or image.
 """
 
 from __future__ import annotations
@@ -43,19 +45,47 @@ def fail(
         typer.echo(f'image "{key}" {"now fails" if changed else "already fails"} with {reason}')
 
 
-@image_app.command("ok")
-def ok(image: str = typer.Argument(..., help="Image."), cluster: str = CLUSTER) -> None:
-    """Clear the fault of IMAGE (pods recover at their next attempt)."""
+@image_app.command("run")
+def run(
+    image: str = typer.Argument(..., help="Image, e.g. perl:5.34."),
+    duration: str = typer.Option(..., "--duration", help="How long its containers run, e.g. 30s."),
+    exit_code: int = typer.Option(0, "--exit-code", help="The code they exit with (0-255)."),
+    cluster: str = CLUSTER,
+) -> None:
+    """Make containers of IMAGE exit with a code after a while (Jobs complete or fail)."""
     with handle_errors():
         from kapply.cluster.sim import open_cluster
-        from kapply.cluster.sim.nodeops import set_image_fault
+        from kapply.cluster.sim.controllers.podstatus import go_duration
+        from kapply.cluster.sim.nodeops import set_image_run
+        from kapply.model.durations import parse_duration
+
+        seconds = parse_duration(duration)
+        sim = open_cluster(cluster)
+        try:
+            key, changed = set_image_run(sim, image, seconds, exit_code)
+        finally:
+            sim.close()
+        what = f"runs for {go_duration(seconds)} and exits with code {exit_code}"
+        typer.echo(f'image "{key}" {"now " if changed else "already "}{what}')
+
+
+@image_app.command("ok")
+def ok(image: str = typer.Argument(..., help="Image."), cluster: str = CLUSTER) -> None:
+    """Clear the fault and the run setting of IMAGE (pods recover at their next attempt)."""
+    with handle_errors():
+        from kapply.cluster.sim import open_cluster
+        from kapply.cluster.sim.nodeops import set_image_fault, set_image_run
 
         sim = open_cluster(cluster)
         try:
-            key, changed = set_image_fault(sim, image, None)
+            key, fixed = set_image_fault(sim, image, None)
+            _, cleared = set_image_run(sim, image, None)
         finally:
             sim.close()
-        typer.echo(f'image "{key}" ok' if changed else f'image "{key}" was not failing')
+        if fixed or cleared:
+            typer.echo(f'image "{key}" ok')
+        else:
+            typer.echo(f'image "{key}" was not failing')
 
 
 @image_app.command("list")
@@ -63,23 +93,34 @@ def list_(
     cluster: str = CLUSTER,
     output: str = typer.Option("text", "--output", "-o", help="text or json."),
 ) -> None:
-    """List the injected image faults and how many pods use each image."""
+    """List the injected image faults (with how many pods use each image) and the run settings."""
     with handle_errors():
         from kapply.cluster.sim import open_cluster
-        from kapply.cluster.sim.nodeops import image_faults
+        from kapply.cluster.sim.controllers.podstatus import go_duration
+        from kapply.cluster.sim.nodeops import image_faults, image_runs
 
         sim = open_cluster(cluster)
         try:
             rows = image_faults(sim)
+            runs = image_runs(sim)
         finally:
             sim.close()
         if output == "json":
-            typer.echo(json.dumps([{"image": i, "reason": r, "pods": n} for i, r, n in rows], indent=2))
+            typer.echo(json.dumps([{"image": i, "reason": r, "pods": n} for i, r, n in rows]
+                                  + [{"image": i, "duration": d, "exitCode": c} for i, d, c in runs], indent=2))
             return
-        if not rows:
-            sys.stderr.write("No image faults.\n")
+        if not rows and not runs:
+            sys.stderr.write("No image faults or run settings.\n")
             return
-        table = [("IMAGE", "REASON", "PODS"), *((i, r, str(n)) for i, r, n in rows)]
-        widths = [max(len(row[c]) for row in table) for c in range(3)]
-        for row in table:
-            typer.echo("   ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        if rows:
+            _table([("IMAGE", "REASON", "PODS"), *((i, r, str(n)) for i, r, n in rows)])
+        if runs:
+            if rows:
+                typer.echo("")
+            _table([("IMAGE", "RUNS FOR", "EXIT CODE"), *((i, go_duration(d), str(c)) for i, d, c in runs)])
+
+
+def _table(table: list[tuple[str, str, str]]) -> None:
+    widths = [max(len(row[c]) for row in table) for c in range(3)]
+    for row in table:
+        typer.echo("   ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -6,7 +6,9 @@ to the virtual time of the last heartbeat and `recover` removes it (the node lif
 does the rest); drain cordons and evicts as `kubectl drain` does (its filters: DaemonSet pods need
 --ignore-daemonsets, pods without a controller need --force, mirror pods are skipped). Image
 faults are the cluster setting `image_faults` (normalized image -> {"reason": ...}), read by the
-kubelet at the next pull or container start. The CLI only prints what these return.
+kubelet at the next pull or container start; run settings are `image_runs` (normalized image ->
+{"duration", "exitCode", "since"}), followed by containers started from then on. The CLI only
+prints what these return.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from kapply.cluster.sim.cluster import SimCluster
 from kapply.cluster.sim.controllers.base import controller_of
-from kapply.cluster.sim.controllers.podstatus import normalize_image
+from kapply.cluster.sim.controllers.containerrun import normalize_image
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, make_node, node_index, rfc3339
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.errors import UsageError
@@ -186,6 +188,41 @@ def set_image_fault(cluster: SimCluster, image: str, reason: str | None) -> tupl
         faults[key] = {"reason": reason}
     cluster.update_settings(image_faults=faults)
     return key, True
+
+
+MAX_EXIT_CODE = 255
+
+
+def set_image_run(cluster: SimCluster, image: str, duration: float | None,
+                  exit_code: int = 0) -> tuple[str, bool]:
+    """Containers of `image` started from now on exit with `exit_code` after `duration` seconds
+    (None: clear the setting, they run until stopped); (normalized image, changed)."""
+    if not image.strip():
+        raise UsageError("an image name is required")
+    if duration is not None and duration < 0:
+        raise UsageError(f"invalid --duration: must be 0s or more, not {duration:g}s")
+    if not 0 <= exit_code <= MAX_EXIT_CODE:
+        raise UsageError(f"invalid --exit-code {exit_code}: must be between 0 and {MAX_EXIT_CODE}")
+    key = normalize_image(image)
+    runs = dict(_settings(cluster).image_runs or {})
+    if duration is None:
+        if key not in runs:
+            return key, False
+        del runs[key]
+    else:
+        current = runs.get(key) or {}
+        if current.get("duration") == duration and current.get("exitCode") == exit_code:
+            return key, False
+        runs[key] = {"duration": duration, "exitCode": exit_code, "since": cluster.now()}
+    cluster.update_settings(image_runs=runs)
+    return key, True
+
+
+def image_runs(cluster: SimCluster) -> list[tuple[str, float, int]]:
+    """(image, duration, exit code) of every run setting, sorted by image."""
+    runs = _settings(cluster).image_runs or {}
+    return [(image, float(runs[image].get("duration", 0)), int(runs[image].get("exitCode", 0)))
+            for image in sorted(runs)]
 
 
 def image_faults(cluster: SimCluster) -> list[tuple[str, str, int]]:

@@ -29,6 +29,9 @@ class ClusterSettings:
     seed: int = 0
     # image -> {"reason": "ErrImagePull" | "CrashLoopBackOff"}; set by `kapply image fail|ok`
     image_faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # image -> {"duration": seconds, "exitCode": n}; set by `kapply image run`
+    image_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    job_duration: float = 5.0  # seconds a Job's containers run (and exit 0) without an image run setting
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

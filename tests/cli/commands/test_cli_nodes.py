@@ -134,7 +134,7 @@ def test_image_fail_ok_list(run_cli: Run) -> None:
     assert run_cli("image", "ok", "hello-node:v2", "--cluster", "demo").stdout == 'image "hello-node:v2" ok\n'
     run_cli("cluster", "advance", "5m", "--cluster", "demo")
     assert _pods()[0]["status"]["phase"] == "Running"
-    assert run_cli("image", "list", "--cluster", "demo").stderr == "No image faults.\n"
+    assert run_cli("image", "list", "--cluster", "demo").stderr == "No image faults or run settings.\n"
 
 
 def test_a_pod_that_fits_nowhere_stays_pending_with_the_reason(run_cli: Run, tmp_path: Any) -> None:

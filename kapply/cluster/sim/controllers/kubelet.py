@@ -19,7 +19,7 @@ import heapq
 import ipaddress
 from collections.abc import Iterable
 
-from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
+from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
 from kapply.cluster.sim.controllers.podstatus import (
     Timings,
     image_id,
@@ -221,8 +221,11 @@ class Kubelet:
             return
         settings = ctx.settings
         timings = Timings(float(settings.pod_startup), float(settings.image_pull))
+        owner = controller_of(pod)
+        job_duration = float(settings.job_duration) if owner is not None and owner.get("kind") == "Job" else None
         status, due, events, pulled = step_pod(pod, ctx.now, timings, settings.image_faults or {},
-                                               internal_ip(node), ip, node_images(node))
+                                               internal_ip(node), ip, node_images(node),
+                                               settings.image_runs or {}, job_duration)
         if pulled:
             _record_images(ctx, node, pulled)
         if status != pod.get("status"):

@@ -15,10 +15,14 @@ the image is present, empty while pulling), so later syncs agree with it.
 
 Faults (`kapply image fail`): ErrImagePull fails each pull attempt: ErrImagePull, one second later
 ImagePullBackOff, next attempt after the back-off (10s, 20s, 40s ... capped at 5m, counted from the
-first attempt, so no hidden counter is needed). CrashLoopBackOff: the container runs for
-CRASH_AFTER seconds, exits 1, is restarted at once the first time and after the back-off
-(10s, 20s, 40s ... 5m) the next times, RESTARTS counting up. A fault applies when an image is
-pulled or a container starts; clearing it (`image ok`) lets the next attempt succeed.
+first attempt, so no hidden counter is needed). A fault applies when an image is pulled or a
+container starts; clearing it (`image ok`) lets the next attempt succeed.
+
+Exits (`containerrun.run_plan`: a CrashLoopBackOff fault, `kapply image run`, a Job's pod): the
+container runs for the plan's duration and terminates with its exit code (`Completed` / `Error`).
+The restartPolicy decides what follows: restarted at once the first time and after the back-off
+(10s, 20s, 40s ... 5m) the next times, RESTARTS counting up; or it stays terminated, and once
+every container has, the pod is Succeeded (all exited 0) or Failed.
 """
 
 from __future__ import annotations
@@ -31,13 +35,19 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from kapply.cluster.sim.controllers.containerrun import (
+    CRASH_LOOP,
+    RunPlan,
+    restarts,
+    run_plan,
+    termination_reason,
+)
+from kapply.cluster.sim.controllers.containerrun import normalize_image as normalize_image
 from kapply.cluster.sim.nodes import rfc3339
 
-CRASH_AFTER = 1.0  # seconds a crashing container runs before it exits
 BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 ERR_IMAGE_PULL = "ErrImagePull"
-CRASH_LOOP = "CrashLoopBackOff"
 PULL_FAILING = ("ErrImagePull", "ImagePullBackOff")
 
 Event = tuple[str, str, str]  # type, reason, message
@@ -47,18 +57,6 @@ Event = tuple[str, str, str]  # type, reason, message
 class Timings:
     pod_startup: float
     image_pull: float
-
-
-def normalize_image(image: str) -> str:
-    """`hello-node` -> `hello-node:latest`; `docker.io/library/x:1` -> `x:1` (how faults are keyed)."""
-    name = image.strip()
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/"):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    if "@" not in name and ":" not in name.rsplit("/", 1)[-1]:
-        name += ":latest"
-    return name
 
 
 def image_fault(faults: Mapping[str, Any], image: str) -> str | None:
@@ -208,7 +206,7 @@ def must_pull(spec: Mapping[str, Any], present: Collection[str], fault: str | No
 
 
 def _step_container(step: _Step, spec: Mapping[str, Any], cs: dict[str, Any], t0: float,
-                    timings: Timings, fault: str | None) -> None:
+                    timings: Timings, fault: str | None, plan: RunPlan | None) -> None:
     now, image = step.now, spec.get("image", "")
     state = cs.get("state") or {}
     waiting = state.get("waiting")
@@ -258,33 +256,40 @@ def _step_container(step: _Step, spec: Mapping[str, Any], cs: dict[str, Any], t0
     if running is None:
         return
     started = parse_time(running.get("startedAt")) or now
-    if fault == CRASH_LOOP and not cs.get("ready"):
-        crash_at = started + CRASH_AFTER
-        if now < crash_at:
-            step.wake(crash_at)
-            return
-        _crash(step, cs, image, started)
+    if plan is not None and started < plan.since:
+        plan = None  # started before the run setting was made
+    exit_at = None if plan is None else started + plan.duration
+    if exit_at is not None and now >= exit_at:
+        _exit(step, cs, image, started, plan, _readiness_delay(spec))  # type: ignore[arg-type]
         return
-    if not cs.get("ready"):
+    if not cs.get("ready") and (plan is None or plan.ready):
         ready_at = started + _readiness_delay(spec)
         if now < ready_at:
             step.wake(ready_at)
         else:
             cs["ready"] = True
+    if exit_at is not None:
+        step.wake(exit_at)
 
 
-def _crash(step: _Step, cs: dict[str, Any], image: str, started: float) -> None:
+def _exit(step: _Step, cs: dict[str, Any], image: str, started: float, plan: RunPlan,
+          ready_delay: float) -> None:
+    """The container's process ended: terminated, then restarted or not by the restartPolicy."""
     now, name = step.now, cs["name"]
-    cs["lastState"] = {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": rfc3339(started),
-                                      "finishedAt": rfc3339(now), "containerID": cs.get("containerID", "")}}
+    terminated = {"exitCode": plan.exit_code, "reason": termination_reason(plan.exit_code),
+                  "startedAt": rfc3339(started), "finishedAt": rfc3339(now),
+                  "containerID": cs.get("containerID", "")}
     cs["ready"] = False
     cs["started"] = False
-    if ((step.pod.get("spec") or {}).get("restartPolicy") or "Always") == "Never":
-        cs["state"], cs["lastState"] = cs["lastState"], {}  # stays terminated: the pod fails
+    if not restarts((step.pod.get("spec") or {}).get("restartPolicy"), plan.exit_code):
+        cs["state"] = {"terminated": terminated}  # stays terminated (lastState: the one before)
         return
+    cs["lastState"] = {"terminated": terminated}
     if cs.get("restartCount", 0) == 0:
         step.start(cs, image, restart=True, pulled_in=None)
-        step.wake(now + CRASH_AFTER)
+        step.wake(now + plan.duration)
+        if plan.ready:
+            step.wake(now + ready_delay)
         return
     delay = backoff(cs["restartCount"])
     cs["state"] = {"waiting": {"reason": CRASH_LOOP, "message":
@@ -321,9 +326,11 @@ class PodStep(NamedTuple):
 
 
 def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mapping[str, Any],
-             host_ip: str, pod_ip: str, present: Collection[str] = ()) -> PodStep:
+             host_ip: str, pod_ip: str, present: Collection[str] = (), runs: Mapping[str, Any] | None = None,
+             job_duration: float | None = None) -> PodStep:
     """The pod's status at `now`, when to look again, the events of the transitions made and the
-    images pulled; `present` holds the (normalized) images already on the node."""
+    images pulled; `present` holds the (normalized) images already on the node, `runs` the run
+    settings per image and `job_duration` how long a Job's containers run (None: not a Job's pod)."""
     status = dict(pod.get("status") or {})  # nested values are replaced, never mutated
     step = _Step(pod, now)
     first_sync = not status.get("startTime")
@@ -345,7 +352,8 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
             cs = _initial_container_status(spec, present=not pull)
             if pull:
                 step.events.append(("Normal", "Pulling", f'Pulling image "{spec.get("image", "")}"'))
-        _step_container(step, spec, cs, t0, timings, fault)
+        plan = run_plan(spec.get("image", ""), fault, runs or {}, job_duration)
+        _step_container(step, spec, cs, t0, timings, fault, plan)
         statuses.append(cs)
     status["containerStatuses"] = statuses
     ran = any(cs["state"].get("running") or cs.get("restartCount") for cs in statuses)
@@ -357,7 +365,10 @@ def step_pod(pod: Mapping[str, Any], now: float, timings: Timings, faults: Mappi
     unready = [cs["name"] for cs in statuses if not cs.get("ready")]
     old = {c.get("type"): c for c in status.get("conditions") or ()}
     stamp = rfc3339(now)
-    if unready:
+    if status["phase"] == "Succeeded":  # GeneratePodReadyCondition for a completed pod
+        ready = [_condition(old.get(t), t, "False", stamp, "PodCompleted")
+                 for t in ("Ready", "ContainersReady")]
+    elif unready:
         why = ("ContainersNotReady", f"containers with unready status: [{' '.join(unready)}]")
         ready = [_condition(old.get(t), t, "False", stamp, *why) for t in ("Ready", "ContainersReady")]
     else:
