@@ -106,8 +106,9 @@ def list_(
         finally:
             sim.close()
         if output == "json":
-            typer.echo(json.dumps([{"image": i, "reason": r, "pods": n} for i, r, n in rows]
-                                  + [{"image": i, "duration": d, "exitCode": c} for i, d, c in runs], indent=2))
+            entries = [{"image": i, "reason": r, "pods": n} for i, r, n in rows]
+            entries += [{"image": i, "duration": d, "exitCode": c} for i, d, c in runs]
+            typer.echo(json.dumps(entries, indent=2))
             return
         if not rows and not runs:
             sys.stderr.write("No image faults or run settings.\n")

@@ -222,7 +222,8 @@ class Kubelet:
         settings = ctx.settings
         timings = Timings(float(settings.pod_startup), float(settings.image_pull))
         owner = controller_of(pod)
-        job_duration = float(settings.job_duration) if owner is not None and owner.get("kind") == "Job" else None
+        is_job = owner is not None and owner.get("kind") == "Job"
+        job_duration = float(settings.job_duration) if is_job else None
         status, due, events, pulled = step_pod(pod, ctx.now, timings, settings.image_faults or {},
                                                internal_ip(node), ip, node_images(node),
                                                settings.image_runs or {}, job_duration)
