@@ -68,6 +68,8 @@ RULES: dict[str, str] = {
     "template-generation": "a DaemonSet's templateGeneration >= 0",
     "cronjob-name-length": "CronJob names are at most 52 characters",
     "cronjob-concurrency-policy": "concurrencyPolicy is Allow, Forbid or Replace",
+    "cronjob-schedule": "a CronJob's schedule parses as cron does (five fields or a descriptor, no TZ=)",
+    "cronjob-time-zone": "a CronJob's timeZone names an IANA time zone",
     "replicas-range": "replicas >= 0",
     "min-ready-seconds": "minReadySeconds >= 0",
     "revision-history-limit": "revisionHistoryLimit >= 0",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.cron import CronError, load_location, parse_standard
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import CRONJOB_NAME_MAX, check_label_selector, selector_json
@@ -70,7 +71,37 @@ def check_cron_job(obj: dict[str, Any], errs: Errors) -> None:
         )
 
 
+IANA_HINT = "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
+
+
+def _schedule(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    """validateScheduleFormat (on create: TZ= in the schedule is refused) and validateTimeZone."""
+    schedule = spec.get("schedule")
+    if schedule is None or schedule == "":
+        errs.required((*path, "schedule"), "", "cronjob-schedule")
+    elif isinstance(schedule, str):
+        try:
+            parse_standard(schedule)
+        except CronError as exc:
+            errs.invalid((*path, "schedule"), schedule, str(exc), "cronjob-schedule")
+        if "TZ" in schedule:
+            errs.invalid((*path, "schedule"), schedule,
+                         "cannot use TZ or CRON_TZ in schedule, use timeZone field instead", "cronjob-schedule")
+    zone = spec.get("timeZone")
+    if isinstance(zone, str):
+        if not zone:
+            errs.invalid((*path, "timeZone"), zone, "timeZone must be nil or non-empty string", "cronjob-time-zone")
+        elif zone.lower() == "local":
+            errs.invalid((*path, "timeZone"), zone, IANA_HINT, "cronjob-time-zone")
+        else:
+            try:
+                load_location(zone)
+            except CronError as exc:
+                errs.invalid((*path, "timeZone"), zone, str(exc), "cronjob-time-zone")
+
+
 def _cron_job_spec(spec: dict[str, Any], path: Path, errs: Errors) -> None:
+    _schedule(spec, path, errs)
     nonnegative(spec, "startingDeadlineSeconds", path, errs, "job-counts")
     policy = spec.get("concurrencyPolicy")
     if isinstance(policy, str) and policy and policy not in _CONCURRENCY:
