@@ -66,7 +66,8 @@ def _atoi(expr: str) -> int:
         raise CronError(f'failed to parse int from {expr}: strconv.Atoi: parsing "{expr}": invalid syntax')
     value = int(expr)
     if not -(2**63) <= value < 2**63:
-        raise CronError(f'failed to parse int from {expr}: strconv.Atoi: parsing "{expr}": value out of range')
+        raise CronError(f'failed to parse int from {expr}: strconv.Atoi: parsing "{expr}": '
+                        "value out of range")
     if value < 0:
         raise CronError(f"negative number ({value}) not allowed: {expr}")
     return value

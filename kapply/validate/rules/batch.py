@@ -72,6 +72,8 @@ def check_cron_job(obj: dict[str, Any], errs: Errors) -> None:
 
 
 IANA_HINT = "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
+TZ_IN_SCHEDULE = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+EMPTY_ZONE = "timeZone must be nil or non-empty string"
 
 
 def _schedule(spec: dict[str, Any], path: Path, errs: Errors) -> None:
@@ -85,12 +87,11 @@ def _schedule(spec: dict[str, Any], path: Path, errs: Errors) -> None:
         except CronError as exc:
             errs.invalid((*path, "schedule"), schedule, str(exc), "cronjob-schedule")
         if "TZ" in schedule:
-            errs.invalid((*path, "schedule"), schedule,
-                         "cannot use TZ or CRON_TZ in schedule, use timeZone field instead", "cronjob-schedule")
+            errs.invalid((*path, "schedule"), schedule, TZ_IN_SCHEDULE, "cronjob-schedule")
     zone = spec.get("timeZone")
     if isinstance(zone, str):
         if not zone:
-            errs.invalid((*path, "timeZone"), zone, "timeZone must be nil or non-empty string", "cronjob-time-zone")
+            errs.invalid((*path, "timeZone"), zone, EMPTY_ZONE, "cronjob-time-zone")
         elif zone.lower() == "local":
             errs.invalid((*path, "timeZone"), zone, IANA_HINT, "cronjob-time-zone")
         else:

@@ -24,7 +24,8 @@ def messages(obj: dict[str, Any]) -> list[str]:
     return [str(f) for f in check(obj)]
 
 
-@pytest.mark.parametrize("schedule", ["*/5 * * * *", "@hourly", "0 9 * * MON-FRI", "@every 90m", "0 0 1,15 * ?"])
+@pytest.mark.parametrize("schedule", ["*/5 * * * *", "@hourly", "0 9 * * MON-FRI", "@every 90m",
+                                      "0 0 1,15 * ?"])
 def test_schedules_kubernetes_accepts(schedule: str) -> None:
     assert messages(cron_job(schedule=schedule)) == []
 
