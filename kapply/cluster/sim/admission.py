@@ -36,6 +36,7 @@ class AdmissionPlugin(Protocol):
 PLUGIN_PATHS: list[str] = [
     "kapply.cluster.sim.services:ServiceAllocator",
     "kapply.cluster.sim.tolerations:DefaultTolerationSeconds",
+    "kapply.cluster.sim.jobselector:JobSelector",
 ]
 
 

@@ -180,8 +180,8 @@ class SimAPI:
             obj.pop("status", None)
         if kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}
-        self._admit(kind, "CREATE", obj, None, validate, manager)
-        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))  # before admission, as
+        self._admit(kind, "CREATE", obj, None, validate, manager)  # BeforeCreate: a Job's selector names it
         self.created_uids.add(meta["uid"])
         meta["creationTimestamp"] = rfc3339(self.now)
         if kind in GENERATION_KINDS:

@@ -140,7 +140,7 @@ def secret(obj: Obj) -> None:
 
 
 def job(obj: Obj) -> None:
-    """SetDefaults_Job (batch/v1); the generated controller-uid selector is not simulated."""
+    """SetDefaults_Job (batch/v1); the controller-uid selector comes later (jobselector.py)."""
     spec = _template(obj)
     if "completions" not in spec and "parallelism" not in spec:
         spec["completions"] = 1

@@ -139,8 +139,21 @@ def _expression_matches(expr: Mapping[str, Any], labels: Mapping[str, str]) -> b
     return False
 
 
-def matches_node_affinity(pod_spec: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """nodeSelector (all pairs) and required node affinity (any term, all expressions)."""
+def _term_matches(term: Mapping[str, Any], labels: Mapping[str, str], name: str | None) -> bool:
+    """A nodeSelectorTerm: all matchExpressions on labels and all matchFields (metadata.name)."""
+    expressions = term.get("matchExpressions") or ()
+    fields_ = term.get("matchFields") or ()
+    if not expressions and not fields_:
+        return False  # an empty term matches no node
+    if not all(_expression_matches(e, labels) for e in expressions):
+        return False
+    return all(f.get("key") == "metadata.name" and name is not None
+               and _expression_matches(f, {"metadata.name": name}) for f in fields_)
+
+
+def matches_node_affinity(pod_spec: Mapping[str, Any], labels: Mapping[str, str],
+                          name: str | None = None) -> bool:
+    """nodeSelector (all pairs) and required node affinity (any term; matchFields need the node's name)."""
     for key, value in (pod_spec.get("nodeSelector") or {}).items():
         if labels.get(key) != str(value):
             return False
@@ -148,9 +161,24 @@ def matches_node_affinity(pod_spec: Mapping[str, Any], labels: Mapping[str, str]
                 .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
     terms = required.get("nodeSelectorTerms")
     if terms:
-        return any(all(_expression_matches(e, labels) for e in term.get("matchExpressions") or ())
-                   for term in terms)
+        return any(_term_matches(term, labels, name) for term in terms)
     return True
+
+
+def pinned_nodes(pod_spec: Mapping[str, Any]) -> set[str] | None:
+    """The node names required affinity limits a pod to (NodeAffinity's PreFilter), or None when
+    any node may do: every term must name nodes with `metadata.name In [...]` (a DaemonSet pod)."""
+    required = (((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    terms = required.get("nodeSelectorTerms") or ()
+    names: set[str] = set()
+    for term in terms:
+        pins = [f for f in term.get("matchFields") or ()
+                if f.get("key") == "metadata.name" and f.get("operator") == "In"]
+        if not pins:
+            return None
+        names.update(str(v) for v in pins[0].get("values") or ())
+    return names if terms else None
 
 
 UNSCHEDULABLE_TAINT = {"key": tt.UNSCHEDULABLE, "effect": tt.NO_SCHEDULE}
@@ -164,7 +192,7 @@ def static_reason(node: NodeInfo, pod_spec: Mapping[str, Any]) -> str | None:
     taint = tt.first_untolerated(node.taints, tolerations)
     if taint is not None:
         return tt.untolerated_message(taint)
-    if not matches_node_affinity(pod_spec, node.labels):
+    if not matches_node_affinity(pod_spec, node.labels, node.name):
         return AFFINITY_REASON
     return None
 

@@ -24,6 +24,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     Requests,
     fit_error,
     least_allocated_score,
+    pinned_nodes,
     pod_requests,
     resource_reasons,
     static_reason,
@@ -33,6 +34,7 @@ from kapply.model.jsoncopy import deep_copy
 
 SCHEDULER_NAME = "default-scheduler"
 RETRY_ALL = "*"
+PREFILTER_REASON = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 
 
 def wants_scheduling(pod: Obj) -> bool:
@@ -213,9 +215,30 @@ class Scheduler:
             cached = self._static[shape] = (ok, reasons)
         return cached
 
+    def _pinned_candidates(self, spec: dict[str, Any], pins: set[str]) -> tuple[list[NodeInfo], Counter[str]]:
+        """NodeAffinity's PreFilter: only the named nodes are filtered; the rest are reported as
+        not satisfying it (a DaemonSet pod names its node, so 1,000 nodes cost one check)."""
+        ok, reasons = [], Counter[str]()
+        present = [self.nodes[name] for name in sorted(pins) if name in self.nodes]
+        for info in present:
+            reason = static_reason(info, spec)
+            if reason is None:
+                ok.append(info)
+            else:
+                reasons[reason] += 1
+        if len(self.nodes) > len(present):
+            reasons[PREFILTER_REASON] += len(self.nodes) - len(present)
+        return ok, reasons
+
     def place(self, pod: Obj, ctx: Context) -> tuple[str | None, str]:
         """The chosen node, or None and the FitError message."""
-        candidates, static_reasons = self._static_candidates(pod.get("spec") or {})
+        spec = pod.get("spec") or {}
+        pins = pinned_nodes(spec)
+        if pins is not None:
+            candidates, static_reasons = self._pinned_candidates(spec, pins)
+            groups = [[info.name] for info in candidates]
+            return self.choose(groups, pod_requests(pod), static_reasons, ctx.random)
+        candidates, static_reasons = self._static_candidates(spec)
         if len(candidates) == len(self.nodes):  # every node passes the static filters
             groups = list(self.groups.values())
         else:
