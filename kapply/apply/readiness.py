@@ -2,15 +2,21 @@
 
 Deployments follow `kubectl rollout status` (kapply.model.rollout); Pods are ready when their
 Ready condition is True and fail when they end Failed; ReplicaSets and ReplicationControllers
-when every desired replica is ready; a LoadBalancer Service is done at once (its external IP is
-reported when the pool assigns one, but is not waited for: minikube users often have none).
+when every desired replica is ready; StatefulSets, DaemonSets, Jobs and CronJobs follow kstatus
+(`kstatus.py`: a failed Job fails the wait); a LoadBalancer Service is done at once (its
+external IP is reported when the pool assigns one, but is not waited for: minikube users often
+have none). A kind the cluster runs nothing for (`acts_on` says no: an autoscaler, a claim no
+provisioner binds) is done at once and reported as not acted on: never waited for, never ready.
 Everything else is done when it exists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from kapply.apply import kstatus
 
 Obj = dict[str, Any]
 
@@ -20,16 +26,24 @@ class Readiness:
     done: bool
     ok: bool
     message: str
+    inert: bool = False  # nothing in the cluster acts on this kind: neither waited for nor ready
 
 
-def readiness(obj: Obj) -> Readiness:
-    kind = obj.get("kind")
+def readiness(obj: Obj, acts_on: Callable[[str], bool] | None = None) -> Readiness:
+    kind = str(obj.get("kind", ""))
+    if acts_on is not None and not acts_on(kind):
+        return Readiness(True, True, f"not acted on: this cluster runs no controller for {kind} objects",
+                         inert=True)
     if kind == "Deployment":
         return _deployment(obj)
     if kind == "Pod":
         return _pod(obj)
-    if kind in ("ReplicaSet", "ReplicationController", "StatefulSet"):
+    if kind in ("ReplicaSet", "ReplicationController"):
         return _replicas(obj)
+    computed = kstatus.compute(obj)
+    if computed is not None:
+        done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
+        return Readiness(done, computed.status != kstatus.FAILED, computed.message)
     return Readiness(True, True, "exists")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.apply.readiness import Readiness, readiness
-from kapply.cluster.protocol import Cluster
+from kapply.cluster.protocol import ActsOn, Cluster
 from kapply.errors import NotFoundError
 from kapply.model.keys import ResourceKey
 from kapply.model.selectors import from_label_selector, from_match_labels
@@ -53,12 +53,13 @@ def wait_ready(cluster: Cluster, keys: Iterable[ResourceKey], timeout: float,
     """Wait until every object is ready (or one fails, or `timeout` cluster-seconds pass)."""
     pending = list(keys)
     result = WaitResult(ok=True, timed_out=False)
+    acts_on = cluster.acts_on if isinstance(cluster, ActsOn) else None
     deadline = cluster.now() + timeout
     while True:
         still = []
         for key in pending:
             try:
-                state = readiness(cluster.get(key.kind, key.namespace, key.name))
+                state = readiness(cluster.get(key.kind, key.namespace, key.name), acts_on)
             except NotFoundError:
                 state = Readiness(False, True, "not found yet")
             if result.states.get(key) != state and on_progress is not None:

@@ -17,6 +17,8 @@ Progress = Callable[[Any, Any], None]
 
 
 def _mark(state: Any) -> str:
+    if state.inert:
+        return "-"
     return "✓" if state.done and state.ok else ("✗" if state.done else "…")
 
 

@@ -95,3 +95,12 @@ class Cluster(Protocol):
     def now(self) -> float:
         """The cluster's time (virtual for the embedded cluster), epoch seconds."""
         ...
+
+
+@runtime_checkable
+class ActsOn(Protocol):
+    """A cluster that knows which kinds its controllers act on (the embedded one: not every kind)."""
+
+    def acts_on(self, kind: str) -> bool:
+        """Whether something in the cluster acts on objects of `kind` (writes their status)."""
+        ...

@@ -203,7 +203,11 @@ def _wait(sim: Any, plan: Any, timeout: float, text: bool) -> Any:
     with progress_display(keys, enabled=text) as progress:
         result = wait_ready(sim, keys, timeout, progress)
     if text:
-        if result.ok:
+        inert = sum(1 for state in result.states.values() if state.inert)
+        if result.ok and inert:
+            typer.echo(f"{len(keys) - inert} of {len(keys)} objects ready, {inert} not acted on by "
+                       "this cluster")
+        elif result.ok:
             typer.echo(f"all {len(keys)} objects ready")
         else:
             why = "timed out after " + go_duration(timeout) if result.timed_out else "failed"

@@ -345,6 +345,14 @@ class SimCluster:
 
         return watch(self, kind, namespace, resource_version, label_selector, timeout_seconds)
 
+    def acts_on(self, kind: str) -> bool:
+        """Whether a controller of this cluster acts on `kind` (protocol.ActsOn): a kind with a
+        status that nothing here writes (an autoscaler, a claim) is inert."""
+        from kapply.cluster.sim.api import STATUS_KINDS
+        from kapply.cluster.sim.controllers import ACTS_ON
+
+        return kind not in STATUS_KINDS or kind in ACTS_ON
+
     # ---- time ----------------------------------------------------------------------------------
 
     def now(self) -> float:

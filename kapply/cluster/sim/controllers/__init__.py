@@ -24,3 +24,10 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
     "kapply.cluster.sim.controllers.kubernetesservice:KubernetesServiceController",
 ]
+
+# Kinds with a status that these controllers write (SimCluster.acts_on); the other kinds with a
+# status subresource are stored as an API server stores them, and `apply --wait` says so.
+ACTS_ON: frozenset[str] = frozenset({
+    "Pod", "Node", "Namespace", "Service", "ReplicaSet", "ReplicationController", "Deployment",
+    "StatefulSet", "DaemonSet", "Job", "CronJob",
+})
