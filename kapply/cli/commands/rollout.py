@@ -1,10 +1,12 @@
 """`kapply rollout status|history|undo|restart|pause|resume`: kubectl's rollout commands.
 
-Deployments only (as the embedded cluster runs no StatefulSet/DaemonSet controllers). `status`
-follows a rollout with kubectl's lines (`kapply.model.rollout`); on an embedded cluster with a
-manual clock it fast-forwards virtual time to the next pending event instead of sleeping, with
-a wall clock it polls. `undo` uses kubectl's client-side rollback (the deployment controller's
-`rollback.py`); `history` lists the revisions recorded on the ReplicaSets.
+Deployments, StatefulSets and DaemonSets (status, history, undo, restart; pause and resume are
+for Deployments only, as in kubectl). `status` follows a rollout with kubectl's lines
+(`kapply.model.rollout`); on an embedded cluster with a manual clock it fast-forwards virtual
+time to the next pending event instead of sleeping, with a wall clock it polls. `undo` uses
+kubectl's client-side rollback (the deployment controller's `rollback.py`, or for the other two
+the ControllerRevisions of `history.py`); `history` lists the revisions recorded on the
+ReplicaSets or ControllerRevisions.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import typer
 from kapply.cli import options
 from kapply.cli.exits import handle_errors
 
-rollout_app = typer.Typer(help="Manage the rollout of a Deployment: status, history, undo, restart, "
-                               "pause, resume.", no_args_is_help=True)
+rollout_app = typer.Typer(help="Manage the rollout of a Deployment, StatefulSet or DaemonSet: status, "
+                               "history, undo, restart, pause, resume.", no_args_is_help=True)
 
-RESOURCE = typer.Argument(..., help="deployment/NAME (or: deployment NAME).")
+RESOURCE = typer.Argument(..., help="deployment/NAME, statefulset/NAME or daemonset/NAME.")
+ROLLING_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 POLL_SECONDS = 0.2  # wall-clock polling interval when the cluster's clock is real
 
 
@@ -38,7 +41,8 @@ def _target(resource: list[str], verb: str) -> tuple[str, str]:
     if len(targets) != 1 or targets[0][1] is None:
         raise UsageError(f"required resource not specified: use `kapply rollout {verb} deployment/NAME`")
     info, name = targets[0]
-    if info.kind != "Deployment":
+    supported = ROLLING_KINDS if verb in ("status", "history", "undo", "restart") else ("Deployment",)
+    if info.kind not in supported:
         group_kind = f"{info.kind}.{info.group}" if info.group else info.kind
         what = {"status": "status viewer", "history": "history viewer", "undo": "rollbacker"}.get(verb)
         if what:
@@ -69,7 +73,7 @@ def status(
         from kapply.cluster.sim import open_cluster
         from kapply.errors import KapplyError
         from kapply.model.durations import parse_duration
-        from kapply.model.rollout import deployment_status
+        from kapply.model.rollout import rollout_status
 
         kind, name = _target(resource, "status")
         limit = parse_duration(timeout)
@@ -79,7 +83,7 @@ def status(
         start = sim.now()
         last = None
         while True:
-            result = deployment_status(sim.get(kind, ns, name), revision)
+            result = rollout_status(sim.get(kind, ns, name), revision)
             if result.error:
                 raise KapplyError(result.error)
             if result.message != last:
@@ -95,8 +99,8 @@ def status(
                 due = sim.next_due()
                 if due is None:
                     if limit <= 0:
-                        raise KapplyError(f'deployment "{name}" rollout is stuck: nothing is due to happen '
-                                          f'in cluster "{cluster}" (its clock is manual)')
+                        raise KapplyError(f'{kind.lower()} "{name}" rollout is stuck: nothing is due to '
+                                          f'happen in cluster "{cluster}" (its clock is manual)')
                     due = start + limit
                 if limit > 0:
                     due = min(due, start + limit)
@@ -115,24 +119,18 @@ def history(
     """List a Deployment's revisions (REVISION, CHANGE-CAUSE), or one revision's pod template."""
     with handle_errors():
         from kapply.cluster.sim import open_cluster
-        from kapply.cluster.sim.controllers.deployment import revisions as rev
         from kapply.errors import KapplyError, UsageError
 
         if revision < 0:
             raise UsageError(f"revision must be a positive integer: {revision}")
         kind, name = _target(resource, "history")
         sim = open_cluster(cluster)
-        deployment = sim.get(kind, namespace or "default", name)
+        obj = sim.get(kind, namespace or "default", name)
         templates: dict[int, dict[str, Any]] = {}
         causes: dict[int, str] = {}
-        for rs in _owned_replica_sets(sim, deployment):
-            number = rev.revision(rs)
-            if number is None:
-                continue
-            templates[number] = rs["spec"].get("template") or {}
-            annotations = rs["metadata"].get("annotations") or {}
-            causes[number] = annotations.get(rev.CHANGE_CAUSE_ANNOTATION) or "<none>"
-        header = f"deployment.apps/{name}"
+        for number, template, cause in _revisions(sim, obj):
+            templates[number], causes[number] = template, cause or "<none>"
+        header = f"{kind.lower()}.apps/{name}"
         if not templates:
             sys.stdout.write(f"{header} \nNo rollout history found.\n")
             return
@@ -146,6 +144,26 @@ def history(
         width = max(len(r[0]) for r in rows) + 2
         table = "".join(f"{a.ljust(width)}{b}\n" for a, b in rows)
         sys.stdout.write(f"{header} \n{table}\n")
+
+
+def _revisions(sim: Any, obj: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]]:
+    """(revision, pod template, change cause) from a Deployment's ReplicaSets or the others'
+    ControllerRevisions."""
+    from kapply.cluster.sim.controllers import history
+    from kapply.cluster.sim.controllers.deployment import revisions as rev
+
+    if obj.get("kind") == "Deployment":
+        found = []
+        for rs in _owned_replica_sets(sim, obj):
+            number = rev.revision(rs)
+            if number is not None:
+                cause = (rs["metadata"].get("annotations") or {}).get(rev.CHANGE_CAUSE_ANNOTATION) or ""
+                found.append((number, rs["spec"].get("template") or {}, cause))
+        return found
+    namespace = obj["metadata"].get("namespace", "default")
+    return [(history.number(r), history.template_of(r),
+             (r["metadata"].get("annotations") or {}).get(history.CHANGE_CAUSE_ANNOTATION) or "")
+            for r in history.controlled_by(obj, sim.list("ControllerRevision", namespace))]
 
 
 def describe_template(template: dict[str, Any]) -> str:
@@ -202,11 +220,18 @@ def undo(
 
         kind, name = _target(resource, "undo")
         sim = open_cluster(cluster)
-        deployment = sim.get(kind, namespace or "default", name)
-        result = rollback(deployment, _owned_replica_sets(sim, deployment), to_revision)
-        if result.deployment is not None:
-            sim.update(result.deployment)
-        sys.stdout.write(f"deployment.apps/{name} {result.message}\n")
+        obj = sim.get(kind, namespace or "default", name)
+        if kind == "Deployment":
+            result = rollback(obj, _owned_replica_sets(sim, obj), to_revision)
+            message, restored = result.message, result.deployment
+        else:
+            from kapply.cluster.sim.controllers import history
+
+            ns = obj["metadata"].get("namespace", "default")
+            message, restored = history.rollback(obj, sim.list("ControllerRevision", ns), to_revision)
+        if restored is not None:
+            sim.update(restored)
+        sys.stdout.write(f"{kind.lower()}.apps/{name} {message}\n")
 
 
 def _patch_deployment(resource: list[str], namespace: str | None, cluster: str, verb: str) -> None:
@@ -219,7 +244,7 @@ def _patch_deployment(resource: list[str], namespace: str | None, cluster: str, 
     ns = namespace or "default"
     deployment = sim.get(kind, ns, name)
     paused = bool((deployment.get("spec") or {}).get("paused"))
-    label = f'deployments.apps "{name}"'
+    label = f'{kind.lower()}s.apps "{name}"'
     body: dict[str, Any]
     if verb == "pause":
         if paused:
@@ -237,7 +262,7 @@ def _patch_deployment(resource: list[str], namespace: str | None, cluster: str, 
         body = {"spec": {"template": {"metadata": {"annotations": annotation}}}}
         done = "restarted"
     sim.patch(kind, ns, name, body, patch_type="merge")
-    sys.stdout.write(f"deployment.apps/{name} {done}\n")
+    sys.stdout.write(f"{kind.lower()}.apps/{name} {done}\n")
 
 
 @rollout_app.command("restart")

@@ -158,3 +158,43 @@ def set_number(ctx: Context, revision: Obj, value: int) -> Obj:
     updated = deep_copy(revision)
     updated["revision"] = value
     return ctx.update(updated)
+
+
+# --- kubectl rollout history / undo for StatefulSets and DaemonSets (client side, pure) -------
+
+def controlled_by(owner: Obj, revisions: Iterable[Obj]) -> list[Obj]:
+    """kubectl's controlledHistory: the revisions whose controller is `owner`, by revision."""
+    uid = owner["metadata"].get("uid")
+    mine = [r for r in revisions if any(ref.get("controller") and ref.get("uid") == uid
+                                        for ref in r["metadata"].get("ownerReferences") or ())]
+    return sort_revisions(mine)
+
+
+def find_history(to_revision: int, revisions: Sequence[Obj]) -> Obj | None:
+    """kubectl's findHistory: the given revision, or (0) the one before the newest."""
+    if to_revision == 0:
+        ordered = sorted(revisions, key=number)
+        return ordered[-2] if len(ordered) > 1 else None
+    return next((r for r in revisions if number(r) == to_revision), None)
+
+
+def rollback(owner: Obj, revisions: Sequence[Obj], to_revision: int = 0) -> tuple[str, Obj | None]:
+    """kubectl's StatefulSetRollbacker / DaemonSetRollbacker: (message, object to write or None).
+
+    Raises RollbackError with kubectl's texts."""
+    from kapply.cluster.sim.controllers.deployment.rollback import ROLLED_BACK, SKIPPED, RollbackError
+
+    if to_revision < 0:
+        raise RollbackError(f"unable to find specified revision {to_revision} in history")
+    mine = controlled_by(owner, revisions)
+    if not mine:
+        raise RollbackError("no last revision to roll back to")
+    target = find_history(to_revision, mine)
+    if target is None:
+        raise RollbackError(f"unable to find specified revision {to_revision} in history")
+    template = (owner.get("spec") or {}).get("template")
+    if canonical(template_patch(template)) == canonical(target.get("data")):
+        return f"{SKIPPED} (current template already matches revision {to_revision})", None
+    restored = deep_copy(owner)
+    restored["spec"]["template"] = template_of(target)
+    return ROLLED_BACK, restored
