@@ -29,6 +29,10 @@ COMPONENTS: dict[str, str] = {
     "endpoints": "endpoint-controller",
     "garbagecollector": "garbage-collector-controller",
     "loadbalancer": "service-controller",
+    "statefulset": "statefulset-controller",
+    "daemonset": "daemonset-controller",
+    "job": "job-controller",
+    "cronjob": "cronjob-controller",
 }
 
 DedupeKey = tuple[str, str, str, str, str, str, str, str]
