@@ -66,7 +66,8 @@ def test_one_pod_per_node_bound_by_affinity(cluster: SimCluster) -> None:
     assert ("node.kubernetes.io/unschedulable", "NoSchedule") in keys
     st = status(cluster)
     assert (st["desiredNumberScheduled"], st["currentNumberScheduled"], st["numberReady"],
-            st["updatedNumberScheduled"], st["numberAvailable"], st["numberMisscheduled"]) == (3, 3, 3, 3, 3, 0)
+            st["updatedNumberScheduled"], st["numberAvailable"],
+            st["numberMisscheduled"]) == (3, 3, 3, 3, 3, 0)
     assert pod["metadata"]["labels"]["controller-revision-hash"]
     messages = [e["message"] for e in cluster.events("default") if e["reason"] == "SuccessfulCreate"]
     assert all(m.startswith("Created pod: fluentd-") for m in messages) and len(messages) == 3
@@ -99,7 +100,8 @@ def test_taints_need_tolerations(cluster: SimCluster) -> None:
 
 
 def test_a_no_schedule_taint_keeps_a_running_pod_but_no_execute_evicts() -> None:
-    node = {"metadata": {"name": "n1", "labels": {}}, "spec": {"taints": [{"key": "k", "effect": "NoSchedule"}]}}
+    node: dict[str, Any] = {"metadata": {"name": "n1", "labels": {}},
+                            "spec": {"taints": [{"key": "k", "effect": "NoSchedule"}]}}
     spec: dict[str, Any] = {"containers": []}
     assert tuple(should_run(node, spec, daemon_tolerations(spec))) == (False, True)
     node["spec"]["taints"] = [{"key": "k", "effect": "NoExecute"}]
