@@ -44,13 +44,13 @@ def most_recent(cj: Obj, now: float, sched: Schedule,
     if with_deadline and deadline is not None:
         earliest = max(earliest, now - int(deadline))
     t1 = sched.next(earliest)
-    if t1 is None or now < t1:
+    if t1 is not None and now < t1:
         return earliest, None, "none"
-    t2 = sched.next(t1)
-    if t2 is None or now < t2:
+    t2 = sched.next(t1) if t1 is not None else None
+    if t1 is not None and t2 is not None and now < t2:
         return earliest, t1, "none"
-    between = round(t2 - t1)
-    if between < 1:
+    between = round(t2 - t1) if t1 is not None and t2 is not None else 0
+    if t1 is None or between < 1:  # robfig's zero time: a schedule that never comes (31 February)
         raise CronError("time difference between two schedules is less than 1 second")
     missed = int(now - t1) // between + 1
     recent: float | None = None
