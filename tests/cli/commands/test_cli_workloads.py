@@ -110,7 +110,8 @@ def test_rollout_of_a_stateful_set(run_cli: Run, tmp_path: Path) -> None:
     assert status.exit_code == 0
     assert status.stdout.splitlines()[-1] == "partitioned roll out complete: 2 new pods have been updated..."
     history = run_cli("rollout", "history", "sts/web", "--cluster", "demo")
-    assert history.stdout == "statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
+    assert history.stdout == ("statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n"
+                              "2         <none>\n\n")
     undo = run_cli("rollout", "undo", "sts/web", "--cluster", "demo")
     assert undo.stdout == "statefulset.apps/web rolled back\n"
     missing = run_cli("rollout", "undo", "sts/web", "--to-revision", "7", "--cluster", "demo")
