@@ -8,6 +8,7 @@ hour after they were last seen (the API server's event TTL), swept by the `event
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -144,6 +145,15 @@ class EventRecorder:
         self._timers.add(TTL_CONTROLLER, "sweep", now + EVENT_TTL)
 
 
+@functools.lru_cache(maxsize=16384)
+def _seen(stamp: str) -> float:
+    """parse_rfc3339, remembered: a sweep reads the same few thousand timestamps every minute."""
+    return parse_rfc3339(stamp)
+
+
+LEASE_REUSE = 60.0  # seconds: etcd leases are reused for the events written within a minute
+
+
 class EventTTLController:
     """Deletes events an hour after they were last seen."""
 
@@ -158,15 +168,15 @@ class EventTTLController:
     def sync(self, ctx: Context, key: str) -> None:
         earliest = None
         for event in ctx.list("Event"):
-            seen = parse_rfc3339(str(event.get("lastTimestamp") or event["metadata"]["creationTimestamp"]))
+            seen = _seen(str(event.get("lastTimestamp") or event["metadata"]["creationTimestamp"]))
             if seen + EVENT_TTL <= ctx.now:
                 ctx.delete("Event", event["metadata"]["namespace"], event["metadata"]["name"], 0)
                 if self.recorder is not None:
                     self.recorder.forget(event)
             elif earliest is None or seen < earliest:
                 earliest = seen
-        if earliest is not None:
-            ctx.requeue_at(earliest + EVENT_TTL, key)
+        if earliest is not None:  # sweeps at most once a minute, as the API server's leases are
+            ctx.requeue_at(max(earliest + EVENT_TTL, ctx.now + LEASE_REUSE), key)  # shared that long
 
 
 def events_for(events: list[Obj], obj: Obj) -> list[Obj]:
