@@ -28,7 +28,8 @@ def daemon_set() -> dict:
     labels = {"app": "agent"}
     container = {"name": "agent", "image": "fluentd:v1.16",
                  "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "default"},
+    meta = {"name": "agent", "namespace": "default"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta,
             "spec": {"selector": {"matchLabels": labels},
                      "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}}
 
@@ -36,13 +37,15 @@ def daemon_set() -> dict:
 def cron_job(i: int) -> dict:
     schedule = SCHEDULES[i % len(SCHEDULES)].format(m=i % 20)
     container = {"name": "c", "image": "busybox:1.36"}
-    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": f"cron{i}", "namespace": "default"},
+    meta = {"name": f"cron{i}", "namespace": "default"}
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
             "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
                 "restartPolicy": "OnFailure", "containers": [container]}}}}}}
 
 
 def bench_daemonset(nodes: int, home: Path) -> dict:
-    cluster = create_cluster("ds", ClusterSettings(nodes=nodes, manual_clock=True), home=home, clock=FakeClock())
+    settings = ClusterSettings(nodes=nodes, manual_clock=True)
+    cluster = create_cluster("ds", settings, home=home, clock=FakeClock())
     start = time.perf_counter()
     with cluster.session() as rt:
         rt.api.create(daemon_set(), validate=False)
@@ -52,11 +55,13 @@ def bench_daemonset(nodes: int, home: Path) -> dict:
     ready = sum(1 for p in cluster.list("Pod", "default") if p["status"].get("phase") == "Running")
     cluster.close()
     return {"nodes": nodes, "daemonset_converge_s": round(took, 2), "daemon_pods_running": ready,
-            "numberReady": status.get("numberReady"), "desiredNumberScheduled": status.get("desiredNumberScheduled")}
+            "numberReady": status.get("numberReady"),
+            "desiredNumberScheduled": status.get("desiredNumberScheduled")}
 
 
 def bench_cronjobs(home: Path, count: int = 100) -> dict:
-    cluster = create_cluster("cron", ClusterSettings(nodes=10, manual_clock=True), home=home, clock=FakeClock())
+    settings = ClusterSettings(nodes=10, manual_clock=True)
+    cluster = create_cluster("cron", settings, home=home, clock=FakeClock())
     with cluster.session() as rt:
         for i in range(count):
             rt.api.create(cron_job(i), validate=False)
