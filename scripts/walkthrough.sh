@@ -7,6 +7,7 @@ export KAPPLY_HOME="$(mktemp -d)"
 export NO_COLOR=1 COLUMNS=100
 work="$(mktemp -d)"
 cp -r manifests "$work/manifests"
+cp -r examples "$work/examples"
 K="$(dirname "$(command -v python3)")/kapply"
 [ -x .venv/bin/kapply ] && K="$PWD/.venv/bin/kapply"
 cd "$work"
@@ -61,3 +62,31 @@ step kapply get pods -o wide
 say "The evicted pods are replaced on the healthy nodes at once; a minute later their grace period is over:"
 step kapply cluster advance 1m
 step kapply get pods -o wide
+say "### 8. A StatefulSet"
+say "Stable names, one at a time in order, and a claim per pod that outlives it (\`examples/web-statefulset.yaml\`):"
+step kapply apply examples/web-statefulset.yaml --wait
+step kapply get statefulsets
+step kapply get pods -l app=web
+step kapply get pvc
+step "sed -i 's/nginx:1.27/nginx:1.28/' examples/web-statefulset.yaml"
+step kapply apply examples/web-statefulset.yaml
+step kapply rollout status statefulset/web
+step kapply rollout history statefulset/web
+step kapply scale statefulset web --replicas 1
+step kapply cluster advance 2m
+step kapply get pods,pvc -l app=web
+say "### 9. A Job and a CronJob"
+say "A Job's containers exit 0 after a default run time (\`cluster create --job-duration\`, 5 s); \`kapply image run\` sets it per image:"
+step kapply image run perl:5.34 --duration 20s
+step kapply apply examples/pi-job.yaml --wait
+step kapply get jobs
+step kapply cluster advance 30s
+step kapply get jobs
+step kapply get pods -l batch.kubernetes.io/job-name=pi
+step kapply describe job pi
+say "A CronJob runs each due schedule as time passes (\`examples/hello-cronjob.yaml\`):"
+step kapply apply examples/hello-cronjob.yaml
+step kapply cluster advance 1h
+step kapply get cronjobs
+step kapply get jobs
+step "kapply events --for cronjob/hello"
