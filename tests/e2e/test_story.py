@@ -105,3 +105,35 @@ def test_walkthrough(run_kapply, tmp_path: Path) -> None:
     assert len(live) == 4
     assert all(p["spec"].get("nodeName") != victim for p in live)
     assert get_json("deploy/hello-node")["status"]["readyReplicas"] == 4
+
+    # 8. a StatefulSet: ordered pods with stable names, a claim each, rolled from the highest ordinal
+    examples = tmp_path / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    sts_file = examples / "web-statefulset.yaml"
+    out = ok("apply", str(sts_file), "--wait")
+    assert "✓ statefulset.apps/web: Partition rollout complete. updated: 3" in out
+    web = sorted(p["metadata"]["name"] for p in get_json("pods", "-l", "app=web")["items"])
+    assert web == ["web-0", "web-1", "web-2"]
+    claims = sorted(c["metadata"]["name"] for c in get_json("pvc")["items"])
+    assert claims == ["data-web-0", "data-web-1", "data-web-2"]
+    sts_file.write_text(sts_file.read_text().replace("nginx:1.27", "nginx:1.28"))
+    ok("apply", str(sts_file))
+    status = ok("rollout", "status", "statefulset/web").splitlines()
+    assert status[-1] == "partitioned roll out complete: 3 new pods have been updated..."
+    assert re.search(r"^2\s+<none>$", ok("rollout", "history", "statefulset/web"), re.M)
+    ok("scale", "statefulset", "web", "--replicas", "1")
+    ok("cluster", "advance", "2m")
+    assert [p["metadata"]["name"] for p in get_json("pods", "-l", "app=web")["items"]] == ["web-0"]
+    assert len(get_json("pvc")["items"]) == 3  # the claims outlive their pods
+
+    # 9. a Job runs to completion; a CronJob starts one at each due time
+    ok("image", "run", "perl:5.34", "--duration", "20s")
+    ok("apply", str(examples / "pi-job.yaml"), "--wait")
+    ok("cluster", "advance", "30s")
+    assert re.search(r"^pi\s+Complete\s+1/1\s+", ok("get", "jobs"), re.M)
+    ok("apply", str(examples / "hello-cronjob.yaml"))
+    ok("cluster", "advance", "1h")
+    cron = get_json("cronjob/hello")
+    assert cron["status"]["lastScheduleTime"] and "lastSuccessfulTime" in cron["status"]
+    hello_jobs = [j for j in get_json("jobs")["items"] if j["metadata"]["name"].startswith("hello-")]
+    assert len(hello_jobs) == 3  # successfulJobsHistoryLimit (4 ran in the hour)
