@@ -104,3 +104,14 @@ def controller_of(obj: Obj) -> dict[str, Any] | None:
         if ref.get("controller"):
             return ref
     return None
+
+
+def controller_keys(change: Change, kind: str) -> set[str]:
+    """`namespace/name` of the controllers of `kind` of the changed object, before and after
+    (a pod released or adopted wakes both owners)."""
+    keys = set()
+    for obj in (change.obj, change.old):
+        ref = controller_of(obj) if obj is not None else None
+        if obj is not None and ref is not None and ref.get("kind") == kind:
+            keys.add(f"{obj.get('metadata', {}).get('namespace', '')}/{ref.get('name', '')}")
+    return keys

@@ -18,7 +18,7 @@ from typing import Any
 from kapply.cluster.sim.controllers.base import Context, Obj
 from kapply.cluster.sim.controllers.deployment.revisions import safe_encode
 from kapply.cluster.sim.controllers.podutil import parse_time
-from kapply.cluster.sim.controllers.refmanager import claim, controller_ref
+from kapply.cluster.sim.controllers.refmanager import claim_kind, controller_ref
 from kapply.errors import AlreadyExistsError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector
@@ -125,12 +125,7 @@ def next_revision(revisions: Sequence[Obj]) -> int:
 def owned(ctx: Context, parent: Obj, selector: Selector) -> list[Obj]:
     """The parent's ControllerRevisions, adopting orphans its selector matches (ListControllerRevisions
     plus AdoptOrphanRevisions)."""
-    meta = parent["metadata"]
-    namespace = meta.get("namespace", "")
-    candidates = ctx.list("ControllerRevision", namespace, owner_uid=meta.get("uid", ""))
-    if not selector.empty:
-        candidates = [*candidates, *ctx.list("ControllerRevision", namespace, selector=selector)]
-    return claim(ctx, parent, selector, candidates)
+    return claim_kind(ctx, parent, "ControllerRevision", selector)
 
 
 def create(ctx: Context, parent: Obj, revision: Obj, collision_count: int) -> tuple[Obj, int]:

@@ -10,7 +10,7 @@ orphan the selector matches is adopted, unless the owner or the orphan is being 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Context, Obj, controller_of
@@ -70,3 +70,16 @@ def claim(ctx: Context, owner: Obj, selector: Selector, candidates: Iterable[Obj
         if adopted is not None:
             claimed.append(adopted)
     return claimed
+
+
+def claim_kind(ctx: Context, owner: Obj, kind: str, selector: Selector,
+               accept: Callable[[Obj], bool] | None = None) -> list[Obj]:
+    """What `owner` controls of `kind` in its namespace: its own dependents plus the orphans its
+    selector matches (and `accept` lets it adopt, as ClaimPods' filters), claimed."""
+    meta = owner["metadata"]
+    namespace = meta.get("namespace", "")
+    candidates = ctx.list(kind, namespace, owner_uid=meta.get("uid", ""))
+    if not selector.empty:
+        matching = ctx.list(kind, namespace, selector=selector)
+        candidates = [*candidates, *(o for o in matching if accept is None or accept(o))]
+    return claim(ctx, owner, selector, candidates)

@@ -17,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers import history
-from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
+from kapply.cluster.sim.controllers.base import (
+    Change,
+    Context,
+    Obj,
+    controller_keys,
+    controller_of,
+    ns_key,
+    split_key,
+)
 from kapply.cluster.sim.controllers.daemon import eligibility as elig
 from kapply.cluster.sim.controllers.daemon import update
 from kapply.cluster.sim.controllers.deployment.revisions import pod_template_hash
@@ -28,7 +36,7 @@ from kapply.cluster.sim.controllers.podutil import (
     is_pod_ready,
     parse_time,
 )
-from kapply.cluster.sim.controllers.refmanager import claim, controller_ref
+from kapply.cluster.sim.controllers.refmanager import claim_kind, controller_ref
 from kapply.errors import AlreadyExistsError, NotFoundError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_label_selector
@@ -70,11 +78,7 @@ class DaemonSetController:
             if _node_relevant(change):
                 yield NODES
         elif change.kind == "Pod":
-            keys = set()
-            for obj in (change.obj, change.old):
-                ref = controller_of(obj) if obj is not None else None
-                if obj is not None and ref is not None and ref.get("kind") == KIND:
-                    keys.add(f"{obj['metadata'].get('namespace', '')}/{ref.get('name', '')}")
+            keys = controller_keys(change, KIND)
             if not keys and change.type == "ADDED" and controller_of(change.obj) is None \
                     and change.obj["metadata"].get("labels"):
                 keys.add(ORPHAN + change.namespace)
@@ -94,13 +98,7 @@ class DaemonSetController:
     # -- pieces --------------------------------------------------------------------------------
 
     def _pods(self, ctx: Context, ds: Obj) -> list[Obj]:
-        meta = ds["metadata"]
-        sel = from_label_selector((ds.get("spec") or {}).get("selector"))
-        namespace = meta.get("namespace", "")
-        candidates = ctx.list("Pod", namespace, owner_uid=meta.get("uid", ""))
-        if not sel.empty:
-            candidates = [*candidates, *ctx.list("Pod", namespace, selector=sel)]
-        return claim(ctx, ds, sel, candidates)
+        return claim_kind(ctx, ds, "Pod", from_label_selector((ds.get("spec") or {}).get("selector")))
 
     def _history(self, ctx: Context, ds: Obj) -> tuple[Obj, list[Obj]] | None:
         """constructHistory: (current revision, old revisions); None after a name collision."""

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
+from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_keys, ns_key, split_key
 from kapply.cluster.sim.controllers.job import backoff, failurepolicy
 from kapply.cluster.sim.controllers.job import conditions as jc
 from kapply.cluster.sim.controllers.job import indexed as ix
 from kapply.cluster.sim.controllers.podtemplate import generated_name, pod_from_template
 from kapply.cluster.sim.controllers.podutil import format_time, is_pod_active, is_pod_ready, parse_time
-from kapply.cluster.sim.controllers.refmanager import claim
+from kapply.cluster.sim.controllers.refmanager import claim_kind
 from kapply.cluster.sim.controllers.replicaset import deletion_order
 from kapply.errors import NotFoundError
 from kapply.model.jsoncopy import deep_copy
@@ -102,12 +102,7 @@ class JobController:
             return
         if change.kind != "Pod":
             return
-        keys = set()
-        for obj in (change.obj, change.old):
-            ref = controller_of(obj) if obj is not None else None
-            if obj is not None and ref is not None and ref.get("kind") == KIND:
-                keys.add(f"{obj['metadata'].get('namespace', '')}/{ref.get('name', '')}")
-        yield from sorted(keys)
+        yield from sorted(controller_keys(change, KIND))
 
     def sync(self, ctx: Context, key: str) -> None:
         if key.startswith(GONE):
@@ -170,11 +165,10 @@ class JobController:
     def _sync(self, ctx: Context, job: Obj) -> None:
         sel = from_label_selector(_spec(job).get("selector"))
         meta = job["metadata"]
-        namespace = meta.get("namespace", "")
-        candidates = ctx.list("Pod", namespace, owner_uid=meta.get("uid", ""))
-        if not sel.empty:
-            candidates = [*candidates, *ctx.list("Pod", namespace, selector=sel)]
-        pods = claim(ctx, job, sel, candidates) if not sel.empty else candidates
+        if sel.empty:  # manualSelector without one: validation forbids it; keep what it owns
+            pods = ctx.list("Pod", meta.get("namespace", ""), owner_uid=meta.get("uid", ""))
+        else:
+            pods = claim_kind(ctx, job, "Pod", sel)
         if jc.finished(job):
             for pod in pods:  # left over by a crash between counting and finishing
                 if _phase(pod) in ("Succeeded", "Failed") or _deleting(pod):

@@ -16,9 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers import history
-from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
+from kapply.cluster.sim.controllers.base import (
+    Change,
+    Context,
+    Obj,
+    controller_keys,
+    controller_of,
+    ns_key,
+    split_key,
+)
 from kapply.cluster.sim.controllers.podutil import becomes_available_at, is_pod_available
-from kapply.cluster.sim.controllers.refmanager import claim
+from kapply.cluster.sim.controllers.refmanager import claim_kind
 from kapply.cluster.sim.controllers.statefulset import control
 from kapply.cluster.sim.controllers.statefulset import identity as ident
 from kapply.model.selectors import Selector, from_label_selector
@@ -75,11 +83,7 @@ class StatefulSetController:
             return
         if change.kind != "Pod":
             return
-        keys = set()
-        for obj in (change.obj, change.old):
-            ref = controller_of(obj) if obj is not None else None
-            if ref is not None and ref.get("kind") == KIND:
-                keys.add(f"{obj['metadata'].get('namespace', '')}/{ref.get('name', '')}")  # type: ignore[index]
+        keys = controller_keys(change, KIND)
         if not keys and change.type != "DELETED" and controller_of(change.obj) is None \
                 and change.obj["metadata"].get("labels"):
             keys.add(ORPHAN + change.namespace)
@@ -96,11 +100,7 @@ class StatefulSetController:
             self._sync(ctx, sts)
 
     def _pods(self, ctx: Context, sts: Obj, sel: Selector) -> list[Obj]:
-        meta = sts["metadata"]
-        namespace = meta.get("namespace", "")
-        candidates = ctx.list("Pod", namespace, owner_uid=meta.get("uid", ""))
-        candidates += [p for p in ctx.list("Pod", namespace, selector=sel) if ident.is_member_of(sts, p)]
-        return claim(ctx, sts, sel, candidates)
+        return claim_kind(ctx, sts, "Pod", sel, lambda pod: ident.is_member_of(sts, pod))
 
     def _revisions(self, ctx: Context, sts: Obj, revisions: list[Obj]) -> tuple[Obj, Obj, int]:
         """getStatefulSetRevisions: (current, update, collision count)."""
