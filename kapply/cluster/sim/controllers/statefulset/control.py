@@ -248,19 +248,18 @@ def _rolling_max_unavailable(p: Pass, status: Obj, low: int) -> None:
             status["currentReplicas"] = int(status.get("currentReplicas") or 0) - 1
 
 
-def run(p: Pass, status: Obj) -> None:
-    """The whole pass after the pods are arranged; `status` is adjusted for deletions it makes."""
+def run(p: Pass) -> bool:
+    """Steps 1 and 2 after the pods are arranged; True when the update step may follow (the
+    set is not being deleted, an OrderedReady pass did not stop, the strategy is RollingUpdate)."""
     if p.sts["metadata"].get("deletionTimestamp"):
-        return
+        return False
+    unhealthy = first_unavailable(p)
     for i in range(len(p.replicas)):
         if process_replica(p, i) and p.monotonic:
-            return
+            return False
     for pod in p.condemned:
         fix_claim_refs(p, pod)
-    unhealthy = first_unavailable(p)
     for i in range(len(p.condemned)):
         if process_condemned(p, i, unhealthy) and p.monotonic:
-            return
-    if _strategy(p.sts).get("type") == "OnDelete":
-        return
-    rolling_update(p, status)
+            return False
+    return _strategy(p.sts).get("type") != "OnDelete"

@@ -133,9 +133,10 @@ class StatefulSetController:
                        "currentRevision": current["metadata"]["name"],
                        "updateRevision": update["metadata"]["name"], "collisionCount": collision}
         current_name, update_name = current["metadata"]["name"], update["metadata"]["name"]
-        _count_status(status, pods, p.min_ready, ctx.now, current_name, update_name)
-        control.run(p, status)
+        update_step = control.run(p)
         _count_status(status, (*p.replicas, *p.condemned), p.min_ready, ctx.now, current_name, update_name)
+        if update_step:
+            control.rolling_update(p, status)  # counts its deletions out of currentReplicas
         self._post_status(ctx, sts, status)
         self._truncate_history(ctx, sts, pods, revisions, current, update)
         self._wake_for_availability(ctx, sts, p)
