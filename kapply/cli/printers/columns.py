@@ -1,9 +1,7 @@
 """`kapply get` columns per kind, as kubectl's printers (pkg/printers/internalversion) show them.
 
 Each kind has a row function `(obj, now) -> list[str]` for the default columns and an optional
-one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`. StatefulSets,
-DaemonSets, Jobs and CronJobs have kubectl's columns although nothing acts on them: their status
-stays as stored.
+one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`describe job | cronjob`, as kubectl's describers print them.
 
-The embedded cluster runs no Job controller, so these pages show what the stored objects say
-(status counts stay at zero until something writes them), laid out exactly as kubectl does.
+The pages show what the stored objects say (the Job and CronJob controllers keep their status),
+laid out exactly as kubectl does.
 """
 
 from __future__ import annotations
