@@ -120,3 +120,15 @@ class PruneRefusedError(KapplyError):
     """Prune refused for safety: e.g. the source holds no objects (`--allow-empty` overrides)."""
 
     exit_code = 2
+
+
+class OwnershipError(KapplyError):
+    """The inventory a run reaches records another source: nothing was planned or written."""
+
+    exit_code = 2
+
+
+class NothingAppliedError(KapplyError):
+    """Nothing the user asked for happened: no objects in the source, or every one was skipped."""
+
+    exit_code = 1

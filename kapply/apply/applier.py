@@ -5,17 +5,20 @@ Calculate, then apply (STYLE.md 2): the plan is computed and checked first; here
 in full — on the embedded cluster as one throw-away transaction, so an object may depend on a
 Namespace created earlier in the same plan — and only then (3) written. The inventory is widened
 before any create (so a crash can never leave an applied object kapply cannot later prune) and
-narrowed after prunes (failed deletes stay in it).
+narrowed after prunes (failed deletes stay in it); it records the source the plan's ownership
+says (`Ownership.record`). A plan without an inventory (standard input without `--inventory`)
+writes none. `cascade` changes write nothing: the API server deletes those objects with their
+Namespace. `kapply.apply.atomic` wraps this so concurrent applies do not race.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from kapply.cluster.protocol import Cluster
+from kapply.cluster.protocol import Cluster, Transactional
 from kapply.errors import ClusterError, InvalidError, NotFoundError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.keys import ResourceKey
@@ -25,7 +28,8 @@ from kapply.plan.plan import Plan
 
 # kubectl's past participles for result lines: `deployment.apps/web created`.
 _VERB = {"create": "created", "update": "configured", "replace": "replaced", "prune": "pruned",
-         "unchanged": "unchanged", "skip": "skipped"}
+         "cascade": "deleted", "unchanged": "unchanged", "skip": "skipped"}
+KEPT = ("create", "update", "replace", "unchanged")  # actions whose objects the inventory lists
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Outcome:
     change: Change
     ok: bool
     message: str = ""  # the API error when not ok, the reason for skips
+    error_reason: str = ""  # the API server's reason when not ok (Conflict, AlreadyExists, ...)
 
     @property
     def verb(self) -> str:
@@ -40,6 +45,8 @@ class Outcome:
 
     def line(self, dry_run: bool = False) -> str:
         """kubectl-style result line."""
+        if self.change.action == "cascade":  # `pod/web-1 deleted with namespace/x`
+            return f"{self.change.key.ref} {self.change.reason}" + (" (dry run)" if dry_run else "")
         text = f"{self.change.key.ref} {self.verb}"
         if dry_run and self.ok and self.change.is_write:
             text += " (dry run)"
@@ -93,9 +100,9 @@ def _refusals(cluster: Cluster, plan: Plan, dry_run: bool) -> list[Outcome]:
         except NotFoundError as exc:
             if dry_run and "namespaces" in str(exc):
                 continue  # created by this plan before it; a real server checks it at write time
-            refused.append(Outcome(change, False, str(exc)))
+            refused.append(Outcome(change, False, str(exc), exc.reason))
         except ClusterError as exc:
-            refused.append(Outcome(change, False, str(exc)))
+            refused.append(Outcome(change, False, str(exc), exc.reason))
     return refused
 
 
@@ -123,40 +130,40 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
         if on_outcome is not None:
             on_outcome(outcome)
 
-    desired_keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
-    current = inventory or Inventory(plan.inventory_id)
-    widened = current.updated(desired_keys, ())
+    def store(deleted: list[ResourceKey], *, widen: bool = False) -> None:
+        nxt = next_inventory(plan, inventory, deleted, widen=widen)
+        if nxt is not None:
+            _store_inventory(cluster, nxt)
+
     writes = [c for c in plan.changes if c.is_write]
-    session = getattr(cluster, "session", None)
+    transactional = isinstance(cluster, Transactional)
     if dry_run or not writes:
         if writes:
-            if session is not None:
+            if transactional:
                 try:
-                    with session(dry_run=True):
+                    with cluster.session(dry_run=True):
                         refused = _refusals(cluster, plan, dry_run=False)
                 except ClusterError as exc:  # pragma: no cover - refusals are collected, not raised
-                    refused = [Outcome(writes[0], False, str(exc))]
+                    refused = [Outcome(writes[0], False, str(exc), exc.reason)]
             else:
                 refused = _refusals(cluster, plan, dry_run=True)
             if refused:
                 raise _refused_error(refused)
         elif not dry_run:
-            final = current.updated(desired_keys, plan.forgotten)
-            if final.keys != current.keys:
-                _store_inventory(cluster, final)
+            store([])
         for change in plan.changes:
             record(Outcome(change, True, change.reason))
         return report
 
-    if session is not None:
+    deleted = [c.key for c in plan.changes if c.action in ("prune", "cascade")]
+    if transactional:
         try:
-            with session():
-                _store_inventory(cluster, widened)
+            with cluster.session():
+                store([], widen=True)
                 refused = _refusals(cluster, plan, dry_run=False)
                 if refused:
                     raise _Refused
-                pruned = [c.key for c in writes if c.action == "prune"]
-                _store_inventory(cluster, current.updated(desired_keys, [*pruned, *plan.forgotten]))
+                store(deleted)
         except _Refused:
             raise _refused_error(refused) from None
         for change in plan.changes:
@@ -166,22 +173,44 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
     refused = _refusals(cluster, plan, dry_run=True)
     if refused:
         raise _refused_error(refused)
-    _store_inventory(cluster, widened)
+    store([], widen=True)
     pruned: list[ResourceKey] = []
+    failed_namespaces: set[str] = set()
     for change in plan.changes:
+        if change.action == "cascade" and change.key.namespace in failed_namespaces:
+            record(Outcome(change, False, f"namespace/{change.key.namespace} was not deleted"))
+            continue
         if not change.is_write:
+            if change.action == "cascade":
+                pruned.append(change.key)
             record(Outcome(change, True, change.reason))
             continue
         try:
             _write(cluster, change, dry_run=False)
         except ClusterError as exc:
-            record(Outcome(change, False, str(exc)))
+            if change.action == "prune" and change.key.kind == "Namespace":
+                failed_namespaces.add(change.key.name)
+            record(Outcome(change, False, str(exc), exc.reason))
             continue
         if change.action == "prune":
             pruned.append(change.key)
         record(Outcome(change, True))
-    _store_inventory(cluster, current.updated(desired_keys, [*pruned, *plan.forgotten]))
+    store(pruned)
     return report
+
+
+def next_inventory(plan: Plan, inventory: Inventory | None, deleted: Iterable[ResourceKey] = (), *,
+                   widen: bool = False) -> Inventory | None:
+    """The inventory to store after executing `plan` (widened: before its writes, nothing dropped);
+    None when it stays as it is, or the plan has no inventory."""
+    current = inventory or (Inventory(plan.inventory_id) if plan.inventory_id else None)
+    if current is None:
+        return None
+    source = plan.ownership.record if plan.ownership is not None else None
+    kept = [c.key for c in plan.changes if c.action in KEPT]
+    nxt = current.updated(kept, () if widen else [*deleted, *plan.forgotten], source)
+    changed = nxt.keys != current.keys or (inventory is not None and nxt.source != inventory.source)
+    return nxt if changed else None
 
 
 def _store_inventory(cluster: Cluster, inventory: Inventory) -> None:

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from kapply.cluster.protocol import Cluster
-from kapply.errors import NotFoundError
+from kapply.errors import NotFoundError, ValidationError
 from kapply.model.keys import ResourceKey
 from kapply.model.kinds import REGISTRY
-from kapply.plan.inventory import INVENTORY_NAMESPACE, Inventory, inventory_name
+from kapply.plan.cascade import NOT_LISTED
+from kapply.plan.inventory import INVENTORY_NAMESPACE, INVENTORY_PREFIX, MANAGED_BY, Inventory, inventory_name
 
 
 def fetch_live(cluster: Cluster, keys: Iterable[ResourceKey]) -> dict[ResourceKey, dict[str, Any]]:
@@ -42,6 +43,35 @@ def read_inventory(cluster: Cluster, inventory_id: str) -> Inventory | None:
     except NotFoundError:
         return None
     return Inventory.from_configmap(cm)
+
+
+def list_inventories(cluster: Cluster) -> list[Inventory]:
+    """Every inventory in the cluster (one list call); unreadable ones are left out."""
+    out = []
+    for cm in cluster.list("ConfigMap", namespace=INVENTORY_NAMESPACE,
+                           label_selector=f"{MANAGED_BY[0]}={MANAGED_BY[1]}"):
+        if str((cm.get("metadata") or {}).get("name", "")).startswith(INVENTORY_PREFIX):
+            try:
+                out.append(Inventory.from_configmap(cm))
+            except ValidationError:
+                continue  # corrupt: reported when its own source reads it
+    return out
+
+
+def namespace_contents(cluster: Cluster, namespace: str) -> list[dict[str, Any]]:
+    """Every object in a namespace (one list call per namespaced kind the cluster serves), Events
+    excluded: what deleting the Namespace deletes."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for info in REGISTRY:
+        if not info.namespaced or info.kind in NOT_LISTED or info.kind in seen:
+            continue
+        seen.add(info.kind)
+        try:
+            out.extend(cluster.list(info.kind, namespace=namespace))
+        except NotFoundError:
+            continue  # a kind this cluster does not serve
+    return out
 
 
 def write_inventory(cluster: Cluster, inventory: Inventory) -> None:

@@ -3,7 +3,9 @@
 `diff`, `apply`, `apply --dry-run`, `prune` and `watch` all come through here, so they share one
 plan and can never disagree. Nothing is planned from a folder that failed to load or validate:
 `InvalidInputError` carries the validation report and no object is touched (in particular, no
-prune runs on a partial view of the folder).
+prune runs on a partial view of the folder). Which inventory a run writes, and whether it may
+prune, is decided by `kapply.apply.ownership.resolve_source` and checked in `plan_objects`; a
+pruned Namespace's content is listed there too (`kapply.plan.cascade`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kapply.apply.live import fetch_live, read_inventory
-from kapply.cluster.protocol import Cluster
+from kapply.apply.live import fetch_live, namespace_contents, read_inventory
+from kapply.apply.ownership import resolve_source
+from kapply.cluster.protocol import Cluster, Transactional
 from kapply.errors import ClusterError, ValidationError
 from kapply.model.keys import ResourceKey
-from kapply.plan.inventory import Inventory, inventory_id_for
+from kapply.plan.cascade import pruned_namespaces, with_cascade
+from kapply.plan.inventory import Inventory
+from kapply.plan.ownership import Ownership
 from kapply.plan.plan import Plan, make_plan
 from kapply.validate.diagnostics import Report
 from kapply.validate.pipeline import Validated, ValidateOptions, validate_paths
@@ -41,6 +46,7 @@ class PlanOptions:
     allow_empty: bool = False
     inventory: str | None = None  # overrides the id derived from the paths
     validate: ValidateOptions = field(default_factory=ValidateOptions)
+    same_source: bool = False  # the inventory's recorded source is this one (moved, renamed)
 
 
 @dataclass
@@ -58,16 +64,25 @@ def load_desired(paths: Sequence[str], options: PlanOptions, stdin: Any = None) 
     return validated
 
 
-def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_id: str,
+def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_id: str | None,
                  options: PlanOptions, scope: Collection[ResourceKey] | None = None,
-                 ) -> tuple[Plan, Inventory | None]:
+                 ownership: Ownership | None = None) -> tuple[Plan, Inventory | None]:
     """Plan already-validated objects against the cluster's live state and inventory.
 
     `scope` (the watcher's incremental reconciles) narrows the plan to those keys: the desired
     objects and the inventory entries among them. `desired` is still the whole source, so the
     empty-source guard sees the whole. The inventory returned is the whole one, as execute needs.
+
+    With `ownership` (from `resolve_source`; its inventory id is the one used), the run's relation
+    to the inventory as read now is checked first: OwnershipError or PruneRefusedError before
+    anything is planned. Without it (callers that pick the id themselves), nothing is checked.
     """
-    inventory = read_inventory(cluster, inventory_id)
+    if ownership is not None:
+        inventory_id = ownership.inventory_id
+    inventory = read_inventory(cluster, inventory_id) if inventory_id is not None else None
+    if ownership is not None:
+        ownership = ownership.against(inventory)
+        ownership.check(options.prune)
     planned, known = desired, inventory
     if scope is not None:
         planned = [obj for obj in desired if ResourceKey.of(obj) in scope]
@@ -79,7 +94,11 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     live = fetch_live(cluster, keys)
     plan = make_plan(planned, live, known, inventory_id=inventory_id, prune=options.prune,
                      adopt=options.adopt, force_replace=options.force_replace,
-                     allow_empty=options.allow_empty or bool(desired))
+                     allow_empty=options.allow_empty or bool(desired), ownership=ownership)
+    namespaces = pruned_namespaces(plan)
+    if namespaces:  # the whole source's objects: none of them may go with a pruned Namespace
+        plan = with_cascade(plan, {ResourceKey.of(obj) for obj in desired},
+                            {ns: namespace_contents(cluster, ns) for ns in namespaces})
     return settled(cluster, plan), inventory
 
 
@@ -101,8 +120,7 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
     from kapply.model.jsoncopy import deep_copy
 
     changes = list(plan.changes)
-    session = getattr(cluster, "session", None)
-    with session(dry_run=True) if session is not None else nullcontext():
+    with cluster.session(dry_run=True) if isinstance(cluster, Transactional) else nullcontext():
         for i in updates:
             change = changes[i]
             try:
@@ -129,9 +147,16 @@ def _stored_form(obj: Any) -> Any:
     return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
 
 
+def plan_source(cluster: Cluster, validated: Validated, paths: Sequence[str],
+                options: PlanOptions) -> Prepared:
+    """Resolve the source's inventory and plan the validated objects (what `prepare` does after
+    loading; `apply` repeats it inside its write transaction)."""
+    ownership = resolve_source(cluster, paths, options.inventory, options.same_source)
+    objects = [d.obj for d in validated.documents]
+    plan, inventory = plan_objects(cluster, objects, ownership.inventory_id, options, ownership=ownership)
+    return Prepared(validated, plan, inventory)
+
+
 def prepare(cluster: Cluster, paths: Sequence[str], options: PlanOptions, stdin: Any = None) -> Prepared:
     """Everything up to the plan, for `diff`, `apply` and `prune`."""
-    validated = load_desired(paths, options, stdin)
-    inventory_id = inventory_id_for(paths, options.inventory)
-    plan, inventory = plan_objects(cluster, [d.obj for d in validated.documents], inventory_id, options)
-    return Prepared(validated, plan, inventory)
+    return plan_source(cluster, load_desired(paths, options, stdin), paths, options)

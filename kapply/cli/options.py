@@ -13,3 +13,6 @@ INVENTORY = typer.Option(None, "--inventory", help="Inventory id (default: deriv
 SKIP_UNKNOWN = typer.Option(False, "--skip-unknown", help="Unknown kinds are warnings, not errors.")
 SCHEMA_DIR = typer.Option([], "--schema-dir", help="Extra JSON Schemas (CRDs); repeatable.")
 ALLOW_EMPTY = typer.Option(False, "--allow-empty", help="Allow pruning everything when the source is empty.")
+SAME_SOURCE = typer.Option(False, "--same-source",
+                           help="The inventory's recorded source is this one, moved or renamed: record "
+                                "this one.")

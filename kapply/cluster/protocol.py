@@ -4,11 +4,15 @@ Kubernetes-shaped and small, so the embedded cluster (`kapply.cluster.sim`) and 
 (`kapply.cluster.kube`, the official client) are interchangeable: objects are plain dicts as the
 API serialises them, kinds are bare kind strings resolved through the kind registry, errors are
 `kapply.errors.ClusterError` subclasses carrying the API server's messages.
+
+What only some targets can do is a small optional protocol a caller checks with `isinstance`
+(DESIGN.md §8), never a `getattr` probe: `Transactional` (one transaction around many calls).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -103,4 +107,18 @@ class ActsOn(Protocol):
 
     def acts_on(self, kind: str) -> bool:
         """Whether something in the cluster acts on objects of `kind` (writes their status)."""
+        ...
+
+
+@runtime_checkable
+class Transactional(Protocol):
+    """A target that can run many calls as one transaction (the embedded cluster).
+
+    Inside `session()` every read sees, and every write joins, one transaction: committed when
+    the block ends, rolled back if it raises, so writers from other processes wait rather than
+    interleave. `dry_run=True` rolls back even a successful block. A session opened inside
+    another joins it: its own `dry_run` is then ignored, so a dry run never nests in a session.
+    """
+
+    def session(self, advance: float = 0.0, dry_run: bool = False) -> AbstractContextManager[Any]:
         ...

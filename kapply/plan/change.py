@@ -18,9 +18,9 @@ from kapply.model.paths import format_path
 from kapply.plan.merge_keys import SET, item, merge_key
 from kapply.plan.three_way import scalar_equal
 
-ACTIONS = ("create", "update", "replace", "prune", "unchanged", "skip")
+# `cascade`: deleted by the API server with a pruned Namespace (the executor writes nothing for it)
+ACTIONS = ("create", "update", "replace", "prune", "cascade", "unchanged", "skip")
 WRITES = frozenset({"create", "update", "replace", "prune"})
-
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ deletes things nobody meant to delete. kapply prunes an object only when all of 
 3. the folder no longer holds it;
 4. it is not marked `kapply.io/prune: disabled`.
 
-The inventory id comes from the source folder(s) (`inventory_id_for`), or `--inventory ID`.
-The apply layer writes the inventory; this module only reads and computes.
+The inventory id comes from the source (`inventory_id_of`: the repository and the paths within it,
+`kapply.load.origin`), or `--inventory ID`. The inventory records its source, so a run from another
+source that reaches the same id is detected (`ownership.py`). The apply layer writes the
+inventory; this module only reads and computes.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kapply.errors import ValidationError
+from kapply.load.origin import Origin
 from kapply.model.keys import ResourceKey
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "kapply")
@@ -34,42 +38,59 @@ PRUNE_DISABLED = "disabled"
 INVENTORY_NAMESPACE = "default"
 INVENTORY_PREFIX = "kapply-inventory-"
 INVENTORY_DATA_KEY = "objects"
+SOURCE_DATA_KEY = "source"
+ID_HASH = 10  # hex digits of the id's hash: 40 bits, so ids of distinct sources never meet in practice
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # ConfigMap names are DNS subdomains (253); the id is also a label value (63).
 _MAX_ID = 63
 
 
-def _source_name(path: str) -> str:
-    """The path as the repository knows it (relative to its git root), else absolute.
+def inventory_id_of(origin: Origin) -> str:
+    """A stable, DNS-label-safe id for a source: `<basename>-<hash of its repositories and paths>`.
 
-    Relative to the git root so that every clone of a repository (a laptop, a CI runner) derives
-    the same id for the same folder; without git, the absolute path is the only stable name.
+    The repository identity enters the hash, so two repositories that both keep manifests in
+    `k8s/` get two inventories; the basename (of the first path, or of the repository for its
+    root) only helps people recognise it.
     """
-    absolute = os.path.abspath(path)
-    probe = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return os.path.relpath(absolute, probe)
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return absolute
-        probe = parent
+    text = "\n".join(f"{loc.repository}\0{loc.path}" for loc in origin.locations)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:ID_HASH]
+    first = origin.locations[0] if origin.locations else None
+    name = ""
+    if first is not None:
+        name = posixpath.basename(first.path.rstrip("/")) if first.path not in (".", "/", "-") else ""
+        if not name:
+            name = posixpath.basename(first.repository.rstrip("/")) or "root"
+    return _id(name, digest)
+
+
+def legacy_inventory_id(names: Sequence[str]) -> str:
+    """The id kapply gave a source before source identities (`origin.legacy_source_names`): the
+    inventory an earlier kapply wrote, which records no source."""
+    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:8]
+    return _id(os.path.basename(os.path.abspath(names[0]).rstrip(os.sep)) or "root", digest)
+
+
+def _id(name: str, digest: str) -> str:
+    if os.path.splitext(name)[1] in (".yaml", ".yml", ".json"):
+        name = os.path.splitext(name)[0]
+    base = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "source"
+    base = base[: _MAX_ID - len(digest) - 1].rstrip("-") or "source"
+    return f"{base}-{digest}"
 
 
 def inventory_id_for(paths: Sequence[str], override: str | None = None) -> str:
-    """A stable, DNS-label-safe id for a source: `<basename>-<hash of the source paths>`."""
+    """The inventory id of command-line paths, or `override` (checked).
+
+    Reads the repositories the paths are in (`kapply.load.origin`); callers that have the source
+    already use `inventory_id_of`.
+    """
     if override:
         check_inventory_id(override)
         return override
-    names = sorted(_source_name(p) for p in paths if p != "-") or ["stdin"]
-    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:8]
-    first = os.path.basename(os.path.abspath(names[0]).rstrip(os.sep)) or "root"
-    if os.path.splitext(first)[1] in (".yaml", ".yml", ".json"):
-        first = os.path.splitext(first)[0]
-    base = re.sub(r"[^a-z0-9-]+", "-", first.lower()).strip("-") or "source"
-    base = base[: _MAX_ID - len(digest) - 1].rstrip("-") or "source"
-    return f"{base}-{digest}"
+    from kapply.load.origin import origin_of
+
+    return inventory_id_of(origin_of(paths))
 
 
 def check_inventory_id(inventory_id: str) -> None:
@@ -91,17 +112,26 @@ def inventory_key(inventory_id: str) -> ResourceKey:
     return ResourceKey("", "ConfigMap", INVENTORY_NAMESPACE, inventory_name(inventory_id))
 
 
-def ownership_labels(inventory_id: str) -> dict[str, str]:
-    """The labels kapply puts on every object it applies."""
-    return {MANAGED_BY[0]: MANAGED_BY[1], INVENTORY_LABEL: inventory_id}
+def ownership_labels(inventory_id: str | None) -> dict[str, str]:
+    """The labels kapply puts on every object it applies (no inventory label when the objects are
+    recorded in no inventory: standard input without `--inventory`)."""
+    labels = {MANAGED_BY[0]: MANAGED_BY[1]}
+    if inventory_id:
+        labels[INVENTORY_LABEL] = inventory_id
+    return labels
+
+
+def is_managed(obj: Mapping) -> bool:
+    """Whether a live object carries `app.kubernetes.io/managed-by: kapply`."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return labels.get(MANAGED_BY[0]) == MANAGED_BY[1]
 
 
 def owner_of(obj: Mapping) -> str | None:
     """The inventory id a live object is labelled with, or None if kapply does not manage it."""
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    if labels.get(MANAGED_BY[0]) != MANAGED_BY[1]:
+    if not is_managed(obj):
         return None
-    owner = labels.get(INVENTORY_LABEL)
+    owner = ((obj.get("metadata") or {}).get("labels") or {}).get(INVENTORY_LABEL)
     return str(owner) if owner else None
 
 
@@ -113,15 +143,21 @@ def prune_disabled(obj: Mapping) -> bool:
 
 @dataclass
 class Inventory:
-    """The keys of every object kapply applied from one source, as recorded in the cluster."""
+    """The keys of every object kapply applied from one source, as recorded in the cluster, and
+    that source (None: written by a kapply that did not record sources)."""
 
     id: str
     keys: set[ResourceKey] = field(default_factory=set)
+    source: Origin | None = None
 
     def to_configmap(self) -> dict:
-        """The ConfigMap that records this inventory (data `objects`: JSON list, sorted)."""
+        """The ConfigMap that records this inventory (data `objects`: JSON list, sorted; `source`:
+        JSON list of {repository, path})."""
         objects = [{"group": k.group, "kind": k.kind, "namespace": k.namespace, "name": k.name}
                    for k in sorted(self.keys)]
+        data = {INVENTORY_DATA_KEY: json.dumps(objects, separators=(",", ":"))}
+        if self.source is not None:
+            data[SOURCE_DATA_KEY] = json.dumps(self.source.to_json(), separators=(",", ":"))
         return {
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -131,7 +167,7 @@ class Inventory:
                 "labels": ownership_labels(self.id),
                 "annotations": {PRUNE_ANNOTATION: PRUNE_DISABLED},
             },
-            "data": {INVENTORY_DATA_KEY: json.dumps(objects, separators=(",", ":"))},
+            "data": data,
         }
 
     @classmethod
@@ -142,20 +178,26 @@ class Inventory:
         if configmap.get("kind") != "ConfigMap" or not name.startswith(INVENTORY_PREFIX):
             raise ValidationError(f'{meta.get("namespace", "")}/{name} is not a kapply inventory')
         inventory_id = name[len(INVENTORY_PREFIX):]
-        raw = (configmap.get("data") or {}).get(INVENTORY_DATA_KEY, "[]")
+        data = configmap.get("data") or {}
+        raw = data.get(INVENTORY_DATA_KEY, "[]")
         try:
             entries = json.loads(raw)
             keys = {ResourceKey(str(e["group"]), str(e["kind"]), str(e["namespace"]), str(e["name"]))
                     for e in entries}
+            recorded = data.get(SOURCE_DATA_KEY)
+            source = Origin.from_json(json.loads(recorded)) if recorded else None
         except (ValueError, TypeError, KeyError) as exc:
             raise ValidationError(
                 f"inventory ConfigMap {INVENTORY_NAMESPACE}/{name} is corrupt ({exc}); "
                 "delete it and re-apply to rebuild it") from exc
-        return cls(inventory_id, keys)
+        return cls(inventory_id, keys, source)
 
-    def updated(self, applied: Iterable[ResourceKey], pruned: Iterable[ResourceKey]) -> Inventory:
-        """The next inventory: add what was applied, drop what was pruned (failed deletes stay)."""
-        return Inventory(self.id, (self.keys | set(applied)) - set(pruned) - {inventory_key(self.id)})
+    def updated(self, applied: Iterable[ResourceKey], pruned: Iterable[ResourceKey],
+                source: Origin | None = None) -> Inventory:
+        """The next inventory: add what was applied, drop what was pruned (failed deletes stay);
+        `source` replaces the recorded source when given."""
+        keys = (self.keys | set(applied)) - set(pruned) - {inventory_key(self.id)}
+        return Inventory(self.id, keys, source if source is not None else self.source)
 
 
 @dataclass(frozen=True)

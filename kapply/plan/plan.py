@@ -7,13 +7,15 @@ Per desired object (in apply order, `order.py`):
 
 - absent from the cluster -> `create`;
 - present but not kapply's (no `app.kubernetes.io/managed-by: kapply` label, or another
-  inventory's) -> `skip`, unless `adopt`;
+  inventory's; for a run recorded in no inventory, any inventory's) -> `skip`, unless `adopt`;
 - otherwise the three-way merge (`three_way.py`) gives the object to write: equal to live ->
   `unchanged`; an immutable field changed -> `replace` with `force_replace`, else an `update`
   carrying the API server's error in `error` (apply refuses the whole plan); else `update`.
 
 Then, with `prune`, the inventory objects the source no longer holds (`inventory.py`), in reverse
-apply order: `prune`, or `skip` with the reason it is kept.
+apply order: `prune`, or `skip` with the reason it is kept. Every object inside a pruned Namespace
+that is not pruned itself follows that Namespace as `cascade` (`cascade.py`): the API server
+deletes it with the Namespace, and the executor writes nothing for it.
 
 JSON format `kapply.io/plan/v1` (`Plan.to_json`), stable for CI jobs and bots::
 
@@ -23,22 +25,32 @@ JSON format `kapply.io/plan/v1` (`Plan.to_json`), stable for CI jobs and bots::
       "inventory": "<inventory id>",
       "hasChanges": true,             # any create/update/replace/prune
       "hasErrors": false,             # any change the API server would refuse
-      "summary": {"create": 1, "update": 0, "replace": 0, "prune": 0, "unchanged": 2, "skip": 0,
-                  "error": 0},        # per action; "error" counts refused updates (within "update")
+      "summary": {"create": 1, "update": 0, "replace": 0, "prune": 0, "cascade": 0, "unchanged": 2,
+                  "skip": 0, "error": 0},  # per action; "error" counts refused updates (in "update")
       "changes": [                    # every object, in execution order (prunes last)
-        {"action": "create|update|replace|prune|unchanged|skip",
+        {"action": "create|update|replace|prune|cascade|unchanged|skip",
          "object": {"group": "apps", "kind": "Deployment", "namespace": "default", "name": "web"},
          "ref": "deployment.apps/web",
          "fields": [{"op": "add|remove|replace", "path": "spec.replicas",
                      "segments": ["spec", "replicas"], "old": 1, "new": 3}],
-         "reason": "...",             # only when set (skip, prune, replace)
+         "reason": "...",             # only when set (skip, prune, replace; cascade: "deleted with
+                                      # namespace/<name>")
          "error": "..."}              # only when set
-      ]
+      ],
+      "ownership": {                  # how this run relates to its inventory (plan/ownership.py)
+        "relation": "new|same|subset|unknown|other|none",
+        "source": [{"repository": "github.com/org/repo", "path": "k8s"}],   # this run's
+        "recorded": [...] | null      # what the inventory records (null: nothing, or no inventory)
+      }
     }
+
+`inventory` is null when the objects are recorded in no inventory (standard input without
+`--inventory`). A `cascade` change has no field changes (the object goes whole, with its Namespace).
 
 A create is one field change `{"op": "add", "path": "", "new": <object>}`, a prune
 `{"op": "remove", "path": "", "old": <object>}`; objects are shown normalised (no status, no
-server-set metadata). New keys may be added within v1; none is removed or renamed.
+server-set metadata). New keys may be added within v1 (`cascade`, `ownership` were); none is
+removed or renamed.
 """
 
 from __future__ import annotations
@@ -52,15 +64,25 @@ from kapply.errors import InvalidError, PruneRefusedError, ValidationError
 from kapply.model.keys import ResourceKey
 from kapply.model.kinds import REGISTRY
 from kapply.plan.change import ACTIONS, WRITES, Change, FieldChange, diff
-from kapply.plan.inventory import Inventory, owner_of, ownership_labels, prune_candidates
+from kapply.plan.inventory import (
+    INVENTORY_LABEL,
+    Inventory,
+    is_managed,
+    owner_of,
+    ownership_labels,
+    prune_candidates,
+)
 from kapply.plan.normalize import SERVER_METADATA, mentioned, normalize
 from kapply.plan.order import apply_order, prune_order
+from kapply.plan.ownership import Ownership
 from kapply.plan.three_way import LAST_APPLIED, merge, merge_keeps_live, strip_nulls
 from kapply.validate.rules.immutable import immutable_causes, invalid_message
 
 PLAN_FORMAT = "kapply.io/plan/v1"
 KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 NOT_MANAGED = "exists and is not managed by kapply (use --adopt to take it over)"
+FROM_STDIN = ("exists and was applied by kapply from standard input without --inventory "
+              "(use --adopt to take it over)")
 
 
 @dataclass(frozen=True)
@@ -68,10 +90,11 @@ class Plan:
     """Every change apply would make, in execution order (prunes last, in reverse order)."""
 
     changes: tuple[Change, ...]
-    inventory_id: str
+    inventory_id: str | None  # None: the objects are recorded in no inventory (stdin)
     # Inventory entries whose objects are gone from the cluster (deleted by hand) and from the
     # source: nothing to prune, but the next inventory should forget them (known when pruning).
     forgotten: tuple[ResourceKey, ...] = ()
+    ownership: Ownership | None = None  # how the run relates to the inventory (ownership.py)
 
     def counts(self) -> dict[str, int]:
         """Number of changes per action, plus `error` (refused updates)."""
@@ -100,9 +123,15 @@ class Plan:
                 "immutable fields changed")
             raise InvalidError(message, [(c.key.display, c.error) for c in errors])
 
+    @property
+    def applied(self) -> tuple[Change, ...]:
+        """The changes of the source's own objects (not prunes, cascades or kept inventory objects)."""
+        return tuple(c for c in self.changes if c.action in ("create", "update", "replace", "unchanged")
+                     or (c.action == "skip" and c.desired is not None))
+
     def to_json(self) -> dict[str, Any]:
         """The documented `kapply.io/plan/v1` form (see the module docstring)."""
-        return {
+        out: dict[str, Any] = {
             "apiVersion": PLAN_FORMAT,
             "kind": "Plan",
             "inventory": self.inventory_id,
@@ -111,11 +140,14 @@ class Plan:
             "summary": self.counts(),
             "changes": [c.to_json() for c in self.changes],
         }
+        if self.ownership is not None:
+            out["ownership"] = self.ownership.to_json()
+        return out
 
 
 def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], inventory: Inventory | None, *,
-              inventory_id: str, prune: bool, adopt: bool = False, force_replace: bool = False,
-              allow_empty: bool = False) -> Plan:
+              inventory_id: str | None, prune: bool, adopt: bool = False, force_replace: bool = False,
+              allow_empty: bool = False, ownership: Ownership | None = None) -> Plan:
     """Compute the plan for `desired` against `live` (keyed live objects the caller fetched)."""
     if prune and not desired and not allow_empty:
         raise PruneRefusedError(
@@ -149,7 +181,7 @@ def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], invento
     forgotten: tuple[ResourceKey, ...] = ()
     if prune and inventory is not None:
         forgotten = tuple(sorted(inventory.keys - set(seen) - set(live)))
-    return Plan(tuple(changes), inventory_id, forgotten)
+    return Plan(tuple(changes), inventory_id, forgotten, ownership)
 
 
 def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[str, str], *,
@@ -161,11 +193,10 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
         fresh = _annotated(strip_nulls(applied), annotation)
         return Change("create", key, fresh, None, (FieldChange("add", (), None, normalize(fresh)),))
     owner = owner_of(live)
-    inventory_id = labels.get("kapply.io/inventory")
-    if owner != inventory_id and not adopt:
-        reason = NOT_MANAGED if owner is None else \
-            f'exists and is managed by kapply inventory "{owner}" (use --adopt to take it over)'
-        return Change("skip", key, None, live, (), reason)
+    inventory_id = labels.get(INVENTORY_LABEL)
+    if (owner != inventory_id or not is_managed(live)) and not adopt:
+        return Change("skip", key, obj, live, (),
+                      _not_ours(live, owner, inventory_id))
     last = last_applied_of(live)
     recorded = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
     if recorded == annotation and merge_keeps_live(last, applied, live, parsed=True):
@@ -188,6 +219,18 @@ def plan_object(obj: dict, key: ResourceKey, live: dict | None, labels: Mapping[
         if not fields:  # differences the API server does not see (null vs absent)
             return Change("unchanged", key, merged, live, ())
     return Change("update", key, merged, live, fields)
+
+
+def _not_ours(live: Mapping, owner: str | None, inventory_id: str | None) -> str:
+    """Why an existing object is left alone, and what would take it over."""
+    if not is_managed(live):
+        return NOT_MANAGED
+    if owner is None:
+        return FROM_STDIN
+    if inventory_id is None:  # standard input without --inventory meets an inventory's object
+        return (f'exists and is managed by kapply inventory "{owner}" (use --inventory {owner}, '
+                "or --adopt to take it over)")
+    return f'exists and is managed by kapply inventory "{owner}" (use --adopt to take it over)'
 
 
 def last_applied_of(live: Mapping) -> dict | None:

@@ -3,7 +3,8 @@
 The text shows, per object that would change, `--- live/<Kind>/<ns>/<name>` and
 `+++ desired/...` with only the changed lines and three lines of context, over the normalised objects
 projected onto the fields the file mentions (so defaults and server-set fields never appear). A create
-diffs against `/dev/null`, a prune to `/dev/null`. Skipped objects and refused updates get one line
+diffs against `/dev/null`, a prune to `/dev/null`. Skipped objects, objects deleted with a pruned
+Namespace (`pod/web-1 -n team deleted with namespace/team`) and refused updates get one line
 each; unchanged objects are only counted in the closing summary. Colour (ANSI) only when asked: the
 CLI decides whether stdout is a terminal. The JSON plan is `Plan.to_json()` (`plan.py`).
 """
@@ -48,10 +49,14 @@ def render_json(plan: Plan) -> str:
 
 
 def summary(plan: Plan) -> str:
-    """`Plan: 1 to create, 2 to update, 0 to replace, 1 to prune, 5 unchanged, 0 skipped.`"""
+    """`Plan: 1 to create, 2 to update, 0 to replace, 1 to prune, 5 unchanged, 0 skipped.`
+
+    Objects deleted with a pruned Namespace add `, 4 deleted with their namespace` after the prunes.
+    """
     n = plan.counts()
+    cascade = f", {n['cascade']} deleted with their namespace" if n["cascade"] else ""
     text = (f"Plan: {n['create']} to create, {n['update'] - n['error']} to update, "
-            f"{n['replace']} to replace, {n['prune']} to prune, {n['unchanged']} unchanged, "
+            f"{n['replace']} to replace, {n['prune']} to prune{cascade}, {n['unchanged']} unchanged, "
             f"{n['skip']} skipped")
     if n["error"]:
         text += f", {n['error']} refused"
@@ -103,6 +108,8 @@ def _change_lines(change: Change, colour: bool) -> list[str]:
         return []
     if change.action == "skip":
         return [_paint(f"{ref}{where} skipped: {change.reason}", _YELLOW, colour)]
+    if change.action == "cascade":  # one line each: a namespace may hold thousands of pods
+        return [_paint(f"{ref}{where} {change.reason}", _RED, colour)]
     before, after = _views(change)
     if change.key.kind == "Secret":
         before, after = _masked(before, after)

@@ -131,7 +131,7 @@ def test_updated_inventory_keeps_failed_deletes() -> None:
 def test_inventory_id_is_stable_dns_safe_and_distinguishes_folders(tmp_path: object) -> None:
     a = inventory_id_for(["/srv/My_App/manifests"])
     assert a == inventory_id_for(["/srv/My_App/manifests/"]) == inventory_id_for(["/srv/My_App/manifests"])
-    assert a.startswith("manifests-") and len(a) == len("manifests-") + 8
+    assert a.startswith("manifests-") and len(a) == len("manifests-") + 10
     assert a != inventory_id_for(["/srv/other/manifests"])
     assert inventory_id_for(["/x/Hello World.yaml"]).startswith("hello-world-")
     long_id = inventory_id_for(["/x/" + "a" * 100])
@@ -157,9 +157,11 @@ def test_inventory_never_lists_itself() -> None:
 
 def test_inventory_id_is_the_same_in_every_clone(tmp_path) -> None:
     ids = []
-    for clone in ("laptop/repo", "ci-runner/build-1234"):
+    for clone, url in (("laptop/repo", "git@github.com:Org/app.git"),
+                       ("ci-runner/build-1234", "https://x-access-token@github.com/org/app")):
         root = tmp_path / clone
         (root / ".git").mkdir(parents=True)
+        (root / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {url}\n')
         (root / "deploy" / "prod").mkdir(parents=True)
         ids.append(inventory_id_for([str(root / "deploy" / "prod")]))
     assert ids[0] == ids[1]

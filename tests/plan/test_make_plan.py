@@ -132,7 +132,8 @@ def test_existing_object_not_ours_is_skipped(app: list[dict], cluster: Callable,
     foreign = cluster(copy.deepcopy(app[2]))
     foreign["metadata"]["labels"] = labels
     change = plan(app, {foreign_key(foreign): foreign}).changes[0]
-    assert (change.action, change.reason, change.desired) == ("skip", reason, None)
+    assert (change.action, change.reason) == ("skip", reason)
+    assert change.desired is not None  # a desired object skipped, not a prune candidate kept
     assert reason == NOT_MANAGED or "other-0000" in reason
 
 
@@ -212,8 +213,8 @@ def test_plan_json_format(app: list[dict], cluster: Callable) -> None:
     assert doc["apiVersion"] == PLAN_FORMAT == "kapply.io/plan/v1"
     assert doc["kind"] == "Plan" and doc["inventory"] == INV
     assert doc["hasChanges"] is True and doc["hasErrors"] is False
-    assert doc["summary"] == {"create": 0, "update": 1, "replace": 0, "prune": 0, "unchanged": 2,
-                              "skip": 0, "error": 0}
+    assert doc["summary"] == {"create": 0, "update": 1, "replace": 0, "prune": 0, "cascade": 0,
+                              "unchanged": 2, "skip": 0, "error": 0}
     update = next(c for c in doc["changes"] if c["action"] == "update")
     assert update["ref"] == "deployment.apps/hello-node"
     assert update["fields"] == [{"op": "replace", "path": "spec.replicas", "segments": ["spec", "replicas"],

@@ -30,12 +30,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _plan_options(prune: bool, inventory: str | None, skip_unknown: bool, schema_dir: list[Path],
-                  allow_empty: bool, adopt: bool = False, force_replace: bool = False) -> Any:
+                  allow_empty: bool, adopt: bool = False, force_replace: bool = False,
+                  same_source: bool = False) -> Any:
     from kapply.apply.reconcile import PlanOptions
     from kapply.validate.pipeline import ValidateOptions
 
     return PlanOptions(prune=prune, adopt=adopt, force_replace=force_replace, allow_empty=allow_empty,
-                       inventory=inventory,
+                       inventory=inventory, same_source=same_source,
                        validate=ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
 
 
@@ -46,23 +47,40 @@ def _check_output(output: str) -> None:
         raise UsageError(f"--output must be text or json, not {output!r}")
 
 
-def _prepare(cluster_name: str, paths: list[str], plan_options: Any) -> tuple[Any, Any]:
-    """Open the cluster and plan; an invalid folder prints its diagnostics and exits 2."""
-    from kapply.apply.reconcile import InvalidInputError, prepare
-    from kapply.cluster.sim import open_cluster
+def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> tuple[Any, Any]:
+    """Load and validate (an invalid folder prints its diagnostics and exits 2), then open the cluster.
 
-    cluster = open_cluster(cluster_name)
+    An empty source is kubectl's `error: no objects passed to <verb>` unless --prune or
+    --allow-empty says that an empty source is meant.
+    """
+    from kapply.apply.reconcile import InvalidInputError, load_desired
+    from kapply.cluster.sim import open_cluster
+    from kapply.errors import NothingAppliedError
+
     try:
-        prepared = prepare(cluster, paths, plan_options, stdin=sys.stdin)
+        validated = load_desired(paths, plan_options, sys.stdin)
     except InvalidInputError as exc:
         from kapply.validate.formats import render_text  # only now: it pulls in xml (and http, ssl)
 
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(2) from None
-    for d in prepared.validated.report.warnings if prepared.validated else ():  # as kubectl prints them
+    for d in validated.report.warnings:  # as kubectl prints them
         sys.stderr.write(f"Warning: {d.file}:{d.line}:{d.column}: {d.text}\n")
-    return cluster, prepared
+    if not validated.documents and not (plan_options.prune or plan_options.allow_empty):
+        raise NothingAppliedError(f"no objects passed to {verb}")
+    return open_cluster(cluster_name), validated
+
+
+def _all_skipped(plan: Any, would: bool = False) -> str:
+    """The summary line when every object of the source was skipped ('' otherwise)."""
+    own = plan.applied
+    if not own or any(c.action != "skip" for c in own):
+        return ""
+    were, applied = ("would be", "would be applied") if would else ("were", "was applied")
+    which = "the only object of the source" if len(own) == 1 else f"all {len(own)} objects of the source"
+    were = were.replace("were", "was") if len(own) == 1 else were
+    return f"nothing {applied}: {which} {were} skipped (reasons above)"
 
 
 def diff(
@@ -73,20 +91,28 @@ def diff(
     skip_unknown: bool = options.SKIP_UNKNOWN,
     schema_dir: list[Path] = options.SCHEMA_DIR,
     allow_empty: bool = options.ALLOW_EMPTY,
+    same_source: bool = options.SAME_SOURCE,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Show what apply would change. Exit 0: no changes, 1: changes, 2: error."""
     with handle_errors(), _errors_exit_2():
+        from kapply.apply.reconcile import plan_source
+        from kapply.errors import NothingAppliedError
         from kapply.plan.render import render_json, render_text
 
         _check_output(output)
-        sim, prepared = _prepare(cluster, paths, _plan_options(prune, inventory, skip_unknown, schema_dir,
-                                                               allow_empty))
+        plan_options = _plan_options(prune, inventory, skip_unknown, schema_dir, allow_empty,
+                                     same_source=same_source)
+        sim, validated = _load(cluster, paths, plan_options, "diff")
+        prepared = plan_source(sim, validated, paths, plan_options)
         plan = prepared.plan
         if output == "json":
             sys.stdout.write(render_json(plan))
         else:
             sys.stdout.write(render_text(plan, colour=_colour()))
+        skipped = _all_skipped(plan, would=True)
+        if skipped:  # apply would fail the same way: an error, not "no changes"
+            raise NothingAppliedError(skipped)
         if plan.has_changes and not plan.errors:
             from kapply.apply.applier import ApplyFailedError, execute
 
@@ -132,15 +158,18 @@ def apply(
     skip_unknown: bool = options.SKIP_UNKNOWN,
     schema_dir: list[Path] = options.SCHEMA_DIR,
     allow_empty: bool = options.ALLOW_EMPTY,
+    same_source: bool = options.SAME_SOURCE,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Make the cluster match the manifests: validate everything, then create, update (and prune)."""
     with handle_errors():
         _check_output(output)
         seconds = _duration("--timeout", timeout)
-        sim, prepared = _prepare(cluster, paths, _plan_options(prune, inventory, skip_unknown, schema_dir,
-                                                               allow_empty, adopt, force_replace))
-        _execute(sim, prepared, dry_run=dry_run, wait=wait, timeout=seconds, output=output)
+        plan_options = _plan_options(prune, inventory, skip_unknown, schema_dir, allow_empty, adopt,
+                                     force_replace, same_source)
+        sim, validated = _load(cluster, paths, plan_options, "apply")
+        _execute(sim, validated, paths, plan_options, dry_run=dry_run, wait=wait, timeout=seconds,
+                 output=output)
 
 
 def prune(
@@ -151,17 +180,25 @@ def prune(
     skip_unknown: bool = options.SKIP_UNKNOWN,
     schema_dir: list[Path] = options.SCHEMA_DIR,
     allow_empty: bool = options.ALLOW_EMPTY,
+    same_source: bool = options.SAME_SOURCE,
     cluster: str = options.CLUSTER,
 ) -> None:
     """Delete what kapply applied from these paths and they no longer hold (the prune half of apply)."""
     with handle_errors():
         _check_output(output)
-        sim, prepared = _prepare(cluster, paths, _plan_options(True, inventory, skip_unknown, schema_dir,
-                                                               allow_empty))
-        only = tuple(c for c in prepared.plan.changes if c.action == "prune" or
-                     (c.action == "skip" and c.live is not None and c.desired is None))
-        prepared.plan = dataclasses.replace(prepared.plan, changes=only)
-        _execute(sim, prepared, dry_run=dry_run, wait=False, timeout=0, output=output)
+        plan_options = _plan_options(True, inventory, skip_unknown, schema_dir, allow_empty,
+                                     same_source=same_source)
+        sim, validated = _load(cluster, paths, plan_options, "prune")
+        _execute(sim, validated, paths, plan_options, dry_run=dry_run, wait=False, timeout=0,
+                 output=output, narrow=_prunes_only)
+
+
+def _prunes_only(prepared: Any) -> Any:
+    """The plan narrowed to what prune does: deletions, and the inventory objects it keeps."""
+    only = tuple(c for c in prepared.plan.changes if c.action in ("prune", "cascade") or
+                 (c.action == "skip" and c.desired is None))
+    prepared.plan = dataclasses.replace(prepared.plan, changes=only)
+    return prepared
 
 
 def _duration(flag: str, text: str) -> float:
@@ -174,16 +211,29 @@ def _duration(flag: str, text: str) -> float:
         raise UsageError(f"{flag}: {exc}") from None
 
 
-def _execute(sim: Any, prepared: Any, *, dry_run: bool, wait: bool, timeout: float, output: str) -> None:
-    from kapply.apply.applier import execute
+def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, dry_run: bool, wait: bool,
+             timeout: float, output: str, narrow: Any = None) -> None:
+    from kapply.apply.atomic import apply_planned
+    from kapply.apply.reconcile import plan_source
+    from kapply.errors import NothingAppliedError
+
+    def planned() -> Any:
+        prepared = plan_source(sim, validated, paths, plan_options)
+        return narrow(prepared) if narrow is not None else prepared
 
     text = output == "text"
     echo = (lambda o: typer.echo(o.line(dry_run))) if text else None
-    report = execute(sim, prepared.plan, prepared.inventory, dry_run=dry_run, on_outcome=echo)
+    prepared, report = apply_planned(sim, planned(), planned, dry_run=dry_run, on_outcome=echo)
     result: dict[str, Any] = report.to_json()
     failed = bool(report.failed)
-    if wait and not dry_run and not failed:
-        waited = _wait(sim, prepared.plan, timeout, text)
+    plan = prepared.plan
+    if text and not failed:
+        note = _nothing_note(plan, narrow is not None, validated)
+        if note:
+            typer.echo(note)
+    skipped = _all_skipped(plan)
+    if wait and not dry_run and not failed and not skipped:
+        waited = _wait(sim, plan, timeout, text)
         result["wait"] = {"ok": waited.ok, "timedOut": waited.timed_out, "problems": waited.problems}
         failed = not waited.ok
     if not text:
@@ -191,7 +241,24 @@ def _execute(sim: Any, prepared: Any, *, dry_run: bool, wait: bool, timeout: flo
     elif report.failed:
         typer.echo(f"error: {len(report.failed)} object(s) failed to apply; the others were applied "
                    "(re-run apply to finish)", err=True)
+    if skipped:
+        raise NothingAppliedError(skipped)
     raise typer.Exit(1 if failed else 0)
+
+
+def _nothing_note(plan: Any, prune_only: bool, validated: Any) -> str:
+    """What to say when a run had nothing to do, so no run ends in silence."""
+    if prune_only:
+        if any(c.action == "prune" for c in plan.changes):
+            return ""
+        kept = sum(1 for c in plan.changes if c.action == "skip")
+        if plan.inventory_id is None or (plan.ownership is not None and plan.ownership.relation == "new"):
+            return "nothing to prune: nothing was applied from this source yet"
+        return "nothing to prune" + (f" ({kept} kept, reasons above)" if kept else
+                                     ": every object applied from this source is still in it")
+    if not validated.documents and not plan.changes:
+        return "the source holds no objects, and nothing applied from it is left to prune"
+    return ""
 
 
 def _wait(sim: Any, plan: Any, timeout: float, text: bool) -> Any:
@@ -200,6 +267,12 @@ def _wait(sim: Any, plan: Any, timeout: float, text: bool) -> Any:
     from kapply.model.durations import go_duration
 
     keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
+    if not keys:
+        if text:
+            typer.echo("nothing to wait for: no object of the source was applied")
+        from kapply.apply.wait import WaitResult
+
+        return WaitResult(ok=True, timed_out=False)
     with progress_display(keys, enabled=text) as progress:
         result = wait_ready(sim, keys, timeout, progress)
     if text:
