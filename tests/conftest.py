@@ -74,3 +74,24 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Callable[..., Path]:
+    """Make a git work tree under tmp_path: `git_repo("a", origin="git@github.com:org/a.git")`."""
+
+    def make(name: str, origin: str | None = None, commit: bool = False) -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True)
+        env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_AUTHOR_NAME="t", GIT_COMMITTER_NAME="t",
+                   GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_EMAIL="t@example.com")
+        commands = [["init", "-q"]]
+        if origin:
+            commands.append(["remote", "add", "origin", origin])
+        if commit:
+            commands.append(["commit", "-q", "--allow-empty", "-m", "start"])
+        for args in commands:
+            subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+        return root
+
+    return make

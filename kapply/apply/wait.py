@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.apply.readiness import Readiness, readiness
-from kapply.cluster.protocol import ActsOn, Cluster
+from kapply.cluster.protocol import ActsOn, Cluster, VirtualClock
 from kapply.errors import NotFoundError
 from kapply.model.keys import ResourceKey
 from kapply.model.selectors import from_label_selector, from_match_labels
@@ -30,19 +30,13 @@ class WaitResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _manual_clock(cluster: Cluster) -> bool:
-    settings = getattr(cluster, "settings", None)
-    return bool(getattr(settings, "manual_clock", False))
-
-
 def _step(cluster: Cluster, remaining: float, sleep: Callable[[float], None]) -> None:
     """Let time pass: jump to the next event on a manual clock, else sleep a poll interval."""
-    if _manual_clock(cluster):
-        next_due = getattr(cluster, "next_due", None)
-        due = next_due() if next_due is not None else None
+    if isinstance(cluster, VirtualClock) and bool(getattr(cluster.settings, "manual_clock", False)):
+        due = cluster.next_due()
         now = cluster.now()
         gap = (due - now) if due is not None and due > now else 1.0
-        cluster.advance(max(0.001, min(gap, remaining)))  # type: ignore[attr-defined]
+        cluster.advance(max(0.001, min(gap, remaining)))
     else:
         sleep(min(POLL_SECONDS, max(0.0, remaining)))
 

@@ -6,7 +6,8 @@ API serialises them, kinds are bare kind strings resolved through the kind regis
 `kapply.errors.ClusterError` subclasses carrying the API server's messages.
 
 What only some targets can do is a small optional protocol a caller checks with `isinstance`
-(DESIGN.md §8), never a `getattr` probe: `Transactional` (one transaction around many calls).
+(DESIGN.md §8), never a `getattr` probe: `Transactional` (one transaction around many calls),
+`VirtualClock` (time that moves when asked).
 """
 
 from __future__ import annotations
@@ -121,4 +122,23 @@ class Transactional(Protocol):
     """
 
     def session(self, advance: float = 0.0, dry_run: bool = False) -> AbstractContextManager[Any]:
+        ...
+
+
+@runtime_checkable
+class VirtualClock(Protocol):
+    """A target whose time is simulated (the embedded cluster); with a manual clock it moves only
+    when asked, so waiting means jumping to the next due event."""
+
+    @property
+    def settings(self) -> Any:
+        """The target's settings; `settings.manual_clock` says whether time moves by itself."""
+        ...
+
+    def next_due(self) -> float | None:
+        """Virtual time of the next pending event; None when nothing is due."""
+        ...
+
+    def advance(self, seconds: float) -> Any:
+        """Move the clock forward, running everything due on the way."""
         ...
