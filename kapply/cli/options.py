@@ -9,7 +9,9 @@ CLUSTER = typer.Option("default", "--cluster", envvar="KAPPLY_CLUSTER",
 NAMESPACE = typer.Option(None, "--namespace", "-n", help="Namespace (default: default).")
 ALL_NAMESPACES = typer.Option(False, "--all-namespaces", "-A", help="Across all namespaces.")
 SELECTOR = typer.Option(None, "--selector", "-l", help="Label selector, e.g. app=web,tier!=db.")
-INVENTORY = typer.Option(None, "--inventory", help="Inventory id (default: derived from the paths).")
+INVENTORY = typer.Option(None, "--inventory",
+                         help="Inventory id (default: derived from the source's repository and paths; "
+                              "needed to record and prune what standard input applies).")
 SKIP_UNKNOWN = typer.Option(False, "--skip-unknown", help="Unknown kinds are warnings, not errors.")
 SCHEMA_DIR = typer.Option([], "--schema-dir", help="Extra JSON Schemas (CRDs); repeatable.")
 ALLOW_EMPTY = typer.Option(False, "--allow-empty", help="Allow pruning everything when the source is empty.")

@@ -228,7 +228,7 @@ def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, d
     failed = bool(report.failed)
     plan = prepared.plan
     if text and not failed:
-        note = _nothing_note(plan, narrow is not None, validated)
+        note = _nothing_note(plan, narrow is not None, validated, plan_options.prune)
         if note:
             typer.echo(note)
     skipped = _all_skipped(plan)
@@ -246,7 +246,7 @@ def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, d
     raise typer.Exit(1 if failed else 0)
 
 
-def _nothing_note(plan: Any, prune_only: bool, validated: Any) -> str:
+def _nothing_note(plan: Any, prune_only: bool, validated: Any, prune: bool) -> str:
     """What to say when a run had nothing to do, so no run ends in silence."""
     if prune_only:
         if any(c.action == "prune" for c in plan.changes):
@@ -257,7 +257,8 @@ def _nothing_note(plan: Any, prune_only: bool, validated: Any) -> str:
         return "nothing to prune" + (f" ({kept} kept, reasons above)" if kept else
                                      ": every object applied from this source is still in it")
     if not validated.documents and not plan.changes:
-        return "the source holds no objects, and nothing applied from it is left to prune"
+        return ("the source holds no objects, and nothing applied from it is left to prune" if prune
+                else "the source holds no objects: nothing to apply")
     return ""
 
 

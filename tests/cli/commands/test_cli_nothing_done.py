@@ -23,6 +23,8 @@ def test_an_empty_source_is_kubectls_no_objects_passed(run_cli: Run, tmp_path: P
 
 def test_an_empty_source_that_is_meant_says_so(run_cli: Run, tmp_path: Path) -> None:
     res = run_cli("apply", str(tmp_path), "--allow-empty")
+    assert (res.exit_code, res.stdout) == (0, "the source holds no objects: nothing to apply\n")
+    res = run_cli("apply", str(tmp_path), "--allow-empty", "--prune")
     assert res.exit_code == 0
     assert res.stdout == "the source holds no objects, and nothing applied from it is left to prune\n"
     res = run_cli("apply", str(tmp_path), "--prune")
