@@ -82,13 +82,19 @@ def test_a_reused_inventory_id_is_refused_unless_it_is_the_same_source(run_cli: 
     assert run_cli("apply", str(b), "--inventory", "shared", "--prune").exit_code == 0  # recorded now
 
 
-def test_one_file_of_a_folder_is_applied_as_part_of_the_folder(run_cli: Run, git_repo: Any) -> None:
+def applied_folder(run_cli: Run, git_repo: Any) -> Path:
+    """A repository's `manifests/` folder of two ConfigMaps, applied; returns the folder."""
     root = git_repo("app", origin="git@github.com:team/app.git")
     folder = root / "manifests"
     folder.mkdir()
     (folder / "one.yaml").write_text(cm("one"))
     (folder / "two.yaml").write_text(cm("two"))
     assert run_cli("apply", str(folder)).exit_code == 0
+    return folder
+
+
+def test_one_file_of_a_folder_is_applied_as_part_of_the_folder(run_cli: Run, git_repo: Any) -> None:
+    folder = applied_folder(run_cli, git_repo)
     [(name, data)] = inventories(run_cli).items()
     (folder / "one.yaml").write_text(cm("one", "2"))
     res = run_cli("diff", str(folder / "one.yaml"))
@@ -106,13 +112,7 @@ def test_one_file_of_a_folder_is_applied_as_part_of_the_folder(run_cli: Run, git
 
 
 def test_prune_never_acts_on_part_of_a_source(run_cli: Run, git_repo: Any, monkeypatch: Any) -> None:
-    root = git_repo("app", origin="git@github.com:team/app.git")
-    folder = root / "manifests"
-    folder.mkdir()
-    (folder / "one.yaml").write_text(cm("one"))
-    (folder / "two.yaml").write_text(cm("two"))
-    assert run_cli("apply", str(folder)).exit_code == 0
-    monkeypatch.chdir(root)
+    monkeypatch.chdir(applied_folder(run_cli, git_repo).parent)
     for command in (["apply", "manifests/one.yaml", "--prune"], ["prune", "manifests/one.yaml"],
                     ["diff", "manifests/one.yaml", "--prune"]):
         res = run_cli(*command)
