@@ -83,6 +83,15 @@ def _all_skipped(plan: Any, would: bool = False) -> str:
     return f"nothing {applied}: {which} {were} skipped (reasons above)"
 
 
+def _warn_unknown_source(plan: Any) -> None:
+    """Say once per run that an inventory of an earlier kapply is used but not yet confirmed."""
+    own = plan.ownership
+    if own is not None and own.relation == "unknown" and not own.same_source:
+        sys.stderr.write(f'Warning: inventory "{plan.inventory_id}" records no source (an earlier kapply '
+                         "wrote it): its objects are updated, but nothing is pruned from it until "
+                         f"--same-source confirms it is this source's ({own.source.display()})\n")
+
+
 def diff(
     paths: list[str] = PATHS,
     prune: bool = typer.Option(False, "--prune", help="Also show what would be pruned."),
@@ -106,6 +115,7 @@ def diff(
         sim, validated = _load(cluster, paths, plan_options, "diff")
         prepared = plan_source(sim, validated, paths, plan_options)
         plan = prepared.plan
+        _warn_unknown_source(plan)
         if output == "json":
             sys.stdout.write(render_json(plan))
         else:
@@ -227,6 +237,7 @@ def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, d
     result: dict[str, Any] = report.to_json()
     failed = bool(report.failed)
     plan = prepared.plan
+    _warn_unknown_source(plan)
     if text and not failed:
         note = _nothing_note(plan, narrow is not None, validated, plan_options.prune)
         if note:
