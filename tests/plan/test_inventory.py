@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 
 import pytest
 
 from kapply.errors import PruneRefusedError, ValidationError
+from kapply.load.origin import Location, Origin
 from kapply.model.keys import ResourceKey
 from kapply.plan.inventory import (
     Inventory,
@@ -112,9 +114,17 @@ def test_inventory_configmap_round_trip() -> None:
     assert cm["metadata"]["labels"] == OURS
     assert all(isinstance(v, str) for v in cm["data"].values())
     assert Inventory.from_configmap(copy.deepcopy(cm)) == inv
+    assert "source" not in cm["data"]  # recorded only when known
+    sourced = Inventory(INV, inv.keys, Origin.of([Location("github.com/org/app", "k8s")]))
+    assert json.loads(sourced.to_configmap()["data"]["source"]) == [{"repository": "github.com/org/app",
+                                                                    "path": "k8s"}]
+    assert Inventory.from_configmap(sourced.to_configmap()) == sourced
+    assert sourced.updated([key("x")], []).source == sourced.source  # kept unless replaced
 
 
-@pytest.mark.parametrize("data", [{"objects": "not json"}, {"objects": '[{"kind": "X"}]'}])
+@pytest.mark.parametrize("data", [{"objects": "not json"}, {"objects": '[{"kind": "X"}]'},
+                                  {"objects": "[]", "source": "not json"}, {"objects": "[]", "source": "[]"},
+                                  {"objects": "[]", "source": '[{"repository": "r"}]'}])
 def test_corrupt_inventory_is_a_clear_error(data: dict) -> None:
     cm = Inventory(INV, set()).to_configmap()
     cm["data"] = data
