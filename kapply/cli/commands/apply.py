@@ -263,7 +263,7 @@ def _nothing_note(plan: Any, prune_only: bool, validated: Any, prune: bool) -> s
         if any(c.action == "prune" for c in plan.changes):
             return ""
         kept = sum(1 for c in plan.changes if c.action == "skip")
-        if plan.inventory_id is None or (plan.ownership is not None and plan.ownership.relation == "new"):
+        if plan.ownership is not None and plan.ownership.relation == "new":
             return "nothing to prune: nothing was applied from this source yet"
         return "nothing to prune" + (f" ({kept} kept, reasons above)" if kept else
                                      ": every object applied from this source is still in it")
