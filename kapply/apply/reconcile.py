@@ -73,16 +73,19 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     objects and the inventory entries among them. `desired` is still the whole source, so the
     empty-source guard sees the whole. The inventory returned is the whole one, as execute needs.
 
-    With `ownership` (from `resolve_source`; its inventory id is the one used), the run's relation
-    to the inventory as read now is checked first: OwnershipError or PruneRefusedError before
-    anything is planned. Without it (callers that pick the id themselves), nothing is checked.
+    With `ownership` (from `resolve_source`; its inventory id is the one used), the plan records
+    the source the inventory keeps, and an inventory that records another source, as read now, is
+    refused (OwnershipError) before anything is planned. Whether the run may prune
+    (`Ownership.check_prune`) is the caller's to check against what it will delete: `plan_source`
+    checks `options.prune`; the watcher, which plans prunes only to report them, its `--prune`.
+    Without `ownership` (callers that pick the id themselves), nothing is checked or recorded.
     """
     if ownership is not None:
         inventory_id = ownership.inventory_id
     inventory = read_inventory(cluster, inventory_id) if inventory_id is not None else None
     if ownership is not None:
         ownership = ownership.against(inventory)
-        ownership.check(options.prune)
+        ownership.check_source()
     planned, known = desired, inventory
     if scope is not None:
         planned = [obj for obj in desired if ResourceKey.of(obj) in scope]
@@ -152,6 +155,7 @@ def plan_source(cluster: Cluster, validated: Validated, paths: Sequence[str],
     """Resolve the source's inventory and plan the validated objects (what `prepare` does after
     loading; `apply` repeats it inside its write transaction)."""
     ownership = resolve_source(cluster, paths, options.inventory, options.same_source)
+    ownership.check(options.prune)
     objects = [d.obj for d in validated.documents]
     plan, inventory = plan_objects(cluster, objects, ownership.inventory_id, options, ownership=ownership)
     return Prepared(validated, plan, inventory)

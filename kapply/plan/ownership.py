@@ -80,16 +80,23 @@ class Ownership:
 
     def check(self, prune: bool) -> None:
         """Refuse what this relation does not allow: OwnershipError, PruneRefusedError."""
-        if self.same_source:
-            return
-        if self.relation == "other":
+        self.check_source()
+        if prune:
+            self.check_prune()
+
+    def check_source(self) -> None:
+        """OwnershipError when the inventory records another source (writing it is refused)."""
+        if self.relation == "other" and not self.same_source:
             assert self.recorded is not None
             raise OwnershipError(
                 f'inventory "{self.inventory_id}" records another source: {self.recorded.display()}; '
                 f"this run's source is {self.source.display()}. Nothing was written. If the recorded "
                 "source is this one, moved or renamed, re-run with --same-source to record this one; "
                 "otherwise use another --inventory")
-        if not prune:
+
+    def check_prune(self) -> None:
+        """PruneRefusedError when this run may write the inventory but not prune from it."""
+        if self.same_source:
             return
         if self.relation == "none":
             raise PruneRefusedError(f"{STDIN_PRUNE} (objects applied from standard input without it "

@@ -30,6 +30,7 @@ from kapply.errors import KapplyError, PruneRefusedError
 from kapply.load.walk import display_path
 from kapply.model.keys import ResourceKey
 from kapply.plan.inventory import Inventory
+from kapply.plan.ownership import Ownership
 from kapply.plan.plan import Plan
 from kapply.validate.diagnostics import Diagnostic
 from kapply.watch import isolate
@@ -44,8 +45,10 @@ Planner = Callable[..., tuple[Plan, Inventory | None]]
 class Reconciler:
     def __init__(self, cluster: Cluster, sources: SourceSet, inventory_id: str, *, prune: bool = False,
                  allow_empty: bool = False, self_heal: bool = True, prune_after: float = PRUNE_AFTER,
-                 clock: Callable[[], float] = time.monotonic, planner: Planner = plan_objects) -> None:
+                 clock: Callable[[], float] = time.monotonic, planner: Planner = plan_objects,
+                 ownership: Ownership | None = None) -> None:
         self.cluster = cluster
+        self.ownership = ownership  # from resolve_source: the inventory records this source
         self.sources = sources
         self.inventory_id = inventory_id
         self.prune = prune
@@ -179,7 +182,8 @@ class Reconciler:
 
     def _plan_keys(self, scope: set[ResourceKey] | None) -> tuple[Plan, Inventory | None]:
         desired = self.sources.desired()
-        return self.planner(self.cluster, desired, self.inventory_id, self.options, scope=scope)
+        extra = {"ownership": self.ownership} if self.ownership is not None else {}
+        return self.planner(self.cluster, desired, self.inventory_id, self.options, scope=scope, **extra)
 
     def _narrow(self, scope: set[ResourceKey] | None, excluded: set[ResourceKey]) -> set[ResourceKey] | None:
         """The scope less `excluded` (None, the whole folder, while nothing is excluded)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from kapply.apply.ownership import resolve_source
 from kapply.apply.reconcile import PlanOptions, prepare
 from kapply.cluster.sim.clock import FakeClock
 from kapply.watch.reconciler import Reconciler
@@ -44,7 +45,9 @@ def uid(cluster: Any, name: str) -> str | None:
 
 def watching(cluster: Any, folder: Path, clock: FakeClock, **kwargs: Any) -> Reconciler:
     sources = SourceSet([str(folder)])
-    watcher = Reconciler(cluster, sources, "mine", prune=True, clock=clock.time, **kwargs)
+    ownership = resolve_source(cluster, [str(folder)], "mine")  # as `kapply watch` does
+    watcher = Reconciler(cluster, sources, "mine", prune=True, clock=clock.time, ownership=ownership,
+                         **kwargs)
     assert watcher.start().ok
     return watcher
 

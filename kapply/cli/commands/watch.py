@@ -29,6 +29,7 @@ def watch(
     no_self_heal: bool = typer.Option(False, "--no-self-heal", help="Report drift without undoing it."),
     allow_empty: bool = options.ALLOW_EMPTY,
     inventory: str | None = options.INVENTORY,
+    same_source: bool = options.SAME_SOURCE,
     skip_unknown: bool = options.SKIP_UNKNOWN,
     schema_dir: list[Path] = options.SCHEMA_DIR,
     output: str = typer.Option("text", "--output", "-o", help="text or json (one JSON object per line)."),
@@ -36,10 +37,10 @@ def watch(
 ) -> None:
     """Watch folders and keep the cluster matching them: on every file change and every --interval."""
     with handle_errors():
+        from kapply.apply.ownership import resolve_source
         from kapply.cluster.sim import open_cluster
         from kapply.errors import UsageError
         from kapply.model.durations import parse_duration
-        from kapply.plan.inventory import inventory_id_for
         from kapply.validate.pipeline import ValidateOptions
         from kapply.watch.loop import run
         from kapply.watch.reconciler import Reconciler
@@ -61,8 +62,12 @@ def watch(
             raise UsageError(f"--prune-after must not be negative, not {prune_after}")
         sim = open_cluster(cluster)
         sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
-        reconciler = Reconciler(sim, sources, inventory_id_for(paths, inventory), prune=prune,
-                                allow_empty=allow_empty, self_heal=not no_self_heal, prune_after=settle)
+        ownership = resolve_source(sim, paths, inventory, same_source)  # as apply: one inventory
+        ownership.check(prune)
+        assert ownership.inventory_id is not None  # standard input was refused above
+        reconciler = Reconciler(sim, sources, ownership.inventory_id, prune=prune,
+                                allow_empty=allow_empty, self_heal=not no_self_heal, prune_after=settle,
+                                ownership=ownership)
 
         def emit(result: ReconcileResult) -> None:
             text = json.dumps(result.to_json()) if output == "json" else result.line()

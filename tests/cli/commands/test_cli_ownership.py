@@ -173,3 +173,13 @@ def test_an_inventory_of_an_earlier_kapply_is_used_but_not_pruned_until_confirme
         {"repository": "github.com/team/old", "path": "k8s"}]
     res = run_cli("apply", folder, "--prune")
     assert res.exit_code == 0 and res.stderr == ""  # confirmed once, recorded since
+
+
+def test_watch_resolves_its_source_as_apply_does(run_cli: Run, git_repo: Any) -> None:
+    a, b = two_repos(git_repo)
+    assert run_cli("apply", str(a), "--inventory", "shared").exit_code == 0
+    res = run_cli("watch", str(b), "--inventory", "shared")  # refused before it starts watching
+    assert res.exit_code == 2 and 'inventory "shared" records another source' in res.stderr
+    folder = applied_folder(run_cli, git_repo)
+    res = run_cli("watch", str(folder / "one.yaml"), "--prune")
+    assert res.exit_code == 2 and "prune never acts on part of a source" in res.stderr
