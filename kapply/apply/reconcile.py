@@ -83,19 +83,22 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     if ownership is not None:
         inventory_id = ownership.inventory_id
     inventory = read_inventory(cluster, inventory_id) if inventory_id is not None else None
+    prune = options.prune
     if ownership is not None:
         ownership = ownership.against(inventory)
         ownership.check_source()
+        # the rest of the source is not "absent" from a part of it: nothing to prune, or report
+        prune = prune and (ownership.relation != "subset" or ownership.same_source)
     planned, known = desired, inventory
     if scope is not None:
         planned = [obj for obj in desired if ResourceKey.of(obj) in scope]
         if inventory is not None:
             known = replace(inventory, keys=inventory.keys & set(scope))
     keys = {ResourceKey.of(obj) for obj in planned}
-    if options.prune and known is not None:
+    if prune and known is not None:
         keys |= known.keys
     live = fetch_live(cluster, keys)
-    plan = make_plan(planned, live, known, inventory_id=inventory_id, prune=options.prune,
+    plan = make_plan(planned, live, known, inventory_id=inventory_id, prune=prune,
                      adopt=options.adopt, force_replace=options.force_replace,
                      allow_empty=options.allow_empty or bool(desired), ownership=ownership)
     namespaces = pruned_namespaces(plan)

@@ -183,3 +183,21 @@ def test_watch_resolves_its_source_as_apply_does(run_cli: Run, git_repo: Any) ->
     folder = applied_folder(run_cli, git_repo)
     res = run_cli("watch", str(folder / "one.yaml"), "--prune")
     assert res.exit_code == 2 and "prune never acts on part of a source" in res.stderr
+
+
+def test_a_part_of_a_source_plans_no_prunes_even_to_report_them(run_cli: Run, git_repo: Any) -> None:
+    from kapply.apply.ownership import resolve_source
+    from kapply.apply.reconcile import PlanOptions, plan_objects
+
+    folder = applied_folder(run_cli, git_repo)
+    cluster = open_cluster("default")
+    try:
+        part = [str(folder / "one.yaml")]
+        ownership = resolve_source(cluster, part)
+        assert ownership.relation == "subset"
+        one = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "one"}, "data": {"x": "1"}}
+        plan, _ = plan_objects(cluster, [one], ownership.inventory_id, PlanOptions(prune=True),
+                               ownership=ownership)
+        assert [(c.action, c.key.name) for c in plan.changes] == [("unchanged", "one")]  # two: no prune
+    finally:
+        cluster.close()
