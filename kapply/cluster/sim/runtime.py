@@ -166,6 +166,9 @@ class ControllerContext:
     def requeue_after(self, seconds: float, key: str) -> None:
         self.requeue_at(self._runtime.now + seconds, key)
 
+    def due(self, key: str) -> float | None:
+        return self._runtime.timers.get(self._name, key)
+
 
 class Runtime:
     """Work queue + timers + controllers for one session (one transaction) of a cluster."""

@@ -76,6 +76,10 @@ class Context(Protocol):
 
     def requeue_after(self, seconds: float, key: str) -> None: ...
 
+    def due(self, key: str) -> float | None:
+        """When this controller's pending timer for `key` fires (None if none is pending)."""
+        ...
+
 
 class Controller(Protocol):
     name: str

@@ -7,6 +7,11 @@ too many (`deletion_order`: Kubernetes' ActivePodsWithRanks with logarithmic sca
 post status (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
 observedGeneration). Pods being deleted are not active and not counted.
 
+Creates and deletes are paced as kube-controller-manager's are (`slowstart.py`): a sync runs at
+most one step (up to 30 requests, creates in slow-start batches) and leaves a `burst:` timer for
+the next; while that timer is pending the owner's expectations are unsatisfied, so other syncs
+only post status. Work per sync is bounded whatever spec.replicas says.
+
 Simulation detail: the status written after creating or deleting pods already reflects them
 (Kubernetes posts the pre-change counts and corrects them on the next pod event); the Deployment
 controller next door reads these counts, so they must never overstate availability.
@@ -20,6 +25,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from kapply.cluster.sim.controllers import slowstart
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
 from kapply.cluster.sim.controllers.podutil import (
     becomes_available_at,
@@ -39,7 +45,7 @@ from kapply.model.selectors import Selector, from_label_selector, from_match_lab
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
 POD_PREFIX = "pod:"  # key of an orphan pod looking for an owner to adopt it
-BURST_REPLICAS = 500
+BURST_PREFIX = "burst:"  # timer key of an owner's next paced create/delete step (its expectations)
 FAILED_CREATE_RETRY = 10.0  # seconds before retrying after a refused pod create
 RETRY_SECONDS = 1.0  # a sync that hit an API error runs again this much later
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
@@ -202,6 +208,7 @@ class ReplicaManager:
         if key.startswith(POD_PREFIX):
             self._adopt_orphan(ctx, key[len(POD_PREFIX):])
             return
+        key = key.removeprefix(BURST_PREFIX)  # the next paced step is due
         namespace, name = split_key(key)
         owner = ctx.get(self.kind, namespace, name)
         if owner is not None:
@@ -233,7 +240,9 @@ class ReplicaManager:
             return  # validation forbids it; a selector matching nothing would create pods forever
         pods = [p for p in self._claim(ctx, owner, sel) if is_pod_active(p)]
         failure = None
-        if not owner["metadata"].get("deletionTimestamp"):
+        pacing = ctx.due(BURST_PREFIX + ns_key(owner))
+        satisfied = pacing is None or pacing <= ctx.now  # SatisfiedExpectations: no step in flight
+        if satisfied and not owner["metadata"].get("deletionTimestamp"):
             pods, failure = self._manage(ctx, owner, pods)
         status = calculate_status(owner, pods, ctx.now, failure)
         status["observedGeneration"] = int(owner["metadata"].get("generation") or 0)
@@ -252,37 +261,62 @@ class ReplicaManager:
                 ctx.requeue_at(min(pending), ns_key(owner))
 
     def _manage(self, ctx: Context, owner: Obj, pods: list[Obj]) -> tuple[list[Obj], tuple[str, str] | None]:
-        """manageReplicas: create or delete pods towards spec.replicas; returns the pods after it."""
+        """manageReplicas: create or delete pods towards spec.replicas; returns the pods after it.
+
+        At most one paced step (`slowstart`) per sync: the rest follows when the burst timer
+        fires, and until then the manager's expectations hold it to posting status.
+        """
         replicas = owner["spec"].get("replicas")
         want = 1 if replicas is None else int(replicas)
         diff = len(pods) - want
+        step = slowstart.step_size(abs(diff))
         if diff < 0:
-            created: list[Obj] = []
-            for _ in range(min(-diff, BURST_REPLICAS)):
-                try:
-                    created.append(self._create_pod(ctx, owner))
-                except ClusterError as exc:
-                    ctx.record_event(owner, "Warning", "FailedCreate", f"Error creating: {exc}")
-                    ctx.requeue_after(FAILED_CREATE_RETRY, ns_key(owner))
-                    return pods + created, ("FailedCreate", str(exc))
-            return pods + created, None
-        if diff > 0:
-            doomed = pods if diff >= len(pods) else deletion_order(pods, self._related(ctx, owner), ctx.now)
-            doomed = doomed[:min(diff, BURST_REPLICAS)]
-            gone = set()
-            for pod in doomed:
-                name = pod["metadata"]["name"]
-                try:
-                    ctx.delete("Pod", pod["metadata"].get("namespace", ""), name)
-                except NotFoundError:
-                    pass
-                except ClusterError as exc:
-                    ctx.record_event(owner, "Warning", "FailedDelete", f"Error deleting: {exc}")
-                    return [p for p in pods if p["metadata"]["name"] not in gone], ("FailedDelete", str(exc))
-                gone.add(name)
-                ctx.record_event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {name}")
-            return [p for p in pods if p["metadata"]["name"] not in gone], None
-        return pods, None
+            pods, failure = self._create_pods(ctx, owner, pods, step)
+        elif diff > 0:
+            pods, failure = self._delete_pods(ctx, owner, pods, step)
+        else:
+            return pods, None
+        if failure is None and abs(diff) > step:  # more to do once the client has tokens again
+            ctx.requeue_after(slowstart.refill_seconds(step), BURST_PREFIX + ns_key(owner))
+        return pods, failure
+
+    def _create_pods(self, ctx: Context, owner: Obj, pods: list[Obj],
+                     count: int) -> tuple[list[Obj], tuple[str, str] | None]:
+        created: list[Obj] = []
+
+        def create() -> ClusterError | None:
+            try:
+                created.append(self._create_pod(ctx, owner))
+            except ClusterError as exc:
+                ctx.record_event(owner, "Warning", "FailedCreate", f"Error creating: {exc}")
+                return exc
+            return None
+
+        _, failed = slowstart.slow_start_batch(count, slowstart.SLOW_START_INITIAL_BATCH_SIZE, create)
+        if failed is not None:
+            ctx.requeue_after(FAILED_CREATE_RETRY, ns_key(owner))
+            return pods + created, ("FailedCreate", str(failed))
+        return pods + created, None
+
+    def _delete_pods(self, ctx: Context, owner: Obj, pods: list[Obj],
+                     count: int) -> tuple[list[Obj], tuple[str, str] | None]:
+        doomed = pods if count >= len(pods) else deletion_order(pods, self._related(ctx, owner), ctx.now)
+        gone: set[str] = set()
+        failed: ClusterError | None = None
+        for pod in doomed[:count]:  # all at once in Kubernetes: every delete is tried
+            name = pod["metadata"]["name"]
+            try:
+                ctx.delete("Pod", pod["metadata"].get("namespace", ""), name)
+            except NotFoundError:
+                pass
+            except ClusterError as exc:
+                ctx.record_event(owner, "Warning", "FailedDelete", f"Error deleting: {exc}")
+                failed = failed or exc
+                continue
+            gone.add(name)
+            ctx.record_event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {name}")
+        left = [p for p in pods if p["metadata"]["name"] not in gone]
+        return left, None if failed is None else ("FailedDelete", str(failed))
 
     def _related(self, ctx: Context, owner: Obj) -> list[Obj]:
         """Pods of every ReplicaSet sharing this one's controller (getIndirectlyRelatedPods)."""

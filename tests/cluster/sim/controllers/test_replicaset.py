@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,114 @@ def test_deleting_owner_removes_pods(cluster: SimCluster) -> None:
     cluster.delete("ReplicaSet", "default", "web")
     cluster.advance_until_idle()
     assert cluster.list("Pod", "default") == []
+
+
+# --- pacing: bursts through the controller manager's client (controllers/slowstart.py) ------------
+
+def scale(cluster: SimCluster, replicas: int, kind: str = "ReplicaSet", name: str = "web") -> None:
+    cluster.patch(kind, "default", name, {"spec": {"replicas": replicas}}, patch_type="merge")
+
+
+def test_a_large_scale_up_creates_a_bucket_of_pods_per_refill(cluster: SimCluster) -> None:
+    cluster.create(rs_manifest(5000))
+    assert len(names(cluster)) == 30  # one full client bucket at once
+    cluster.advance(1.0)  # pods were scheduled and started meanwhile: those syncs created nothing
+    assert len(names(cluster)) == 30
+    cluster.advance(0.5)
+    assert len(names(cluster)) == 60
+    cluster.advance(15)
+    assert len(names(cluster)) == 30 * (1 + 11)  # 20 pods a second, as --kube-api-qps 20
+    assert cluster.get("ReplicaSet", "default", "web")["status"]["replicas"] == 360
+
+
+def test_a_billion_replicas_cost_one_step_per_refill(cluster: SimCluster) -> None:
+    cluster.create(rs_manifest(1))
+    scale(cluster, 1_000_000_000)
+    assert len(names(cluster)) == 31
+    result = cluster.advance(3)
+    assert len(names(cluster)) == 91
+    assert result.syncs < 400  # bounded by the pods made, not by the count asked for
+    status = cluster.get("ReplicaSet", "default", "web")["status"]
+    assert (status["replicas"], status["observedGeneration"]) == (91, 2)
+
+
+def test_scale_down_deletes_in_paced_steps(cluster: SimCluster) -> None:
+    cluster.create(rs_manifest(100))
+    cluster.advance(10)
+    assert len(names(cluster)) == 100
+    scale(cluster, 0)
+    assert len(names(cluster)) == 70
+    cluster.advance(1.5)
+    assert len(names(cluster)) == 40
+    cluster.advance(3)
+    assert names(cluster) == []
+
+
+def test_a_scale_down_during_a_scale_up_waits_for_the_step_in_flight(cluster: SimCluster) -> None:
+    cluster.create(rs_manifest(100))
+    scale(cluster, 10)
+    assert len(names(cluster)) == 30  # the expectations of the first step are not yet satisfied
+    cluster.advance(1.5)
+    assert len(names(cluster)) == 10
+
+
+def test_deployment_scaled_to_a_billion_grows_in_steps(cluster: SimCluster) -> None:
+    cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                    "spec": rs_manifest(1)["spec"]})
+    cluster.advance(5)
+    scale(cluster, 1_000_000_000, kind="Deployment")
+    assert len(names(cluster)) == 31
+    cluster.advance(1.5)
+    deployment = cluster.get("Deployment", "default", "web")
+    assert (deployment["spec"]["replicas"], deployment["status"]["replicas"]) == (1_000_000_000, 61)
+
+
+class FailingContext:
+    """A Context whose pod creates are all refused (as a terminating namespace refuses them)."""
+
+    def __init__(self, owner: dict[str, Any]) -> None:
+        self.now, self.random = NOW, random.Random(0)
+        self.owner, self.creates, self.events, self.timers = owner, 0, [], {}
+        self.statuses: list[dict[str, Any]] = []
+
+    def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.owner if kind == "ReplicaSet" else None
+
+    def list(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return []
+
+    def create(self, obj: dict[str, Any]) -> dict[str, Any]:
+        from kapply.errors import ForbiddenError
+
+        self.creates += 1
+        raise ForbiddenError('pods "x" is forbidden: unable to create new content in namespace default '
+                             "because it is being terminated")
+
+    def update_status(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self.statuses.append(obj["status"])
+        return obj
+
+    def record_event(self, obj: dict[str, Any], type_: str, reason: str, message: str) -> None:
+        self.events.append(reason)
+
+    def requeue_after(self, seconds: float, key: str) -> None:
+        self.timers[key] = self.now + seconds
+
+    def requeue_at(self, when: float, key: str) -> None:
+        self.timers[key] = when
+
+    def due(self, key: str) -> float | None:
+        return self.timers.get(key)
+
+
+def test_refused_creates_stop_after_the_first_slow_start_batch() -> None:
+    from kapply.cluster.sim.controllers.replicaset import FAILED_CREATE_RETRY, ReplicaManager
+
+    owner = rs_manifest(500)
+    owner["metadata"].update(namespace="default", uid="rs-uid", generation=1)
+    ctx = FailingContext(owner)
+    ReplicaManager().sync(ctx, "default/web")  # type: ignore[arg-type]
+    assert (ctx.creates, ctx.events) == (1, ["FailedCreate"])  # one request, not 500
+    condition = ctx.statuses[-1]["conditions"][0]
+    assert (condition["type"], condition["reason"]) == ("ReplicaFailure", "FailedCreate")
+    assert ctx.timers == {"default/web": NOW + FAILED_CREATE_RETRY}  # a retry, no paced step
