@@ -58,6 +58,13 @@ class ClusterError(KapplyError):
     reason = "InternalError"
 
 
+class BadRequestError(ClusterError):
+    """The request could not be decoded (a number too big for its field, ...): HTTP 400."""
+
+    code = 400
+    reason = "BadRequest"
+
+
 class NotFoundError(ClusterError):
     code = 404
     reason = "NotFound"

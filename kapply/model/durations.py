@@ -3,7 +3,9 @@
 `parse_duration` reads Go's time.ParseDuration syntax (`300ms`, `1h30m`, `-1.5h`) plus kubectl's
 day unit (`2d`), with Go's error messages. `human_duration` is apimachinery's
 `duration.HumanDuration` (the AGE column: `45s`, `3m12s`, `2d4h`); `go_duration` is Go's
-`time.Duration.String` (`1h30m0s`). Pure functions; callers decide what a negative value means.
+`time.Duration.String` (`1h30m0s`). Pure functions; `flag_duration` is the one reading of a
+duration flag (`--timeout`, `--interval`, ...): malformed, negative or too small values are
+refused naming the flag, in the words of kubectl's flag parser.
 """
 
 from __future__ import annotations
@@ -50,6 +52,22 @@ def parse_duration(text: str) -> float:
             raise UsageError(f'time: invalid duration "{original}"')
         pos = m.end() if m else len(s)
     return sign * total
+
+
+def flag_duration(flag: str, text: str, minimum: float = 0.0) -> float:
+    """Seconds of the duration given to `flag` (`--timeout`, or `DURATION` for an argument).
+
+    `invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"`, as pflag says.
+    """
+    where = f'"{flag}" flag' if flag.startswith("-") else flag
+    try:
+        value = parse_duration(text)
+    except UsageError as exc:
+        raise UsageError(f'invalid argument "{text}" for {where}: {exc}') from None
+    if value < minimum:
+        why = "must not be negative" if minimum <= 0 else f"must be at least {go_duration(minimum)}"
+        raise UsageError(f'invalid argument "{text}" for {where}: {why}')
+    return value
 
 
 def human_duration(seconds: float) -> str:

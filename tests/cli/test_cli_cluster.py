@@ -66,7 +66,8 @@ def test_first_use_creates_default(run_cli: Run, kapply_home: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["cluster", "advance", "5x", "--cluster", "x"], "invalid duration '5x': time: unknown unit \"x\""),
+    (["cluster", "advance", "5x", "--cluster", "x"],
+     'invalid argument "5x" for DURATION: time: unknown unit "x" in duration "5x"'),
     (["cluster", "advance", "--", "-5m"], "must not be negative"),
     (["cluster", "advance"], "give either a DURATION"),
     (["cluster", "create", "Bad_Name"], 'invalid cluster name "Bad_Name"'),
@@ -74,7 +75,13 @@ def test_first_use_creates_default(run_cli: Run, kapply_home: Path) -> None:
     (["cluster", "create", "x", "--memory", "8GB"], "invalid --memory '8GB'"),
     (["cluster", "create", "x", "--cpu", "two"], "invalid --cpu 'two'"),
     (["cluster", "create", "x", "--lb-pool", "1.2.3.4"], "invalid --lb-pool"),
-    (["cluster", "create", "x", "--pod-startup", "soon"], "invalid --pod-startup 'soon'"),
+    (["cluster", "create", "x", "--pod-startup", "soon"], 'invalid argument "soon" for "--pod-startup" flag'),
+    (["cluster", "create", "x", "--node-grace=-1s"], 'invalid argument "-1s" for "--node-grace" flag: must'),
+    (["cluster", "create", "x", "--nodes", "5001"], "invalid --nodes 5001: must be between 0 and 5000"),
+    (["cluster", "create", "x", "--nodes", "1000000000"], "invalid --nodes 1000000000"),
+    (["cluster", "create", "x", "--nodes=-1"], "invalid --nodes -1"),
+    (["cluster", "create", "x", "--pods", "0"], "invalid --pods 0: must be at least 1"),
+    (["cluster", "advance", "--until-idle", "--max=-1m"], 'invalid argument "-1m" for "--max" flag'),
     (["cluster", "info", "nope"], 'cluster "nope" not found'),
 ])
 def test_bad_input_is_a_clear_error(run_cli: Run, args: list[str], message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kapply.errors import UsageError
-from kapply.model.durations import go_duration, human_duration, parse_duration
+from kapply.model.durations import flag_duration, go_duration, human_duration, parse_duration
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -51,3 +51,24 @@ def test_human_duration(seconds: float, text: str) -> None:
 ])
 def test_go_duration(seconds: float, text: str) -> None:
     assert go_duration(seconds) == text
+
+
+@pytest.mark.parametrize(("flag", "text", "minimum", "message"), [
+    ("--timeout", "soon", 0.0, 'invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"'),
+    ("--timeout", "-5s", 0.0, 'invalid argument "-5s" for "--timeout" flag: must not be negative'),
+    ("--interval", "10ms", 0.1, 'invalid argument "10ms" for "--interval" flag: must be at least 100ms'),
+    ("--interval", "5", 0.1, 'invalid argument "5" for "--interval" flag: time: missing unit in duration '
+     '"5"'),
+    ("DURATION", "5x", 0.0, 'invalid argument "5x" for DURATION: time: unknown unit "x" in duration "5x"'),
+])
+def test_flag_duration_names_the_flag(flag: str, text: str, minimum: float, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        flag_duration(flag, text, minimum)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("text", "minimum", "seconds"), [
+    ("0s", 0.0, 0.0), ("100ms", 0.1, 0.1), ("2d", 0.0, 172800.0),
+])
+def test_flag_duration_accepts(text: str, minimum: float, seconds: float) -> None:
+    assert flag_duration("--timeout", text, minimum) == seconds

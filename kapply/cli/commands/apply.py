@@ -212,13 +212,9 @@ def _prunes_only(prepared: Any) -> Any:
 
 
 def _duration(flag: str, text: str) -> float:
-    from kapply.errors import UsageError
-    from kapply.model.durations import parse_duration
+    from kapply.model.durations import flag_duration
 
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
+    return flag_duration(flag, text)
 
 
 def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, dry_run: bool, wait: bool,

@@ -19,22 +19,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cluster_app, name="cluster")
 
 
-def _seconds(flag: str, text: str) -> float:
-    from kapply.errors import UsageError
-    from kapply.model.durations import parse_duration
-
-    try:
-        value = parse_duration(text)
-    except UsageError as exc:
-        raise UsageError(f"invalid {flag} {text!r}: {exc}") from None
-    if value < 0:
-        raise UsageError(f"invalid {flag} {text!r}: must not be negative")
-    return value
-
-
 def _check_settings(cpu: str, memory: str, nodes: int, pods: int, lb_pool: str) -> None:
     import ipaddress
 
+    from kapply.cluster.sim.nodes import check_node_count
     from kapply.errors import UsageError
     from kapply.model.quantity import QuantityError, millicores, to_bytes
 
@@ -45,8 +33,9 @@ def _check_settings(cpu: str, memory: str, nodes: int, pods: int, lb_pool: str) 
             raise UsageError(f"invalid {flag} {text!r}: {exc}") from None
         if not positive:
             raise UsageError(f"invalid {flag} {text!r}: must be greater than 0")
-    if nodes < 0 or pods < 1:
-        raise UsageError("--nodes must be >= 0 and --pods >= 1")
+    check_node_count(nodes)
+    if pods < 1:
+        raise UsageError(f"invalid --pods {pods}: must be at least 1")
     if lb_pool:
         first, sep, last = lb_pool.partition("-")
         try:
@@ -61,7 +50,7 @@ def _check_settings(cpu: str, memory: str, nodes: int, pods: int, lb_pool: str) 
 @cluster_app.command("create")
 def create(
     name: str = typer.Argument(..., help="Cluster name (a DNS label)."),
-    nodes: int = typer.Option(1, "--nodes", help="Number of nodes."),
+    nodes: int = typer.Option(1, "--nodes", help="Number of nodes (0 to 5000)."),
     cpu: str = typer.Option("4", "--cpu", help="CPU per node."),
     memory: str = typer.Option("8Gi", "--memory", help="Memory per node."),
     pods: int = typer.Option(110, "--pods", help="Max pods per node."),
@@ -81,15 +70,16 @@ def create(
     """Create an embedded cluster."""
     with handle_errors():
         from kapply.cluster.sim import ClusterSettings, create_cluster
+        from kapply.model.durations import flag_duration
 
         _check_settings(cpu, memory, nodes, pods, lb_pool)
         settings = ClusterSettings(
             nodes=nodes, cpu=cpu, memory=memory, pods=pods,
-            pod_startup=_seconds("--pod-startup", pod_startup),
-            image_pull=_seconds("--image-pull", image_pull),
-            node_grace=_seconds("--node-grace", node_grace),
-            eviction_timeout=_seconds("--eviction-timeout", eviction_timeout),
-            job_duration=_seconds("--job-duration", job_duration),
+            pod_startup=flag_duration("--pod-startup", pod_startup),
+            image_pull=flag_duration("--image-pull", image_pull),
+            node_grace=flag_duration("--node-grace", node_grace),
+            eviction_timeout=flag_duration("--eviction-timeout", eviction_timeout),
+            job_duration=flag_duration("--job-duration", job_duration),
             lb_pool=lb_pool, manual_clock=manual_clock, seed=seed)
         create_cluster(name, settings).close()
         plural = "node" if nodes == 1 else "nodes"
@@ -220,12 +210,12 @@ def advance(
         from kapply.cluster.sim import open_cluster
         from kapply.cluster.sim.clock import rfc3339
         from kapply.errors import UsageError
-        from kapply.model.durations import go_duration
+        from kapply.model.durations import flag_duration, go_duration
 
         if (duration is None) == (not until_idle):
             raise UsageError("give either a DURATION (e.g. 5m) or --until-idle")
-        seconds = _seconds("duration", duration) if duration is not None else 0.0
-        bound = _seconds("--max", limit)
+        seconds = flag_duration("DURATION", duration) if duration is not None else 0.0
+        bound = flag_duration("--max", limit)
         sim = open_cluster(cluster)
         result = sim.advance_until_idle(bound) if until_idle else sim.advance(seconds)
         sim.close()

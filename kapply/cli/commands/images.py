@@ -57,9 +57,9 @@ def run(
         from kapply.cluster.sim import open_cluster
         from kapply.cluster.sim.controllers.podstatus import go_duration
         from kapply.cluster.sim.nodeops import set_image_run
-        from kapply.model.durations import parse_duration
+        from kapply.model.durations import flag_duration
 
-        seconds = parse_duration(duration)
+        seconds = flag_duration("--duration", duration)
         sim = open_cluster(cluster)
         try:
             key, changed = set_image_run(sim, image, seconds, exit_code)

@@ -72,11 +72,11 @@ def status(
     with handle_errors():
         from kapply.cluster.sim import open_cluster
         from kapply.errors import KapplyError
-        from kapply.model.durations import parse_duration
+        from kapply.model.durations import flag_duration
         from kapply.model.rollout import rollout_status
 
         kind, name = _target(resource, "status")
-        limit = parse_duration(timeout)
+        limit = flag_duration("--timeout", timeout)
         ns = namespace or "default"
         sim = open_cluster(cluster)
         manual = bool(sim.settings.manual_clock)

@@ -27,7 +27,7 @@ from kapply.cluster.fieldmanager.apiserver import (
     record_update,
     server_side_apply,
 )
-from kapply.cluster.sim import admission, defaults, fields, patching
+from kapply.cluster.sim import admission, decoding, defaults, fields, patching
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
@@ -336,6 +336,8 @@ class SimAPI:
 
     def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool,
                manager: str | None = None) -> None:
+        if validate:  # the decoder runs first: a number its Go field cannot hold is a 400
+            decoding.check_numbers(obj)
         defaults.apply_defaults(kind, obj)
         if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
             record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", ""))),

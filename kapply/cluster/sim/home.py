@@ -14,6 +14,7 @@ from typing import Any
 
 from kapply.cluster.sim.clock import SystemClock, WallClock
 from kapply.cluster.sim.cluster import SimCluster
+from kapply.cluster.sim.nodes import check_node_count
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import Store
 from kapply.errors import AlreadyExistsError, NotFoundError, StateError, UsageError
@@ -52,6 +53,7 @@ def create_cluster(name: str, settings: ClusterSettings | None = None, home: str
                    clock: WallClock | None = None) -> SimCluster:
     """Create a new cluster; AlreadyExistsError if it exists."""
     settings = settings or ClusterSettings()
+    check_node_count(settings.nodes)
     path = state_path(name, home)
     if path.exists():
         raise AlreadyExistsError(f'cluster "{name}" already exists')

@@ -20,7 +20,7 @@ from typing import Any
 from kapply.cluster.sim.cluster import SimCluster
 from kapply.cluster.sim.controllers.base import controller_of
 from kapply.cluster.sim.controllers.containerrun import normalize_image
-from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, make_node, node_index, rfc3339
+from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, MAX_NODES, make_node, node_index, rfc3339
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.errors import UsageError
 from kapply.model.quantity import QuantityError, millicores, to_bytes
@@ -51,7 +51,11 @@ def add_node(cluster: SimCluster, cpu: str | None = None, memory: str | None = N
     if pods is not None and pods < 1:
         raise UsageError(f"invalid --pods {pods}: must be at least 1")
     with cluster.session() as rt:
-        taken = [node_index(n["metadata"]["name"]) for n in rt.api.list("Node")]
+        nodes = rt.api.list("Node")
+        if len(nodes) >= MAX_NODES:
+            raise UsageError(f"cannot add a node: the cluster has {len(nodes)}, the most Kubernetes supports "
+                             f"is {MAX_NODES:,}")
+        taken = [node_index(n["metadata"]["name"]) for n in nodes]
         index = max((i for i in taken if i is not None), default=-1) + 1
         node = make_node(rt.api.settings, index, cpu=cpu, memory=memory, pods=pods, now=rt.now)
         return copy.deepcopy(rt.api.create(node, validate=False))

@@ -16,11 +16,22 @@ import time
 from typing import Any
 
 from kapply.cluster.sim.settings import ClusterSettings
+from kapply.errors import UsageError
 from kapply.model.quantity import format_bytes, format_millicores, millicores, to_bytes
 
 FIRST_NODE_IP = ipaddress.IPv4Address("192.168.49.2")
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 HEARTBEAT_ANNOTATION = "kapply.io/heartbeat-stopped"  # value: RFC3339 time the kubelet stopped
+# Kubernetes' documented ceiling ("Considerations for large clusters": no more than 5,000 nodes);
+# `cluster create --nodes` and `node add` stop there.
+MAX_NODES = 5000
+
+
+def check_node_count(count: int, flag: str = "--nodes") -> None:
+    """UsageError unless 0 <= count <= MAX_NODES."""
+    if not 0 <= count <= MAX_NODES:
+        raise UsageError(f"invalid {flag} {count}: must be between 0 and {MAX_NODES} (Kubernetes supports "
+                         f"clusters of up to {MAX_NODES:,} nodes)")
 
 
 def node_name(index: int) -> str:

@@ -134,3 +134,33 @@ def test_delete_by_selector_across_namespaces(run_cli: Run, tmp_path: Path) -> N
     assert (res.exit_code, res.stderr) == (0, "No resources found\n")
     res = run_cli("delete", "deploy", "--all", "-A", "--cluster", "demo")
     assert res.stdout == 'deployment.apps "hello-node" deleted from default namespace\n'
+
+
+def _up_to_date(run_cli: Run) -> str:
+    return run_cli("get", "deploy", "hello-node", "--cluster", "demo").stdout.splitlines()[1].split()[2]
+
+
+def test_scale_beyond_int32_is_refused_by_the_api_server(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    res = run_cli("scale", "deploy/hello-node", "--replicas", "3000000000", "--cluster", "demo")
+    assert (res.exit_code, res.stdout) == (1, "")
+    assert res.stderr == ('Error from server (BadRequest): Deployment in version "v1" cannot be handled as a '
+                          "Deployment: json: cannot unmarshal number 3000000000 into Go struct field "
+                          "DeploymentSpec.spec.replicas of type int32\n")
+    assert _ready(run_cli) == "3/3"
+    res = run_cli("scale", "deploy/hello-node", "--replicas=-4", "--cluster", "demo")
+    assert res.exit_code == 2 and "COUNT must be greater than or equal to 0" in res.stderr
+
+
+def test_scale_to_the_largest_count_returns_and_pods_come_in_steps(run_cli: Run, tmp_path: Path) -> None:
+    hello_cluster(run_cli, tmp_path)
+    res = run_cli("scale", "deploy/hello-node", "--replicas", "2147483647", "--cluster", "demo")
+    assert (res.exit_code, res.stdout) == (0, "deployment.apps/hello-node scaled\n")
+    assert _up_to_date(run_cli) == "33"  # the 3 there were, then one client burst of 30
+    advance(run_cli, "3s")
+    assert _up_to_date(run_cli) == "93"  # 20 pods a second
+    pending = [line for line in run_cli("get", "pods", "--cluster", "demo").stdout.splitlines()
+               if " Pending " in line]
+    assert pending  # three nodes are full: the rest wait, as in Kubernetes
+    events = run_cli("events", "--cluster", "demo", "--types", "Warning").stdout
+    assert "FailedScheduling" in events and "Insufficient" in events

@@ -247,3 +247,17 @@ def test_node_events_tell_its_story(tmp_path: Path) -> None:
     assert messages == [f"Node {name} status is now: NodeNotSchedulable",
                         f"Node {name} status is now: NodeNotReady",
                         f"Node {name} status is now: NodeReady"]
+
+
+def test_node_count_is_bounded_at_kubernetes_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kapply.cluster.sim import nodeops, nodes
+
+    assert nodes.MAX_NODES == 5000  # Kubernetes' documented ceiling, above the 1,000-node scale goal
+    with pytest.raises(UsageError, match="invalid --nodes 5001: must be between 0 and 5000"):
+        new_test_cluster(tmp_path, name="too-big", nodes=5001)
+    assert not (tmp_path / "too-big.db").exists()
+    monkeypatch.setattr(nodeops, "MAX_NODES", 2)
+    cluster = new_test_cluster(tmp_path, nodes=2)
+    with pytest.raises(UsageError, match="cannot add a node: the cluster has 2, the most"):
+        add_node(cluster)
+    assert len(cluster.list("Node")) == 2
