@@ -118,9 +118,17 @@ class ForbiddenError(ClusterError):
 
 
 class StateError(KapplyError):
-    """The cluster's state file is corrupt, foreign, or from an incompatible version."""
+    """The cluster's state file is corrupt, foreign, from an incompatible version, or unusable here."""
 
     exit_code = 2
+
+
+class ReadOnlyError(StateError):
+    """The state file (or its folder) cannot be written: reading commands still work."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"state file {path} is read-only: only commands that read the cluster work "
+                         "(get, describe, events, logs, diff)")
 
 
 class PruneRefusedError(KapplyError):

@@ -120,10 +120,10 @@ def test_a_state_file_that_cannot_be_written_is_a_clear_error(run_cli: Run, kapp
 
     from kapply.cluster.sim import store
 
-    def refuse(path: Path) -> sqlite3.Connection:  # a read-only file system, /proc, a full disk
+    def refuse(path: Path, read_only: bool = False) -> sqlite3.Connection:  # /proc, a full disk
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr(store, "_connect", refuse)
+    monkeypatch.setattr(store, "connect", refuse)
     res = run_cli("cluster", "create", "ro")
     assert res.exit_code == 2, res.stderr
     assert res.stderr == (f"error: {kapply_home / 'ro.db'}: cannot create the state file "

@@ -172,7 +172,7 @@ def info(
             return
         s = data["settings"]
         typer.echo(f"Cluster:        {data['name']}")
-        typer.echo(f"State:          {data['path']}")
+        typer.echo(f"State:          {data['path']}" + (" (read-only)" if data.get("readOnly") else ""))
         ahead = data["now"] - wall
         clock = "manual" if s["manual_clock"] else "wall clock"
         shift = f", {go_duration(round(ahead))} ahead of the wall clock" if round(ahead) > 0 else ""

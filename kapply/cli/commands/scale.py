@@ -39,7 +39,7 @@ def scale(
     with handle_errors():
         from kapply.cli.kubectl import namespace_of, open_sim, qualified, report
         from kapply.cli.resources import parse_targets
-        from kapply.errors import ClusterError, KapplyError, UsageError
+        from kapply.errors import ClusterError, KapplyError, StateError, UsageError
 
         if replicas < 0:
             raise UsageError("The --replicas=COUNT flag is required, and COUNT must be greater than or "
@@ -62,7 +62,9 @@ def scale(
                     report(exc)
                     failed = True
                     continue
-                except KapplyError as exc:
+                except StateError:
+                    raise  # the state file itself (read-only, busy): the command stops
+                except KapplyError as exc:  # a precondition that does not hold
                     sys.stderr.write(f"error: {exc}\n")
                     failed = True
                     continue

@@ -6,6 +6,11 @@ operation, lets the controllers react, and commits the final rows, timers and cl
 Reads on an idle cluster take a fast path: one metadata read and one indexed `min(due)` query,
 then the rows asked for, never loading the cache. A failure rolls everything back and drops the
 cache, so memory never disagrees with the file.
+
+A read-only state file (`Store.read_only`) cannot take a catch-up: the first read that needs one
+runs it in memory (`_detached`) and every later read of the process sees that state; nothing is
+committed, so the file's clock lags until a command that can write runs. Dry-run sessions (diff)
+roll back as always; any other session raises ReadOnlyError before doing anything.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class SimCluster:
         self._meta: dict[str, Any] = {}
         self._failures: dict[tuple[str, str], int] = {}  # controller retry backoff (this process)
         self._reclaim = False  # give free pages back after the session commits
+        self._detached_runtime: Runtime | None = None  # read-only file: the catch-up kept in memory
 
     # ---- sessions ------------------------------------------------------------------------------
 
@@ -138,8 +144,11 @@ class SimCluster:
         if self._runtime is not None:
             yield self._runtime
             return
+        # A dry run commits nothing, so a read-only file can take one; any other session raises
+        # ReadOnlyError from transaction() before anything ran.
+        transaction = self.store.rolled_back if dry_run and self.store.read_only else self.store.transaction
         try:
-            with collector_paused(), self.store.transaction():
+            with collector_paused(), transaction():
                 meta = self.store.meta()
                 manual = bool(meta["settings"].get("manual_clock"))
                 if advance and not manual:
@@ -191,11 +200,28 @@ class SimCluster:
         self._cache = None
         self._epoch = -1
 
+    def _detached(self) -> Runtime:
+        """Read-only file: the cluster caught up to now in memory, once per process (never written)."""
+        if self._detached_runtime is None:
+            with collector_paused(), self.store.rolled_back():
+                meta = self.store.meta()
+                self._meta = meta
+                self._drop()
+                self._refresh(meta)
+                runtime = self._build_runtime(meta)
+                runtime.catch_up(self._target(meta))
+            self._drop()  # that cache is ahead of the file: sessions must not take it for the file's
+            self._detached_runtime = runtime
+        return self._detached_runtime
+
     @contextmanager
     def _reading(self) -> Iterator[SimAPI | None]:
         """Yields the API (inside a session) when catch-up was needed, else None (read the store)."""
         if self._runtime is not None:
             yield self._runtime.api
+            return
+        if self._detached_runtime is not None:
+            yield self._detached_runtime.api
             return
         with self.store.snapshot():
             meta = self.store.meta()
@@ -212,6 +238,9 @@ class SimCluster:
                 self._meta = meta
                 yield None
                 return
+        if self.store.read_only:
+            yield self._detached().api
+            return
         refused: ClusterError | None = None
         with self.session() as runtime:
             try:
@@ -263,7 +292,7 @@ class SimCluster:
         """
         outermost = self._runtime is None
         refused: ClusterError | None = None
-        with self.session() as rt:
+        with self.session(dry_run=dry_run and self.store.read_only) as rt:
             try:
                 if dry_run:
                     with rt.api.dry_running():
@@ -335,6 +364,8 @@ class SimCluster:
     def resource_version(self) -> str:
         """The cluster-wide resourceVersion after catching up."""
         self.catch_up()
+        if self._detached_runtime is not None:
+            return str(self._detached_runtime.api.rv)
         return str(self.store.meta()["rv"])
 
     def watch(self, kind: str, namespace: str | None = None, resource_version: str | None = None,
@@ -383,6 +414,8 @@ class SimCluster:
     def next_due(self) -> float | None:
         """Virtual time of the next pending timer (housekeeping excluded); None when idle."""
         self.catch_up()
+        if self._detached_runtime is not None:
+            return self._detached_runtime.timers.earliest_excluding(IDLE_IGNORED)
         return self.store.min_due(IDLE_IGNORED)
 
     def advance_until_idle(self, limit: float = 3600.0, max_steps: int = 100_000) -> AdvanceResult:
@@ -418,12 +451,18 @@ class SimCluster:
         """Settings, virtual time, object counts and timers (for `cluster info`)."""
         self.catch_up()
         meta = self.store.meta()
-        return {
+        info = {
             "name": self.name, "path": str(self.store.path), "settings": meta["settings"],
             "now": self._target(meta), "created": meta.get("created"), "resourceVersion": meta["rv"],
             "counts": self.store.counts(), "nextDue": self.store.min_due(IDLE_IGNORED),
-            "timers": self.store.timer_count(),
+            "timers": self.store.timer_count(), "readOnly": self.store.read_only,
         }
+        detached = self._detached_runtime
+        if detached is not None:  # the state caught up in memory, not the file's
+            cache = detached.api.cache
+            info.update(resourceVersion=detached.api.rv, counts={k: cache.count(k) for k in cache.kinds()},
+                        nextDue=detached.timers.earliest_excluding(IDLE_IGNORED), timers=len(detached.timers))
+        return info
 
     def close(self) -> None:
         """Release the state file."""

@@ -25,11 +25,14 @@ _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def kapply_home(home: str | Path | None = None) -> Path:
-    """`home`, else $KAPPLY_HOME, else ~/.kapply."""
-    if home is not None:
-        return Path(home)
+    """`home`, else $KAPPLY_HOME, else ~/.kapply; UsageError if it exists and is not a folder."""
     env = os.environ.get("KAPPLY_HOME")
-    return Path(env) if env else Path.home() / ".kapply"
+    root = Path(home) if home is not None else Path(env) if env else Path.home() / ".kapply"
+    if root.exists() and not root.is_dir():
+        what = "KAPPLY_HOME" if home is None and env else "the kapply home"
+        raise UsageError(f"{what} {root} is a file, not a folder: kapply keeps one state file per cluster "
+                         "there (point KAPPLY_HOME at a folder)")
+    return root
 
 
 def state_path(name: str, home: str | Path | None = None) -> Path:
@@ -121,5 +124,10 @@ def delete_cluster(name: str, home: str | Path | None = None, force: bool = Fals
         raise NotFoundError(f'cluster "{name}" not found')
     if not force:
         Store.open(path).close()  # a file kapply cannot read: its StateError says to add --force
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not os.access(path.parent, os.W_OK):
+        raise StateError(f'cannot delete cluster "{name}": {path.parent} is read-only')
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except OSError as exc:
+        raise StateError(f'cannot delete cluster "{name}": {exc.strerror or exc}: {exc.filename}') from None

@@ -6,6 +6,10 @@ never interleave and a killed process leaves the last committed state. The runti
 catch-up into one transaction: the cache holds the working state and `write_batch` receives only
 the final rows. A file that is not ours (no SQLite header, another application id, no format
 marker) raises StateError and is never written to.
+
+A state file kapply may not write (the file or its folder read-only, a read-only mount) is opened
+read-only: reads work, `transaction()` raises ReadOnlyError, and no SQLite error is ever reported
+as corruption unless SQLite says the file is corrupt (`_classify`).
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from kapply.cluster.sim.codec import loads
-from kapply.errors import ClusterError, StateError
+from kapply.cluster.sim.storefile import classify, connect, state_error, writable
+from kapply.errors import ReadOnlyError, StateError
 
 FORMAT = "kapply-sim-state"
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x6B61706C  # "kapl"
 CHANGELOG_KEEP = 10_000  # rows kept after compaction; older resourceVersions are "too old"
-BUSY_TIMEOUT = 30.0
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,25 +52,14 @@ Row = tuple[str, str, str, str, str, int, str]  # kind, namespace, name, grp, ui
 TimerRow = tuple[float, str, str]  # due, controller, key
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None,
-                           check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-    return conn
-
-
-def _state_error(path: Path, why: str) -> StateError:
-    return StateError(f"{path}: {why}; refusing to use it (move it away, or `kapply cluster delete "
-                      f"{path.stem} --force` if it is a broken kapply cluster)")
-
-
 class Store:
     """Open state file; all SQL of the embedded cluster lives here."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False) -> None:
         self.path = path
         self._conn = conn
         self._in_tx = False
+        self.read_only = read_only
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -78,11 +71,17 @@ class Store:
         The file is built under a temporary name and linked into place only when complete, so
         another process never sees a half-created cluster and an existing file is never replaced.
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create the folder {path.parent} for the state file: "
+                             f"{exc.strerror or exc}") from None
+        if not os.access(path.parent, os.W_OK):
+            raise StateError(f"cannot create the state file {path}: {path.parent} is read-only")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
         try:
-            conn = _connect(tmp)
+            conn = connect(tmp)
             try:
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # first: expired events give space back
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -116,38 +115,46 @@ class Store:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open and check an existing state file."""
+    def open(cls, path: Path, read_only: bool | None = None) -> Store:
+        """Open and check an existing state file (read-only when this process may not write it)."""
         try:
             with path.open("rb") as fh:
                 header = fh.read(16)
         except FileNotFoundError:
             raise StateError(f"{path} does not exist") from None
+        except IsADirectoryError:
+            raise StateError(f"{path} is a directory, not a kapply cluster state file") from None
         if header != _SQLITE_HEADER:
-            raise _state_error(path, "not a kapply cluster state file (not an SQLite database)")
+            raise state_error(path, "not a kapply cluster state file (not an SQLite database)")
+        if read_only is None:
+            read_only = not writable(path)
+        conn: sqlite3.Connection | None = None
         try:
-            conn = _connect(path)
+            conn = connect(path, read_only)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             if app_id != APPLICATION_ID:
                 conn.close()
-                raise _state_error(path, "not a kapply cluster state file (another application's "
+                raise state_error(path, "not a kapply cluster state file (another application's "
                                          "SQLite database)")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA journal_size_limit = 67108864")  # trim the WAL after big batches
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA journal_size_limit = 67108864")  # trim the WAL after big batches
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('format', 'schema_version')").fetchall())
-        except sqlite3.DatabaseError as exc:
-            raise _state_error(path, f"corrupt state file ({exc})") from exc
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise classify(path, exc) from exc
         if json.loads(rows.get("format", "null")) != FORMAT:
             conn.close()
-            raise _state_error(path, "not a kapply cluster state file (no format marker)")
+            raise state_error(path, "not a kapply cluster state file (no format marker)")
         version = json.loads(rows.get("schema_version", "0"))
         if version != SCHEMA_VERSION:
             conn.close()
-            raise _state_error(path, f"state format version {version}, this kapply reads version "
+            raise state_error(path, f"state format version {version}, this kapply reads version "
                                      f"{SCHEMA_VERSION}")
-        return cls(path, conn)
+        return cls(path, conn, read_only)
 
     def close(self) -> None:
         """Close the connection."""
@@ -157,7 +164,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); not re-entrant."""
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); not re-entrant. ReadOnlyError when the
+        file cannot be written."""
+        if self.read_only:
+            raise ReadOnlyError(self.path)
         with self._errors():
             self._conn.execute("BEGIN IMMEDIATE")
         self._in_tx = True
@@ -186,18 +196,27 @@ class Store:
             self._conn.execute("COMMIT")
 
     @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """A read transaction that is always rolled back: for sessions that must not write."""
+        if self._in_tx:
+            yield
+            return
+        with self._errors():
+            self._conn.execute("BEGIN")
+        self._in_tx = True
+        try:
+            yield
+        finally:
+            self._in_tx = False
+            with self._errors():
+                self._conn.execute("ROLLBACK")
+
+    @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise ClusterError(f"cluster state {self.path} is busy: another kapply process held it "
-                                   f"for more than {BUSY_TIMEOUT:.0f}s") from exc
-            access = any(w in str(exc) for w in ("readonly", "unable to open", "disk I/O", "full"))
-            why = "cannot use state file" if access else "corrupt state file"
-            raise _state_error(self.path, f"{why} ({exc})") from exc
-        except sqlite3.DatabaseError as exc:
-            raise _state_error(self.path, f"corrupt state file ({exc})") from exc
+        except sqlite3.Error as exc:
+            raise classify(self.path, exc) from exc
 
     # ---- reads -----------------------------------------------------------------------------
 
