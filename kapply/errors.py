@@ -9,21 +9,17 @@ from __future__ import annotations
 
 
 class KapplyError(Exception):
-    """Base of every error kapply reports to a user."""
+    """Base of every error kapply reports to a user (`kapply.cli.exits` maps classes to statuses)."""
 
-    exit_code = 1
+    exit_code: int | None = None  # set on an instance to force a status (kubectl diff: errors >= 2)
 
 
 class UsageError(KapplyError):
     """Bad command-line usage: unknown kind, malformed duration, missing argument."""
 
-    exit_code = 2
-
 
 class LoadError(KapplyError):
     """A file could not be read or parsed; carries the position where known."""
-
-    exit_code = 2
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None,
                  column: int | None = None) -> None:
@@ -48,21 +44,12 @@ class LoadError(KapplyError):
 class ValidationError(KapplyError):
     """Input manifests are invalid; nothing was written."""
 
-    exit_code = 2
-
 
 class ClusterError(KapplyError):
     """Base of errors raised by a cluster (embedded or real), shaped like API server statuses."""
 
     code = 500
     reason = "InternalError"
-
-
-class BadRequestError(ClusterError):
-    """The request could not be decoded (a number too big for its field, ...): HTTP 400."""
-
-    code = 400
-    reason = "BadRequest"
 
 
 class NotFoundError(ClusterError):
@@ -120,8 +107,6 @@ class ForbiddenError(ClusterError):
 class StateError(KapplyError):
     """The cluster's state file is corrupt, foreign, from an incompatible version, or unusable here."""
 
-    exit_code = 2
-
 
 class ReadOnlyError(StateError):
     """The state file (or its folder) cannot be written: reading commands still work."""
@@ -134,16 +119,10 @@ class ReadOnlyError(StateError):
 class PruneRefusedError(KapplyError):
     """Prune refused for safety: e.g. the source holds no objects (`--allow-empty` overrides)."""
 
-    exit_code = 2
-
 
 class OwnershipError(KapplyError):
     """The inventory a run reaches records another source: nothing was planned or written."""
 
-    exit_code = 2
-
 
 class NothingAppliedError(KapplyError):
     """Nothing the user asked for happened: no objects in the source, or every one was skipped."""
-
-    exit_code = 1

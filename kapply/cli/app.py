@@ -13,6 +13,7 @@ import sys
 import typer
 
 from kapply import __version__
+from kapply.cli.exits import ExitStatus
 
 app = typer.Typer(
     name="kapply",
@@ -46,7 +47,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"kapply {__version__}")
-        raise typer.Exit()
+        raise typer.Exit(ExitStatus.OK)
 
 
 @app.callback()
@@ -67,4 +68,4 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="kapply")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)

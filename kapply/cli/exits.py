@@ -1,8 +1,10 @@
 """The one place where errors become exit statuses and messages.
 
-Command bodies wrap their work in `handle_errors()`; a `KapplyError` prints `error: <message>`
-on stderr and exits with its `exit_code`; anything else is a bug and is reported as such
-(still without a traceback unless KAPPLY_DEBUG is set).
+Every command ends through `ExitStatus`: either a command raises `typer.Exit(ExitStatus.X)`
+itself (`diff` found changes, one of several objects was missing), or its body runs inside
+`handle_errors()`, which prints `error: <message>` for a `KapplyError` and exits with
+`exit_status(exc)`, the table below. Anything else is a bug, reported as such (still without a
+traceback unless KAPPLY_DEBUG is set). `tests/cli/test_exits.py` fails on a bare number.
 """
 
 from __future__ import annotations
@@ -15,14 +17,45 @@ from enum import IntEnum
 
 import typer
 
-from kapply.errors import KapplyError
+from kapply.errors import (
+    KapplyError,
+    LoadError,
+    OwnershipError,
+    PruneRefusedError,
+    StateError,
+    UsageError,
+    ValidationError,
+)
 
 
 class ExitStatus(IntEnum):
     OK = 0
-    FAILURE = 1  # invalid manifests, changes found (diff), apply or rollout failed
-    ERROR = 2  # usage, I/O, invalid input for apply
-    INTERNAL = 3
+    FAILURE = 1  # invalid manifests (validate), apply or rollout failed, an object not found
+    CHANGES = 1  # diff: the cluster differs from the files (kubectl diff's convention)
+    ERROR = 2  # usage, I/O, invalid input for apply, an unusable state file
+    INTERNAL = 3  # a bug in kapply
+    INTERRUPTED = 130  # SIGINT, as a shell reports it
+
+
+# Error classes -> status; the most specific class that matches wins. Others: FAILURE.
+_BY_ERROR: dict[type[KapplyError], ExitStatus] = {
+    UsageError: ExitStatus.ERROR,
+    LoadError: ExitStatus.ERROR,
+    ValidationError: ExitStatus.ERROR,
+    StateError: ExitStatus.ERROR,
+    PruneRefusedError: ExitStatus.ERROR,
+    OwnershipError: ExitStatus.ERROR,  # the inventory records another source
+}
+
+
+def exit_status(exc: KapplyError) -> ExitStatus:
+    """The status a command exits with for `exc` (an instance's own `exit_code` wins)."""
+    if exc.exit_code is not None:
+        return ExitStatus(exc.exit_code)
+    for cls in type(exc).__mro__:
+        if cls in _BY_ERROR:
+            return _BY_ERROR[cls]
+    return ExitStatus.FAILURE
 
 
 @contextmanager
@@ -33,11 +66,9 @@ def handle_errors() -> Iterator[None]:
         raise
     except KapplyError as exc:
         sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(exc.exit_code) from None
+        raise typer.Exit(exit_status(exc)) from None
     except BrokenPipeError:  # `kapply get pods | head`: the reader left; say nothing, as kubectl
-        import os as _os
-
-        _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(ExitStatus.OK) from None
     except OSError as exc:
         sys.stderr.write(f"error: {exc.strerror or exc}: {exc.filename or ''}\n".replace(": \n", "\n"))

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, exit_status, handle_errors
 
 PATHS = typer.Argument(..., help="Files or folders of manifests; - for stdin.")
 OUTPUT = typer.Option("text", "--output", "-o", help="text or json.")
@@ -64,7 +64,7 @@ def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> 
 
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitStatus.ERROR) from None
     for d in validated.report.warnings:  # as kubectl prints them
         sys.stderr.write(f"Warning: {d.file}:{d.line}:{d.column}: {d.text}\n")
     if not validated.documents and not (plan_options.prune or plan_options.allow_empty):
@@ -131,8 +131,9 @@ def diff(
             except ApplyFailedError as exc:
                 refusals = str(exc).partition("\n")[2]
                 sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
-                raise typer.Exit(2) from None
-        raise typer.Exit(2 if plan.errors else 1 if plan.has_changes else 0)
+                raise typer.Exit(ExitStatus.ERROR) from None
+        raise typer.Exit(ExitStatus.ERROR if plan.errors else ExitStatus.CHANGES if plan.has_changes
+                         else ExitStatus.OK)
 
 
 @contextmanager
@@ -143,7 +144,7 @@ def _errors_exit_2() -> Iterator[None]:
     try:
         yield
     except KapplyError as exc:
-        exc.exit_code = max(exc.exit_code, 2)
+        exc.exit_code = max(exit_status(exc), ExitStatus.ERROR)
         raise
 
 
@@ -250,7 +251,7 @@ def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, d
                    "(re-run apply to finish)", err=True)
     if skipped:
         raise NothingAppliedError(skipped)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
 
 
 def _nothing_note(plan: Any, prune_only: bool, validated: Any, prune: bool) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource "
                  "has been terminated. The resource may continue to run on the cluster indefinitely.\n")
@@ -71,7 +71,7 @@ def delete(
                 sys.stderr.write(FORCE_WARNING)
             failed = _delete_all(sim, items, grace, CASCADE[cascade.lower()], ignore_not_found,
                                  output == "name")
-        raise typer.Exit(1 if failed else 0)
+        raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
 
 
 def effective_grace(grace_period: int, force: bool, now: bool) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +59,7 @@ def describe(
             where = "" if ns is None else f" in {ns} namespace"
             sys.stderr.write(f"No resources found{where}.\n")
         sys.stdout.write("\n\n".join(pages))
-        raise typer.Exit(1 if failed else 0)
+        raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
 
 
 def _find(sim: Any, info: Any, name: str | None, ns: str | None, selector: str | None,

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 OUTPUTS = ("text", "wide", "yaml", "json", "name")
 
@@ -48,7 +48,7 @@ def get(
                 kind = f"{info.singular}.{info.group}" if info.group else info.singular
                 scope = ns if info.namespaced else None
                 sys.stdout.write("".join(f"{kind}/{name}\n" for _, name in sim.names(info.kind, scope)))
-            raise typer.Exit(0)
+            raise typer.Exit(ExitStatus.OK)
         gc.disable()  # a short-lived process decoding many objects: collections only cost time
         found: list[tuple[Any, dict[str, Any]]] = []
         missing: list[str] = []
@@ -72,7 +72,7 @@ def get(
                bool(missing))
         for message in missing:
             sys.stderr.write(f"Error from server (NotFound): {message}\n")
-        raise typer.Exit(1 if missing else 0)
+        raise typer.Exit(ExitStatus.FAILURE if missing else ExitStatus.OK)
 
 
 def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:

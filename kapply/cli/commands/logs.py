@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 
@@ -51,7 +51,7 @@ def logs(
             text = "".join(tail_lines(container_log(pod, name, previous), tail) for name in chosen)
         except ClusterError as exc:
             report(exc)
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitStatus.FAILURE) from None
         sys.stdout.write(text)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 from kapply.cli.options import CLUSTER
 
 node_app = typer.Typer(help="Nodes of the embedded cluster: list, add, fail, recover, cordon, drain.",
@@ -42,7 +42,7 @@ def _cluster(name: str, kubectl_errors: bool = True) -> Iterator[Any]:
             if not kubectl_errors:
                 raise
             report(exc)
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitStatus.FAILURE) from None
 
 
 def node_status(node: dict[str, Any]) -> str:
@@ -203,7 +203,7 @@ def drain(
             sys.stderr.write(f"There are pending nodes to be drained:\n {name}\n")
             for line in plan.error_lines():
                 sys.stderr.write(f"error: {line}\n")
-            raise typer.Exit(1)
+            raise typer.Exit(ExitStatus.FAILURE)
         if plan.warnings:
             sys.stderr.write(f"Warning: {plan.warning_line()}\n")
         for pod in plan.evict:

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 SCALABLE = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
 
@@ -69,7 +69,7 @@ def scale(
                     failed = True
                     continue
                 sys.stdout.write(f"{qualified(info)}/{name} scaled\n")
-        raise typer.Exit(1 if failed else 0)
+        raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
 
 
 def _check(obj: dict[str, Any], current: int, resource_version: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -44,5 +44,5 @@ def validate(
         sys.stdout.write(render(result.report, output))
         failed = not result.report.ok or (strict_warnings and result.report.warnings)
         if any(d.rule == "io" for d in result.report.errors):
-            raise typer.Exit(2)  # an I/O error, not an invalid manifest
-        raise typer.Exit(1 if failed else 0)
+            raise typer.Exit(ExitStatus.ERROR)  # an I/O error, not an invalid manifest
+        raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
