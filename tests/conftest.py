@@ -2,6 +2,11 @@
 
 `run_cli` runs the typer app in-process (fast, exact stdout/stderr/exit code);
 `run_kapply` runs the installed console script in a subprocess (true end-to-end).
+
+The suite never writes to the real home: before anything is collected, kapply's compiled-schema
+cache (`~/.cache/kapply`), any other XDG cache and the default KAPPLY_HOME (`~/.kapply`) point
+into one scratch folder for the session (subprocesses inherit them); tests/test_hygiene.py fails
+when they would not.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +24,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+REAL_HOME = Path.home()
+SCRATCH = Path(tempfile.mkdtemp(prefix="kapply-tests-"))
+os.environ["KAPPLY_CACHE_DIR"] = str(SCRATCH / "kapply-cache")
+os.environ["XDG_CACHE_HOME"] = str(SCRATCH / "xdg-cache")
+os.environ["KAPPLY_HOME"] = str(SCRATCH / "kapply-home")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
+@pytest.fixture
+def home_folders() -> tuple[Path, Path]:
+    """(the real home, the session's scratch folder standing in for it)."""
+    return REAL_HOME, SCRATCH
 
 
 @dataclass

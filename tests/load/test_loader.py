@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kapply.cli.exits import ExitStatus, exit_status
 from kapply.errors import LoadError
 from kapply.load import loader
 from kapply.load.document import Position
@@ -66,7 +67,7 @@ def test_missing_path_is_a_load_error(in_tmp: Path) -> None:
     with pytest.raises(LoadError) as caught:
         load_paths(["nope/"])
     assert str(caught.value) == "path not found: nope/"
-    assert caught.value.exit_code == 2
+    assert exit_status(caught.value) == ExitStatus.ERROR
 
 
 def test_absolute_paths_under_the_working_directory_display_relative(in_tmp: Path, tmp_path_factory) -> None:
