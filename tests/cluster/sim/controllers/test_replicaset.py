@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kapply.cluster.sim.cluster import SimCluster
+from kapply.cluster.sim.controllers.podrank import deletion_order, pods_to_delete
 from kapply.cluster.sim.controllers.podutil import format_time
-from kapply.cluster.sim.controllers.replicaset import deletion_order
 from kapply.cluster.sim.testing import new_test_cluster
 
 NOW = 1_767_225_600.0
@@ -51,6 +53,19 @@ def test_doubled_up_pods_go_first() -> None:
     alone, crowded = pod("alone", node="n1", ready_at=NOW - 50), pod("crowded", node="n2", ready_at=NOW - 50)
     related = [crowded, pod("sibling", node="n2"), alone]
     assert deletion_order([alone, crowded], related, NOW)[0]["metadata"]["name"] == "crowded"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(specs=st.lists(st.tuples(st.sampled_from(["", "n1", "n2"]), st.sampled_from(["Pending", "Running"]),
+                                st.one_of(st.none(), st.integers(1, 5000)), st.integers(0, 3),
+                                st.integers(1, 5000)), max_size=25),
+       count=st.integers(0, 30))
+def test_pods_to_delete_is_the_head_of_the_full_order(specs: list[tuple[Any, ...]], count: int) -> None:
+    """The heap selection a paced step uses picks what sorting every pod would (stable ties)."""
+    pods = [pod(f"p{i}", node=node, phase=phase, ready_at=None if ready is None else NOW - ready,
+                restarts=restarts, created=NOW - age)
+            for i, (node, phase, ready, restarts, age) in enumerate(specs)]
+    assert pods_to_delete(pods, pods, count, NOW) == deletion_order(pods, pods, NOW)[:count]
 
 
 def rs_manifest(replicas: int = 3, name: str = "web", min_ready: int = 0) -> dict[str, Any]:
