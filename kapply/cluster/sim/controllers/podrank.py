@@ -13,6 +13,7 @@ import functools
 import heapq
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from kapply.cluster.sim.controllers.podutil import (
@@ -36,76 +37,82 @@ def _deletion_cost(pod: Obj) -> int:
         return 0
 
 
-def _log_rank_diff(t1: float, t2: float, now: float) -> int:
-    """logarithmicRankDiff: compare how long ago, in power-of-two buckets of nanoseconds."""
-    def bucket(t: float) -> int:
-        d = (now - t) * 1e9
-        return int(math.log2(d)) if d > 0 else -1
-    return bucket(t1) - bucket(t2)
+def _bucket(t: float | None, now: float) -> int:
+    """logarithmicRankDiff's bucket: how long ago, as a power of two of nanoseconds."""
+    if t is None:
+        return 0
+    d = (now - t) * 1e9
+    return int(math.log2(d)) if d > 0 else -1
 
 
-def _newer_first(t1: float | None, t2: float | None, uid1: str, uid2: str, now: float) -> int:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the ordering looks at, read once per pod (the comparator runs N log N times)."""
+
+    prefix: tuple[int, int, int, int, int]  # criteria 1-5, in order: a smaller tuple goes first
+    ready: bool
+    uid: str
+    since: float | None
+    since_bucket: int
+    restarts: int
+    created: float | None
+    created_bucket: int
+
+
+def _facts(pod: Obj, rank: int, now: float) -> _Facts:
+    ready = is_pod_ready(pod)
+    phase = _PHASE_ORDINAL.get((pod.get("status") or {}).get("phase", ""), 0)
+    prefix = (1 if pod["spec"].get("nodeName") else 0, phase, 1 if ready else 0, _deletion_cost(pod), -rank)
+    since = ready_since(pod) if ready else None
+    created = parse_time(pod["metadata"].get("creationTimestamp"))
+    return _Facts(prefix, ready, str(pod["metadata"].get("uid", "")), since, _bucket(since, now),
+                  max_container_restarts(pod), created, _bucket(created, now))
+
+
+def _newer_first(t1: float | None, b1: int, t2: float | None, b2: int, uid1: str, uid2: str) -> int:
     """-1 if the first sorts before (is deleted before) the second, by recency; 0 if equal."""
     if t1 == t2:
         return 0
     if t1 is None or t2 is None:  # afterOrZero: a zero time sorts first
         return -1 if t1 is None else 1
-    diff = _log_rank_diff(t1, t2, now)
-    if diff == 0:
+    if b1 == b2:
         return -1 if uid1 < uid2 else (1 if uid1 > uid2 else 0)
-    return -1 if diff < 0 else 1
+    return -1 if b1 < b2 else 1
 
 
-def _compare(a: tuple[Obj, int], b: tuple[Obj, int], now: float) -> int:
-    (p, rank_p), (q, rank_q) = a, b
-    node_p, node_q = p["spec"].get("nodeName") or "", q["spec"].get("nodeName") or ""
-    if node_p != node_q and (not node_p or not node_q):
-        return -1 if not node_p else 1  # 1. unscheduled before scheduled
-    phase_p = _PHASE_ORDINAL.get((p.get("status") or {}).get("phase", ""), 0)
-    phase_q = _PHASE_ORDINAL.get((q.get("status") or {}).get("phase", ""), 0)
-    if phase_p != phase_q:
-        return -1 if phase_p < phase_q else 1  # 2. Pending < Unknown < Running
-    ready_p, ready_q = is_pod_ready(p), is_pod_ready(q)
-    if ready_p != ready_q:
-        return -1 if not ready_p else 1  # 3. not ready before ready
-    cost_p, cost_q = _deletion_cost(p), _deletion_cost(q)
-    if cost_p != cost_q:
-        return -1 if cost_p < cost_q else 1  # 4. lower pod-deletion-cost first
-    if rank_p != rank_q:
-        return -1 if rank_p > rank_q else 1  # 5. doubled up on a node before alone
-    uid_p, uid_q = p["metadata"].get("uid", ""), q["metadata"].get("uid", "")
-    if ready_p and ready_q:  # 6. ready for a shorter time first
-        order = _newer_first(ready_since(p), ready_since(q), uid_p, uid_q, now)
+def _compare(p: _Facts, q: _Facts) -> int:
+    if p.prefix != q.prefix:
+        # 1. unscheduled before scheduled; 2. Pending < Unknown < Running; 3. not ready before
+        # ready; 4. lower pod-deletion-cost first; 5. doubled up on a node before alone
+        return -1 if p.prefix < q.prefix else 1
+    if p.ready and q.ready:  # 6. ready for a shorter time first
+        order = _newer_first(p.since, p.since_bucket, q.since, q.since_bucket, p.uid, q.uid)
         if order:
             return order
-    restarts_p, restarts_q = max_container_restarts(p), max_container_restarts(q)
-    if restarts_p != restarts_q:
-        return -1 if restarts_p > restarts_q else 1  # 7. more restarts first
-    created_p = parse_time(p["metadata"].get("creationTimestamp"))
-    created_q = parse_time(q["metadata"].get("creationTimestamp"))
-    return _newer_first(created_p, created_q, uid_p, uid_q, now)  # 8. newer first
+    if p.restarts != q.restarts:
+        return -1 if p.restarts > q.restarts else 1  # 7. more restarts first
+    return _newer_first(p.created, p.created_bucket, q.created, q.created_bucket, p.uid, q.uid)  # 8. newer
 
 
-def _ranked(pods: list[Obj], related: Iterable[Obj]) -> list[tuple[Obj, int]]:
-    """Each pod with its rank: how many active related pods share its node."""
+def _ranked(pods: list[Obj], related: Iterable[Obj], now: float) -> list[tuple[_Facts, int, Obj]]:
+    """Each pod with its facts (rank: how many active related pods share its node) and position."""
     on_node: dict[str, int] = {}
     for pod in related:
         if is_pod_active(pod):
             node = pod["spec"].get("nodeName") or ""
             on_node[node] = on_node.get(node, 0) + 1
-    return [(pod, on_node.get(pod["spec"].get("nodeName") or "", 0)) for pod in pods]
+    return [(_facts(pod, on_node.get(pod["spec"].get("nodeName") or "", 0), now), i, pod)
+            for i, pod in enumerate(pods)]
+
+
+_KEY = functools.cmp_to_key(lambda a, b: _compare(a[0], b[0]) or (a[1] > b[1]) - (a[1] < b[1]))
 
 
 def deletion_order(pods: list[Obj], related: Iterable[Obj], now: float) -> list[Obj]:
-    """`pods` in the order a replica manager deletes them (getPodsToDelete's sort)."""
-    ranked = _ranked(pods, related)
-    ranked.sort(key=functools.cmp_to_key(lambda a, b: _compare(a, b, now)))
-    return [pod for pod, _ in ranked]
+    """`pods` in the order a replica manager deletes them (getPodsToDelete's sort; stable)."""
+    return [pod for _, _, pod in sorted(_ranked(pods, related, now), key=_KEY)]
 
 
 def pods_to_delete(pods: list[Obj], related: Iterable[Obj], count: int, now: float) -> list[Obj]:
     """The first `count` of `deletion_order(pods, related, now)`, in O(len(pods) log count)."""
-    if count >= len(pods):
-        return deletion_order(pods, related, now)
-    key = functools.cmp_to_key(lambda a, b: _compare(a, b, now))
-    return [pod for pod, _ in heapq.nsmallest(count, _ranked(pods, related), key=key)]
+    return [pod for _, _, pod in heapq.nsmallest(count, _ranked(pods, related, now), key=_KEY)]

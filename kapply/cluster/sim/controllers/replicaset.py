@@ -90,6 +90,7 @@ class ReplicaManager:
         self.kind = kind
         self.name = kind.lower()
         self._index = ReplicaIndex(kind)  # this session's owners: their pods and counts
+        self._victims: dict[str, list[str]] = {}  # owner uid -> pods its deletion burst still has to delete
 
     def selector(self, owner: Obj) -> Selector:
         sel = owner["spec"].get("selector")
@@ -203,10 +204,13 @@ class ReplicaManager:
         want = 1 if replicas is None else int(replicas)
         diff = len(pods.pods) - want
         step = slowstart.step_size(abs(diff))
+        uid = owner["metadata"].get("uid", "")
+        if diff <= 0:
+            self._victims.pop(uid, None)
         if diff < 0:
             failure = self._create_pods(ctx, owner, step)
         elif diff > 0:
-            failure = self._delete_pods(ctx, owner, list(pods.pods.values()), step)
+            failure = self._delete_pods(ctx, owner, self._next_victims(ctx, owner, pods, diff, step))
         else:
             return None
         if failure is None and abs(diff) > step:  # more to do once the client has tokens again
@@ -228,8 +232,23 @@ class ReplicaManager:
             return "FailedCreate", str(failed)
         return None
 
-    def _delete_pods(self, ctx: Context, owner: Obj, pods: list[Obj], count: int) -> tuple[str, str] | None:
-        doomed = pods_to_delete(pods, self._related(ctx, owner), count, ctx.now)
+    def _next_victims(self, ctx: Context, owner: Obj, pods: OwnerPods, diff: int, count: int) -> list[Obj]:
+        """The next `count` pods of the current burst's deletions, ranked once per burst.
+
+        getPodsToDelete ranks the pods once per sync and the burst's deletes then trickle out
+        through the client; so here a burst's victims are chosen once (at most BurstReplicas) and
+        each paced step deletes the next of them that are still there.
+        """
+        uid = owner["metadata"].get("uid", "")
+        queue = [key for key in self._victims.get(uid, ()) if key in pods.pods]
+        if not queue:
+            burst = min(diff, slowstart.BURST_REPLICAS)
+            ranked = pods_to_delete(list(pods.pods.values()), self._related(ctx, owner), burst, ctx.now)
+            queue = [ns_key(pod) for pod in ranked]
+        self._victims[uid] = queue[count:]
+        return [pods.pods[key] for key in queue[:count]]
+
+    def _delete_pods(self, ctx: Context, owner: Obj, doomed: list[Obj]) -> tuple[str, str] | None:
         failed: ClusterError | None = None
         for pod in doomed:  # all at once in Kubernetes: every delete is tried
             name = pod["metadata"]["name"]
