@@ -146,7 +146,7 @@ class SimCluster:
             return
         # A dry run commits nothing, so a read-only file can take one; any other session raises
         # ReadOnlyError from transaction() before anything ran.
-        transaction = self.store.rolled_back if dry_run and self.store.read_only else self.store.transaction
+        transaction = self.store.snapshot if dry_run and self.store.read_only else self.store.transaction
         try:
             with collector_paused(), transaction():
                 meta = self.store.meta()
@@ -203,7 +203,7 @@ class SimCluster:
     def _detached(self) -> Runtime:
         """Read-only file: the cluster caught up to now in memory, once per process (never written)."""
         if self._detached_runtime is None:
-            with collector_paused(), self.store.rolled_back():
+            with collector_paused(), self.store.snapshot():
                 meta = self.store.meta()
                 self._meta = meta
                 self._drop()

@@ -184,20 +184,8 @@ class Store:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """A read transaction: consistent reads without taking the write lock."""
-        if self._in_tx:
-            yield
-            return
-        with self._errors():
-            self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self._conn.execute("COMMIT")
-
-    @contextmanager
-    def rolled_back(self) -> Iterator[None]:
-        """A read transaction that is always rolled back: for sessions that must not write."""
+        """A read transaction: consistent reads without taking the write lock; whatever happens
+        inside is rolled back (sessions that must not write run in one)."""
         if self._in_tx:
             yield
             return

@@ -10,8 +10,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from hello_cluster import Run, advance, hello_cluster, pod_names
 
 
-def _ready(run_cli: Run) -> str:
-    return run_cli("get", "deploy", "hello-node", "--cluster", "demo").stdout.splitlines()[1].split()[1]
+def _ready(run_cli: Run, column: int = 1) -> str:
+    """READY (or another column) of `kapply get deploy hello-node`."""
+    return run_cli("get", "deploy", "hello-node", "--cluster", "demo").stdout.splitlines()[1].split()[column]
 
 
 def test_scale_up_and_down(run_cli: Run, tmp_path: Path) -> None:
@@ -136,10 +137,6 @@ def test_delete_by_selector_across_namespaces(run_cli: Run, tmp_path: Path) -> N
     assert res.stdout == 'deployment.apps "hello-node" deleted from default namespace\n'
 
 
-def _up_to_date(run_cli: Run) -> str:
-    return run_cli("get", "deploy", "hello-node", "--cluster", "demo").stdout.splitlines()[1].split()[2]
-
-
 def test_scale_beyond_int32_is_refused_by_the_api_server(run_cli: Run, tmp_path: Path) -> None:
     hello_cluster(run_cli, tmp_path)
     res = run_cli("scale", "deploy/hello-node", "--replicas", "3000000000", "--cluster", "demo")
@@ -156,9 +153,9 @@ def test_scale_to_the_largest_count_returns_and_pods_come_in_steps(run_cli: Run,
     hello_cluster(run_cli, tmp_path)
     res = run_cli("scale", "deploy/hello-node", "--replicas", "2147483647", "--cluster", "demo")
     assert (res.exit_code, res.stdout) == (0, "deployment.apps/hello-node scaled\n")
-    assert _up_to_date(run_cli) == "33"  # the 3 there were, then one client burst of 30
+    assert _ready(run_cli, column=2) == "33"  # the 3 there were, then one client burst of 30
     advance(run_cli, "3s")
-    assert _up_to_date(run_cli) == "93"  # 20 pods a second
+    assert _ready(run_cli, column=2) == "93"  # 20 pods a second
     pending = [line for line in run_cli("get", "pods", "--cluster", "demo").stdout.splitlines()
                if " Pending " in line]
     assert pending  # three nodes are full: the rest wait, as in Kubernetes

@@ -55,6 +55,10 @@ def _until(cluster: Any, kit: Any, done: Any, horizon: float) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(scenario=scenarios())
 def test_rollout_bounds(kit: Any, scenario: dict[str, Any]) -> None:
+    _rollout_bounds(kit, scenario)
+
+
+def _rollout_bounds(kit: Any, scenario: dict[str, Any]) -> None:
     replicas = scenario["replicas"]
     surge_value, unavailable_value = scenario["surge"], scenario["unavailable"]
     surge, unavailable = resolve_fenceposts(surge_value, unavailable_value, replicas)
@@ -127,24 +131,4 @@ def test_rollover_bounds(kit: Any, scenario: dict[str, Any], steps: int) -> None
 @given(scenario=scenarios(), replicas=st.integers(min_value=31, max_value=120))
 def test_paced_rollout_bounds(kit: Any, scenario: dict[str, Any], replicas: int) -> None:
     """Sizes beyond one client burst (30): the replica manager's paced steps keep the same bounds."""
-    surge_value, unavailable_value = scenario["surge"], scenario["unavailable"]
-    surge, unavailable = resolve_fenceposts(surge_value, unavailable_value, replicas)
-    unavailable = min(unavailable, replicas)
-    observer = kit.PodObserver()
-    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
-        cluster = kit.new_cluster(Path(tmp), observer=observer, pod_startup=scenario["startup"])
-        try:
-            cluster.create(kit.deployment(
-                replicas=replicas,
-                strategy={"type": "RollingUpdate",
-                          "rollingUpdate": {"maxSurge": surge_value, "maxUnavailable": unavailable_value}}))
-            _until(cluster, kit, lambda d: deployment_status(d).done, 120)
-            observer.arm()
-            kit.set_image(cluster, "app:v2", ready_delay=scenario["ready_delay"])
-            _until(cluster, kit, lambda d: deployment_status(d).done, 600)
-            assert len(kit.live_pods(cluster)) == replicas
-            assert observer.max_total <= replicas + surge, (observer.max_total, replicas, surge)
-            assert observer.min_ready is not None and observer.min_ready >= replicas - unavailable, (
-                observer.min_ready, replicas, unavailable)
-        finally:
-            cluster.close()
+    _rollout_bounds(kit, {**scenario, "replicas": replicas})
