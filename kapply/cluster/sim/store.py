@@ -9,7 +9,7 @@ marker) raises StateError and is never written to.
 
 A state file kapply may not write (the file or its folder read-only, a read-only mount) is opened
 read-only: reads work, `transaction()` raises ReadOnlyError, and no SQLite error is ever reported
-as corruption unless SQLite says the file is corrupt (`_classify`).
+as corruption unless SQLite says the file is corrupt (`storefile.classify`).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class Store:
             if app_id != APPLICATION_ID:
                 conn.close()
                 raise state_error(path, "not a kapply cluster state file (another application's "
-                                         "SQLite database)")
+                                        "SQLite database)")
             if not read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -153,7 +153,7 @@ class Store:
         if version != SCHEMA_VERSION:
             conn.close()
             raise state_error(path, f"state format version {version}, this kapply reads version "
-                                     f"{SCHEMA_VERSION}")
+                                    f"{SCHEMA_VERSION}")
         return cls(path, conn, read_only)
 
     def close(self) -> None:
