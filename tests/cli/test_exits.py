@@ -12,7 +12,7 @@ from kapply.cli.exits import ExitStatus, exit_status
 from kapply.cluster.sim.controllers.deployment.rollback import RollbackError
 
 PACKAGE = Path(__file__).resolve().parents[2] / "kapply"
-EXITS = {"Exit", "exit", "SystemExit", "_exit"}  # typer.Exit, sys.exit, SystemExit, os._exit
+EXITS = {("typer", "Exit"), ("sys", "exit"), ("os", "_exit"), ("", "SystemExit"), ("", "exit")}
 
 
 def _named(node: ast.expr) -> bool:
@@ -33,7 +33,10 @@ def _raw_exits() -> list[str]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            name = getattr(func, "attr", None) or getattr(func, "id", "")
+            if isinstance(func, ast.Attribute):
+                name = (func.value.id if isinstance(func.value, ast.Name) else "?", func.attr)
+            else:
+                name = ("", func.id if isinstance(func, ast.Name) else "?")
             if name in EXITS and not (len(node.args) == 1 and not node.keywords and _named(node.args[0])):
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {ast.unparse(node)}")
     return found
