@@ -136,10 +136,9 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
             _store_inventory(cluster, nxt)
 
     writes = [c for c in plan.changes if c.is_write]
-    transactional = isinstance(cluster, Transactional)
     if dry_run or not writes:
         if writes:
-            if transactional:
+            if isinstance(cluster, Transactional):
                 try:
                     with cluster.session(dry_run=True):
                         refused = _refusals(cluster, plan, dry_run=False)
@@ -156,7 +155,7 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
         return report
 
     deleted = [c.key for c in plan.changes if c.action in ("prune", "cascade")]
-    if transactional:
+    if isinstance(cluster, Transactional):
         try:
             with cluster.session():
                 store([], widen=True)

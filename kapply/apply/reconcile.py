@@ -130,6 +130,7 @@ def settled(cluster: Cluster, plan: Plan) -> Plan:
         for i in updates:
             change = changes[i]
             try:
+                assert change.desired is not None  # updates carry what they write
                 result = cluster.update(deep_copy(change.desired), dry_run=True)
             except ClusterError:
                 continue  # apply reports the refusal

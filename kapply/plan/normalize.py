@@ -97,13 +97,13 @@ def _union(a: Any, b: Any, kind: str, pat: str) -> Any:
         if key is not None and key != SET and _hashable_keys(a, key) and _hashable_keys(b, key):
             by_key = {x.get(key): x for x in a if isinstance(x, dict)}
             seen = set()
-            out = []
+            merged: list[Any] = []
             for x in b:
                 k = x.get(key) if isinstance(x, dict) else None
                 seen.add(k)
-                out.append(_union(by_key[k], x, kind, item(pat)) if k in by_key else x)
-            out.extend(x for x in a if isinstance(x, dict) and x.get(key) not in seen)
-            return out
+                merged.append(_union(by_key[k], x, kind, item(pat)) if k in by_key else x)
+            merged.extend(x for x in a if isinstance(x, dict) and x.get(key) not in seen)
+            return merged
         if len(a) > len(b):
             return [_union(x, y, kind, item(pat)) for x, y in zip(a, b, strict=False)] + a[len(b):]
         return [_union(x, y, kind, item(pat)) for x, y in zip(a, b, strict=False)] + b[len(a):]

@@ -132,10 +132,10 @@ def choose(source: Origin, inventories: Iterable[Inventory],
     for inv in listed:
         if inv.source == source:
             return inv
-    enclosing = [inv for inv in listed if inv.source is not None and source.within(inv.source)]
+    enclosing = [(inv, inv.source) for inv in listed if inv.source is not None and source.within(inv.source)]
     if enclosing:
-        return min(enclosing, key=lambda inv: (-_depth(source, inv.source), len(inv.source.locations),  # type: ignore[arg-type]
-                                               inv.id))
+        best = min(enclosing, key=lambda pair: (-_depth(source, pair[1]), len(pair[1].locations), pair[0].id))
+        return best[0]
     return next((inv for inv in listed if inv.id == legacy_id and inv.source is None), None)
 
 

@@ -19,7 +19,7 @@ from kapply.watch.bugs import internal_error
 
 PRUNES = ""  # the group of keys no file holds
 
-Probe = Callable[[set[ResourceKey]], None]
+Probe = Callable[[set[ResourceKey]], object]  # its result is ignored; raising is the answer
 
 
 @dataclass

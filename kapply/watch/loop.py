@@ -132,7 +132,7 @@ def _install_signals(stop: threading.Event, debouncer: Debouncer) -> dict[int, A
         stop.set()
         debouncer.wake()
 
-    previous = {}
+    previous: dict[int, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.signal(sig, on_signal)
     return previous

@@ -124,7 +124,7 @@ def _nearest_existing(path: str) -> str:
 
 
 def _ancestors(path: str) -> list[str]:
-    out = []
+    out: list[str] = []
     while True:
         parent = os.path.dirname(path)
         if parent == path:

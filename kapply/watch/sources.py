@@ -113,7 +113,8 @@ class SourceSet:
     def refresh(self, paths: Iterable[str]) -> Update:
         """Re-read the given files (real paths); a missing one is dropped, unless its folder is gone."""
         frozen = [self._folder(p) for p in self.gone()]
-        read, drop = set(), set()
+        read: set[str] = set()
+        drop: set[str] = set()
         for path in self._tracked(paths):
             if any(_inside(path, f) for f in frozen):
                 continue
