@@ -47,6 +47,8 @@ class Document:
     line: int
     column: int
     source: SourceText | None = field(default=None, repr=False, compare=False)
+    # the kustomization folder it was rendered from (real path), None for a plain manifest
+    kustomization: str | None = field(default=None, compare=False)
 
     def position(self, path: FieldPath) -> Position:
         """Where the value at `path` is written, or its nearest existing ancestor if it is absent."""
@@ -84,3 +86,5 @@ class LoadResult:
     documents: list[Document]
     issues: list[LoadIssue]
     files: list[str]
+    kustomizations: list[str] = field(default_factory=list)  # the kustomization files rendered
+    renderer: str = ""  # what rendered them: "kustomize" or "kubectl kustomize"

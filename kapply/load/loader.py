@@ -84,10 +84,26 @@ def _read_stdin(source: Source, stdin: IO[Any] | None) -> bytes | LoadIssue:
 
 def load_source(source: Source, stdin: IO[Any] | None = None) -> _Outcome:
     """Read and parse one source: (documents, issues, whether it was read)."""
+    if source.is_kustomization:
+        return render_source(source)
     data = _read_stdin(source, stdin) if source.path is None else _read_file(source)
     if isinstance(data, LoadIssue):
         return [], [data], False
     documents, issues = parse_source(SourceText(source.display, data))
+    return documents, issues, True
+
+
+def render_source(source: Source) -> _Outcome:
+    """A kustomization rendered by kustomize, its objects placed at their source files."""
+    from kapply.load.kustomize import RenderError, render
+    from kapply.load.rendered import documents_of
+
+    assert source.path is not None
+    try:
+        data, origins = render(source.path)
+    except RenderError as exc:
+        return [], [LoadIssue(exc.file, exc.line, 1, exc.message, "kustomize")], True
+    documents, issues = documents_of(data, source.display, origins, os.path.realpath(source.path))
     return documents, issues, True
 
 
@@ -132,9 +148,20 @@ def _load_files(files: list[Source], workers: int) -> list[_Outcome]:
 
 def _load_all(sources: list[Source], stdin: IO[Any] | None, workers: int) -> list[_Outcome]:
     by_source = {s: load_source(s, stdin) for s in sources if s.path is None}
-    files = [s for s in sources if s.path is not None]
+    by_source.update(_render_all([s for s in sources if s.is_kustomization]))
+    files = [s for s in sources if s.path is not None and not s.is_kustomization]
     by_source.update(zip(files, _load_files(files, workers), strict=True))
     return [by_source[source] for source in sources]
+
+
+def _render_all(kustomizations: list[Source]) -> dict[Source, _Outcome]:
+    """Each kustomization rendered, several at once (each is a renderer process)."""
+    if len(kustomizations) < 2:
+        return {s: render_source(s) for s in kustomizations}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, len(kustomizations))) as pool:
+        return dict(zip(kustomizations, pool.map(render_source, kustomizations), strict=True))
 
 
 def load_paths(
@@ -164,4 +191,11 @@ def load_paths(
         result.issues.extend(file_issues)
         if read:
             result.files.append(source.display)
+        if source.is_kustomization:
+            result.kustomizations.append(source.display)
+    if result.kustomizations:
+        from kapply.load.kustomize import find_renderer
+
+        found = find_renderer()
+        result.renderer = found.name if found is not None else ""
     return result

@@ -9,6 +9,13 @@
   outside, or nowhere, is skipped with a warning-severity `LoadIssue` (rule `symlink`): the file
   may hold something the user never meant to apply (DESIGN §6 "Safety"), but it is not an error in
   the manifests, so it never fails validation by itself. Symlink loops are walked once.
+- A folder holding a kustomization (`kustomization.yaml`, `kustomization.yml` or `Kustomization`)
+  is one source of kind `kustomization`, rendered by kustomize (`kustomize.py`); it is not walked,
+  so the files it reads are never also loaded as plain manifests. A kustomization found while
+  walking that another one found builds on (a base, a component) is not a source of its own; one
+  named on the command line always is.
+- A Helm chart's folder (`Chart.yaml`) is not walked either: it holds templates, not manifests,
+  so it is one error saying how to render it.
 - A path that does not exist is a `LoadError` (exit 2): it is a usage mistake, not a bad manifest.
 """
 
@@ -20,18 +27,31 @@ from dataclasses import dataclass
 
 from kapply.errors import LoadError
 from kapply.load.document import LoadIssue
+from kapply.load.kustomization import CHART_FILE, is_chart, kustomization_file, reached
 
 STDIN_NAME = "<stdin>"
 MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
 _EDITOR_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak")
 
 
+FILE = "file"
+KUSTOMIZATION = "kustomization"
+
+
 @dataclass(frozen=True)
 class Source:
-    """A file to read: `display` is what the user sees, `path` what is opened (None for stdin)."""
+    """A file to read: `display` is what the user sees, `path` what is opened (None for stdin).
+
+    For a kustomization, `path` is its folder and `display` its kustomization file.
+    """
 
     display: str
     path: str | None
+    kind: str = FILE
+
+    @property
+    def is_kustomization(self) -> bool:
+        return self.kind == KUSTOMIZATION
 
 
 def is_ignored_name(name: str) -> bool:
@@ -70,6 +90,7 @@ class _Walker:
         self.sources: list[Source] = []
         self.issues: list[LoadIssue] = []
         self.stdin_seen = False
+        self.named: set[str] = set()  # kustomization folders named on the command line (real paths)
 
     def add(self, path: str) -> None:
         if path == "-":
@@ -81,9 +102,36 @@ class _Walker:
             raise LoadError(f"path not found: {path}")
         if os.path.isdir(path):
             root = os.path.realpath(path)
+            if self._special(path, display_path(path)):
+                if kustomization_file(path):
+                    self.named.add(root)
+                return
             self._walk(path, display_path(path), root, {root})
         else:
             self.sources.append(Source(display_path(path), path))
+
+    def _special(self, folder: str, shown: str) -> bool:
+        """A kustomization or a chart: one source or one error, not a folder to walk."""
+        found = kustomization_file(folder)
+        if found is not None:
+            self.sources.append(Source(os.path.join(shown, os.path.basename(found)), folder, KUSTOMIZATION))
+            return True
+        if is_chart(folder):
+            chart = os.path.join(shown, CHART_FILE)
+            self.issues.append(LoadIssue(
+                chart, 1, 1, f"{shown} is a Helm chart: kapply reads manifests, not templates; render it "
+                f"and pipe the result: helm template RELEASE {shown} | kapply apply -", "helm-chart"))
+            return True
+        return False
+
+    def bases_dropped(self) -> list[Source]:
+        """The sources, less the kustomizations found by walking that another one builds on."""
+        kustomizations = [s for s in self.sources if s.is_kustomization]
+        if len(kustomizations) < 2:
+            return self.sources
+        built_on = {base for s in kustomizations for base in reached(s.path or "")}
+        return [s for s in self.sources if not s.is_kustomization or
+                os.path.realpath(s.path or "") in self.named or os.path.realpath(s.path or "") not in built_on]
 
     def _skip(self, display: str, message: str) -> None:
         self.issues.append(LoadIssue(display, 1, 1, message, "symlink", "warning"))
@@ -116,7 +164,8 @@ class _Walker:
                     real = os.path.realpath(path)
                     if real not in visited:
                         visited.add(real)
-                        self._walk(path, display, root, visited)
+                        if not self._special(path, display):
+                            self._walk(path, display, root, visited)
                 elif entry.is_file() and is_manifest_name(entry.name):
                     self.sources.append(Source(display, path))
             except OSError as exc:
@@ -128,4 +177,4 @@ def discover(paths: Sequence[str]) -> tuple[list[Source], list[LoadIssue]]:
     walker = _Walker()
     for path in paths:
         walker.add(path)
-    return walker.sources, walker.issues
+    return walker.bases_dropped(), walker.issues

@@ -45,6 +45,8 @@ class Report:
     resources: list[str] = field(default_factory=list)  # object display names, in input order
     invalid: set[str] = field(default_factory=set)  # display names of resources with an error
     resource_files: list[str] = field(default_factory=list)  # the file of each of `resources`
+    kustomizations: list[str] = field(default_factory=list)  # kustomization files rendered
+    renderer: str = ""  # by which renderer
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -74,4 +76,12 @@ class Report:
             text += f", {file_errors} file error{'s' if file_errors != 1 else ''}"
         if self.warnings:
             text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
+        if self.kustomizations:
+            text += f" ({self.rendered()})"
         return text
+
+    def rendered(self) -> str:
+        """`overlays/prod/kustomization.yaml rendered by kubectl kustomize` (or `3 kustomizations ...`)."""
+        what = self.kustomizations[0] if len(self.kustomizations) == 1 else \
+            f"{len(self.kustomizations)} kustomizations"
+        return f"{what} rendered by {self.renderer or 'no renderer (none on PATH)'}"

@@ -40,6 +40,8 @@ def render_json(report: Report) -> str:
         },
         "diagnostics": [d.to_json() for d in _sorted(report)],
     }
+    if report.kustomizations:
+        payload["kustomize"] = {"renderer": report.renderer or None, "kustomizations": report.kustomizations}
     return json.dumps(payload, indent=2) + "\n"
 
 

@@ -70,7 +70,8 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         schemas = default_validator()
     check_rules = _rules_checker() if options.rules else None
 
-    report = Report(files=list(loaded.files))
+    report = Report(files=list(loaded.files), kustomizations=list(loaded.kustomizations),
+                    renderer=loaded.renderer)
     result = Validated(report)
     spoiled: dict[tuple[str, int], list[Any]] = {}  # issues of documents that still loaded
     for issue in loaded.issues:
@@ -214,6 +215,8 @@ def _parallel_chunks(paths: Sequence[str]) -> list[list[str]] | None:
         sources, issues = discover(paths)
     except Exception:
         return None  # let the serial path report it
+    if any(s.is_kustomization for s in sources):
+        return None  # rendered by a renderer process each, in threads (`loader`)
     files = [s.path for s in sources if s.path is not None]
     if issues or len(files) < PARALLEL_MIN_FILES or len(set(map(os.path.realpath, files))) != len(files):
         return None
