@@ -18,3 +18,9 @@ ALLOW_EMPTY = typer.Option(False, "--allow-empty", help="Allow pruning everythin
 SAME_SOURCE = typer.Option(False, "--same-source",
                            help="The inventory's recorded source is this one, moved or renamed: record "
                                 "this one.")
+PATHS = typer.Argument(None, help="Files or folders of manifests (a folder with a kustomization is "
+                       "rendered by kustomize); - for stdin.", show_default=False)
+FILENAMES = typer.Option([], "--filename", "-f", help="A file or folder of manifests, as kubectl's -f; "
+                         "repeatable.", show_default=False)
+KUSTOMIZE = typer.Option([], "--kustomize", "-k", help="A kustomization folder, as kubectl's -k.",
+                         show_default=False)

@@ -17,9 +17,8 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import ExitStatus, exit_status, handle_errors
+from kapply.cli.exits import handle_errors
 
-PATHS = typer.Argument(..., help="Files or folders of manifests; - for stdin.")
 OUTPUT = typer.Option("text", "--output", "-o", help="text or json.")
 
 
@@ -64,12 +63,36 @@ def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> 
 
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(ExitStatus.ERROR) from None
+        raise typer.Exit(2) from None
     for d in validated.report.warnings:  # as kubectl prints them
         sys.stderr.write(f"Warning: {d.file}:{d.line}:{d.column}: {d.text}\n")
     if not validated.documents and not (plan_options.prune or plan_options.allow_empty):
         raise NothingAppliedError(f"no objects passed to {verb}")
+    if validated.report.kustomizations:
+        sys.stderr.write(f"kustomize: {validated.report.rendered()}\n")
     return open_cluster(cluster_name), validated
+
+
+def _units(paths: list[str], validated: Any, plan_options: Any) -> list[tuple[Any, Any]]:
+    """The run's sources (each kustomization, and the plain manifests), each with its documents."""
+    from kapply.apply.units import check_units, split
+
+    units = split(paths, validated)
+    check_units(units, plan_options)
+    return units
+
+
+def _header(units: list[Any], unit: Any, inventory_id: str | None) -> str:
+    """With several sources, which one the lines below are about."""
+    return f"# {unit.name}: inventory {inventory_id}\n" if len(units) > 1 else ""
+
+
+def _plan_list(plans: list[Any]) -> str:
+    """Several sources' plans: a list of `kapply.io/plan/v1` plans."""
+    from kapply.plan.plan import PLAN_FORMAT
+
+    return json.dumps({"apiVersion": PLAN_FORMAT, "kind": "PlanList",
+                       "items": [p.to_json() for p in plans]}, indent=2) + "\n"
 
 
 def _all_skipped(plan: Any, would: bool = False) -> str:
@@ -93,7 +116,9 @@ def _warn_unknown_source(plan: Any) -> None:
 
 
 def diff(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = options.PATHS,
+    filename: list[str] = options.FILENAMES,
+    kustomize: list[str] = options.KUSTOMIZE,
     prune: bool = typer.Option(False, "--prune", help="Also show what would be pruned."),
     output: str = OUTPUT,
     inventory: str | None = options.INVENTORY,
@@ -105,35 +130,42 @@ def diff(
 ) -> None:
     """Show what apply would change. Exit 0: no changes, 1: changes, 2: error."""
     with handle_errors(), _errors_exit_2():
-        from kapply.apply.reconcile import plan_source
+        from kapply.apply.applier import ApplyFailedError, execute
+        from kapply.apply.units import plan_unit
+        from kapply.cli.paths import source_paths
         from kapply.errors import NothingAppliedError
         from kapply.plan.render import render_json, render_text
 
         _check_output(output)
+        paths = source_paths(paths, filename, kustomize)
         plan_options = _plan_options(prune, inventory, skip_unknown, schema_dir, allow_empty,
                                      same_source=same_source)
         sim, validated = _load(cluster, paths, plan_options, "diff")
-        prepared = plan_source(sim, validated, paths, plan_options)
-        plan = prepared.plan
-        _warn_unknown_source(plan)
+        units = _units(paths, validated, plan_options)
+        prepared_all = [(unit, plan_unit(sim, unit, part, plan_options)) for unit, part in units]
+        plans = [prepared.plan for _, prepared in prepared_all]
+        for plan in plans:
+            _warn_unknown_source(plan)
         if output == "json":
-            sys.stdout.write(render_json(plan))
+            sys.stdout.write(render_json(plans[0]) if len(plans) == 1 else _plan_list(plans))
         else:
-            sys.stdout.write(render_text(plan, colour=_colour()))
-        skipped = _all_skipped(plan, would=True)
+            for unit, prepared in prepared_all:
+                sys.stdout.write(_header(units, unit, prepared.plan.inventory_id))
+                sys.stdout.write(render_text(prepared.plan, colour=_colour()))
+        skipped = [s for s in (_all_skipped(p, would=True) for p in plans) if s]
         if skipped:  # apply would fail the same way: an error, not "no changes"
-            raise NothingAppliedError(skipped)
-        if plan.has_changes and not plan.errors:
-            from kapply.apply.applier import ApplyFailedError, execute
-
-            try:  # the server's dry run, as kubectl diff does: what apply would be refused is an error
-                execute(sim, plan, prepared.inventory, dry_run=True)
-            except ApplyFailedError as exc:
-                refusals = str(exc).partition("\n")[2]
-                sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
-                raise typer.Exit(ExitStatus.ERROR) from None
-        raise typer.Exit(ExitStatus.ERROR if plan.errors else ExitStatus.CHANGES if plan.has_changes
-                         else ExitStatus.OK)
+            raise NothingAppliedError("; ".join(skipped))
+        for _, prepared in prepared_all:
+            plan = prepared.plan
+            if plan.has_changes and not plan.errors:
+                try:  # the server's dry run, as kubectl diff does: what apply would be refused is an error
+                    execute(sim, plan, prepared.inventory, dry_run=True)
+                except ApplyFailedError as exc:
+                    refusals = str(exc).partition("\n")[2]
+                    sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
+                    raise typer.Exit(2) from None
+        errors, changes = any(p.errors for p in plans), any(p.has_changes for p in plans)
+        raise typer.Exit(2 if errors else 1 if changes else 0)
 
 
 @contextmanager
@@ -144,7 +176,7 @@ def _errors_exit_2() -> Iterator[None]:
     try:
         yield
     except KapplyError as exc:
-        exc.exit_code = max(exit_status(exc), ExitStatus.ERROR)
+        exc.exit_code = max(exc.exit_code, 2)
         raise
 
 
@@ -155,7 +187,9 @@ def _colour() -> bool:
 
 
 def apply(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = options.PATHS,
+    filename: list[str] = options.FILENAMES,
+    kustomize: list[str] = options.KUSTOMIZE,
     prune: bool = typer.Option(False, "--prune", help="Delete what kapply applied from here before "
                                "and the source no longer holds."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan's results; write nothing."),
@@ -174,7 +208,10 @@ def apply(
 ) -> None:
     """Make the cluster match the manifests: validate everything, then create, update (and prune)."""
     with handle_errors():
+        from kapply.cli.paths import source_paths
+
         _check_output(output)
+        paths = source_paths(paths, filename, kustomize)
         seconds = _duration("--timeout", timeout)
         plan_options = _plan_options(prune, inventory, skip_unknown, schema_dir, allow_empty, adopt,
                                      force_replace, same_source)
@@ -184,7 +221,9 @@ def apply(
 
 
 def prune(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = options.PATHS,
+    filename: list[str] = options.FILENAMES,
+    kustomize: list[str] = options.KUSTOMIZE,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be pruned; delete nothing."),
     output: str = OUTPUT,
     inventory: str | None = options.INVENTORY,
@@ -196,7 +235,10 @@ def prune(
 ) -> None:
     """Delete what kapply applied from these paths and they no longer hold (the prune half of apply)."""
     with handle_errors():
+        from kapply.cli.paths import source_paths
+
         _check_output(output)
+        paths = source_paths(paths, filename, kustomize)
         plan_options = _plan_options(True, inventory, skip_unknown, schema_dir, allow_empty,
                                      same_source=same_source)
         sim, validated = _load(cluster, paths, plan_options, "prune")
@@ -213,45 +255,81 @@ def _prunes_only(prepared: Any) -> Any:
 
 
 def _duration(flag: str, text: str) -> float:
-    from kapply.model.durations import flag_duration
+    from kapply.errors import UsageError
+    from kapply.model.durations import parse_duration
 
-    return flag_duration(flag, text)
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, dry_run: bool, wait: bool,
              timeout: float, output: str, narrow: Any = None) -> None:
     from kapply.apply.atomic import apply_planned
-    from kapply.apply.reconcile import plan_source
+    from kapply.apply.units import plan_unit
     from kapply.errors import NothingAppliedError
 
-    def planned() -> Any:
-        prepared = plan_source(sim, validated, paths, plan_options)
-        return narrow(prepared) if narrow is not None else prepared
+    units = _units(paths, validated, plan_options)
 
+    def planner(unit: Any, part: Any) -> Any:
+        def planned() -> Any:
+            prepared = plan_unit(sim, unit, part, plan_options)
+            return narrow(prepared) if narrow is not None else prepared
+        return planned
+
+    if len(units) > 1 and not dry_run:
+        _dry_run_all(sim, [planner(unit, part)() for unit, part in units])
     text = output == "text"
     echo = (lambda o: typer.echo(o.line(dry_run))) if text else None
-    prepared, report = apply_planned(sim, planned(), planned, dry_run=dry_run, on_outcome=echo)
-    result: dict[str, Any] = report.to_json()
-    failed = bool(report.failed)
-    plan = prepared.plan
-    _warn_unknown_source(plan)
-    if text and not failed:
-        note = _nothing_note(plan, narrow is not None, validated, plan_options.prune)
-        if note:
-            typer.echo(note)
-    skipped = _all_skipped(plan)
+    results: list[dict[str, Any]] = []
+    plans: list[Any] = []
+    failed = False
+    skipped: list[str] = []
+    for unit, part in units:
+        planned = planner(unit, part)
+        first = planned()
+        if text:
+            sys.stdout.write(_header(units, unit, first.plan.inventory_id))
+        prepared, report = apply_planned(sim, first, planned, dry_run=dry_run, on_outcome=echo)
+        plan = prepared.plan
+        plans.append(plan)
+        results.append({"source": unit.name, "inventory": plan.inventory_id, **report.to_json()})
+        failed |= bool(report.failed)
+        _warn_unknown_source(plan)
+        if text and not report.failed:
+            note = _nothing_note(plan, narrow is not None, part, plan_options.prune)
+            if note:
+                typer.echo(note)
+        if text and report.failed:
+            typer.echo(f"error: {len(report.failed)} object(s) failed to apply; the others were applied "
+                       "(re-run apply to finish)", err=True)
+        if _all_skipped(plan):
+            skipped.append(_all_skipped(plan))
+    result: dict[str, Any] = results[0] if len(results) == 1 else {"items": results}
+    if len(results) == 1:
+        del result["source"], result["inventory"]
     if wait and not dry_run and not failed and not skipped:
-        waited = _wait(sim, plan, timeout, text)
+        waited = _wait(sim, plans, timeout, text)
         result["wait"] = {"ok": waited.ok, "timedOut": waited.timed_out, "problems": waited.problems}
         failed = not waited.ok
     if not text:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    elif report.failed:
-        typer.echo(f"error: {len(report.failed)} object(s) failed to apply; the others were applied "
-                   "(re-run apply to finish)", err=True)
     if skipped:
-        raise NothingAppliedError(skipped)
-    raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
+        raise NothingAppliedError("; ".join(skipped))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _dry_run_all(sim: Any, prepared_all: list[Any]) -> None:
+    """Several sources: each one's dry run first, so a refusal in one writes none of them."""
+    from kapply.apply.applier import ApplyFailedError, execute
+
+    for prepared in prepared_all:
+        try:
+            execute(sim, prepared.plan, prepared.inventory, dry_run=True)
+        except ApplyFailedError as exc:
+            raise ApplyFailedError(f"{exc}\nnothing was applied from any of the {len(prepared_all)} "
+                                   "sources") from None
 
 
 def _nothing_note(plan: Any, prune_only: bool, validated: Any, prune: bool) -> str:
@@ -270,12 +348,13 @@ def _nothing_note(plan: Any, prune_only: bool, validated: Any, prune: bool) -> s
     return ""
 
 
-def _wait(sim: Any, plan: Any, timeout: float, text: bool) -> Any:
+def _wait(sim: Any, plans: list[Any], timeout: float, text: bool) -> Any:
     from kapply.apply.wait import wait_ready
     from kapply.cli.progress import progress_display
     from kapply.model.durations import go_duration
 
-    keys = [c.key for c in plan.changes if c.action in ("create", "update", "replace", "unchanged")]
+    keys = [c.key for plan in plans for c in plan.changes
+            if c.action in ("create", "update", "replace", "unchanged")]
     if not keys:
         if text:
             typer.echo("nothing to wait for: no object of the source was applied")

@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
-    paths: list[str] = typer.Argument(..., help="Files or folders of manifests; - for stdin."),
+    paths: list[str] | None = options.PATHS,
+    filename: list[str] = options.FILENAMES,
+    kustomize: list[str] = options.KUSTOMIZE,
     output: str = typer.Option("text", "--output", "-o", help="text, json, junit or github."),
     skip_unknown: bool = options.SKIP_UNKNOWN,
     schema_dir: list[Path] = options.SCHEMA_DIR,
@@ -29,10 +31,12 @@ def validate(
     Exit status: 0 all valid, 1 anything invalid, 2 usage or I/O error.
     """
     with handle_errors():
+        from kapply.cli.paths import source_paths
         from kapply.errors import UsageError
         from kapply.validate.formats import FORMATS, render
         from kapply.validate.pipeline import ValidateOptions, validate_paths
 
+        paths = source_paths(paths, filename, kustomize)
         if output not in FORMATS:
             raise UsageError(f"--output must be one of {', '.join(FORMATS)}, not {output!r}")
         for d in schema_dir:

@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
 
 
 def watch(
-    paths: list[str] = typer.Argument(..., help="Folders or files of manifests to follow."),
+    paths: list[str] | None = options.PATHS,
+    filename: list[str] = options.FILENAMES,
+    kustomize: list[str] = options.KUSTOMIZE,
     prune: bool = typer.Option(False, "--prune", help="Delete objects whose manifests were removed."),
     interval: str = typer.Option("30s", "--interval", help="How often to check the cluster for drift."),
     prune_after: str = typer.Option(
