@@ -53,8 +53,12 @@ def _handler(debouncer: Debouncer, roots: Roots) -> Any:
 
 def run(reconciler: Reconciler, paths: list[str], interval: float, emit: Callable[[ReconcileResult], None],
         stop: threading.Event | None = None, tick: Callable[[], None] | None = None,
-        debouncer: Debouncer | None = None, on_ready: Callable[[], None] | None = None) -> None:
-    """Reconcile at start, on every batch of file changes, and every `interval` seconds."""
+        debouncer: Debouncer | None = None, on_ready: Callable[[], None] | None = None,
+        folders: Callable[[], list[str]] | None = None) -> None:
+    """Reconcile at start, on every batch of file changes, and every `interval` seconds.
+
+    `folders` names further folders to follow (what kustomizations read beyond `paths`).
+    """
     from watchdog.observers import Observer
 
     stop = stop or threading.Event()
@@ -68,6 +72,9 @@ def run(reconciler: Reconciler, paths: list[str], interval: float, emit: Callabl
     guard = _Guard(emit)
     try:
         emit(reconciler.start())
+        if folders is not None:
+            roots.follow(folders())
+            roots.check()
         if on_ready is not None:
             on_ready()
         next_drift = time.monotonic() + interval
@@ -79,6 +86,8 @@ def run(reconciler: Reconciler, paths: list[str], interval: float, emit: Callabl
             batch = debouncer.wait(max(0.0, wake - now))
             if stop.is_set():
                 break
+            if folders is not None:
+                roots.follow(folders())
             moved = guard.call("following the folders", roots.check)
             if moved or (batch and batch.rescan):
                 guard.reconcile(reconciler.rescan)

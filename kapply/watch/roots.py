@@ -42,13 +42,18 @@ class Roots:
         self._watches: dict[tuple[str, bool], tuple[Identity, Any]] = {}  # (dir, recursive) -> watch
         self._folders: tuple[str, ...] = ()  # read by classify() on the observer thread
         self._ancestry: frozenset[str] = frozenset()
+        self.extra: list[str] = []  # folders followed for kustomizations (real paths)
+
+    def follow(self, folders: Sequence[str]) -> None:
+        """Also follow these folders (recursively), from the next `check` on."""
+        self.extra = [f for f in folders if f not in self.paths]
 
     def check(self) -> bool:
         """Watch the folders as they are now; True when one went, came back or was replaced."""
         wanted: dict[tuple[str, bool], Identity] = {}
         changed = False
         folders, ancestry = [], set()
-        for path in self.paths:
+        for path in [*self.paths, *self.extra]:
             folder = self._folder(path)
             identity = _identity(folder)
             changed |= path in self._seen and self._seen[path] != identity
@@ -57,7 +62,7 @@ class Roots:
             for name in (folder, os.path.abspath(path)):
                 ancestry.update(_ancestors(name))
             if identity is not None:
-                wanted[(folder, not self._is_file[path])] = identity
+                wanted[(folder, not self._is_file.get(path, False))] = identity
             for start in (os.path.dirname(folder), os.path.dirname(os.path.abspath(path))):
                 anchor = _nearest_existing(start)
                 anchor_identity = _identity(anchor)
@@ -97,11 +102,11 @@ class Roots:
 
     def _folder(self, path: str) -> str:
         real = os.path.realpath(path)
-        return os.path.dirname(real) if self._is_file[path] else real
+        return os.path.dirname(real) if self._is_file.get(path, False) else real
 
     def _given_folder(self, path: str) -> str:
         absolute = os.path.abspath(path)
-        return os.path.dirname(absolute) if self._is_file[path] else absolute
+        return os.path.dirname(absolute) if self._is_file.get(path, False) else absolute
 
 
 def _identity(path: str) -> Identity | None:

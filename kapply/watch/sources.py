@@ -11,6 +11,10 @@ A version that loads but cannot be planned or applied is `reject`ed by the recon
 its last good objects, the keys of both versions `held` (never pruned meanwhile), and read
 again on the next rescan.
 
+A kustomization is one entry, keyed by its folder (`kustomized`): rendered again when any file it
+can read changes, its bases' included; a render that fails keeps its last good objects, as a
+broken file does.
+
 A followed folder that is gone (a `git checkout` of a branch without it, `rm -rf` before a
 re-create, a `mv` away) freezes its files as they were last read: none of them is removed, so
 nothing of them is pruned, until the folder is back and a rescan reads what it holds then.
@@ -25,6 +29,8 @@ from typing import Any
 
 from kapply.errors import LoadError
 from kapply.load.document import LoadResult
+from kapply.load.kustomization import kustomization_file
+from kapply.load.kustomize import timeout as render_timeout
 from kapply.load.loader import load_paths
 from kapply.load.walk import discover, display_path, is_manifest_name
 from kapply.model.keys import ResourceKey
@@ -32,6 +38,7 @@ from kapply.validate.diagnostics import Diagnostic
 from kapply.validate.pipeline import Validated, ValidateOptions, validate_loaded
 from kapply.watch.budget import OverBudget, budget_for, time_budget
 from kapply.watch.bugs import internal_error
+from kapply.watch.kustomized import dependency_folders, tree_digest
 
 Validate = Callable[[LoadResult, ValidateOptions], Validated]
 _Definitions = dict[ResourceKey, tuple[tuple[str, int], dict[str, Any]]]  # key -> ((file, line), object)
@@ -78,6 +85,7 @@ class SourceSet:
         self.files: dict[str, FileState] = {}  # real path -> state
         self._definitions: _Definitions | None = None  # desired() and origin(), until the files change
         self._is_file = {p: os.path.isfile(p) for p in self.paths}
+        self.kustomizations: dict[str, list[str]] = {}  # folder (real) -> the folders it reads
 
     def gone(self) -> list[str]:
         """The followed folders that do not exist now (for a file, its folder), as given."""
@@ -99,10 +107,13 @@ class SourceSet:
                 frozen.append(self._folder(path))
                 continue
             current.update(os.path.realpath(s.path) for s in sources if s.path is not None)
+            for s in sources:
+                if s.is_kustomization and s.path is not None:
+                    self.kustomizations.setdefault(os.path.realpath(s.path), dependency_folders(s.path))
             unreadable += [Diagnostic(i.file, i.line, i.column, i.message, i.rule, i.severity)
                            for i in issues if i.severity == "error"]
         read = {p for p in current if p not in self.files or self.files[p].retry
-                or self.files[p].digest != _digest(p)}
+                or self.files[p].digest != self._digest(p)}
         # a folder that could not be listed hides its files: drop nothing until it can be
         drop = set() if unreadable else {p for p in self.files if p not in current
                                          and not any(_inside(p, f) for f in frozen)}
@@ -118,13 +129,16 @@ class SourceSet:
         for path in self._tracked(paths):
             if any(_inside(path, f) for f in frozen):
                 continue
-            (read if os.path.isfile(path) else drop).add(path)
+            exists = kustomization_file(path) is not None if path in self.kustomizations else os.path.isfile(path)
+            (read if exists else drop).add(path)
         return self._update(read, drop)
 
     def _update(self, read: set[str], drop: set[str]) -> Update:
         self._definitions = None
         update = Update()
         for path in sorted(read | drop):
+            if path in drop:
+                self.kustomizations.pop(path, None)
             old = self.files.get(path)
             if old is not None:
                 update.touched_keys.update(old.keys, old.held)
@@ -148,6 +162,10 @@ class SourceSet:
         out = set()
         for path in paths:
             real = os.path.realpath(path)
+            owners = [k for k, folders in self.kustomizations.items() if any(_inside(real, f) for f in folders)]
+            if owners:  # any file a kustomization can read, whatever its name
+                out.update(owners)
+                continue
             if real in self.files or (real in roots and not os.path.isdir(real)):
                 out.add(real)  # a known file, or a file named on the command line
                 continue
@@ -161,14 +179,25 @@ class SourceSet:
                     break
         return out
 
+    def watched_folders(self) -> list[str]:
+        """The folders kustomizations read beyond the followed paths (bases elsewhere), for `Roots`."""
+        return sorted({f for folders in self.kustomizations.values() for f in folders})
+
+    def _digest(self, path: str) -> bytes | None:
+        if path in self.kustomizations:
+            self.kustomizations[path] = dependency_folders(path)  # its bases may have changed
+            return tree_digest(self.kustomizations[path])
+        return _digest(path)
+
     def _read(self, path: str, old: FileState | None) -> FileState:
-        digest = _digest(path)  # before reading: a write in between is seen by the next rescan
+        digest = self._digest(path)  # before reading: a write in between is seen by the next rescan
         try:
             size = os.path.getsize(path)
         except OSError:
             size = 0  # gone meanwhile: the loader says so
+        limit = render_timeout() + 5 if path in self.kustomizations else self.budget(size)
         try:
-            with time_budget(self.budget(size)):
+            with time_budget(limit):
                 try:
                     validated = self.validate(load_paths([path], workers=1), self.options)
                 except OverBudget:

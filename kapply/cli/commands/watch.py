@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,22 +43,30 @@ def watch(
         from kapply.apply.ownership import resolve_source
         from kapply.cluster.sim import open_cluster
         from kapply.errors import UsageError
-        from kapply.model.durations import flag_duration
+        from kapply.model.durations import parse_duration
         from kapply.validate.pipeline import ValidateOptions
         from kapply.watch.loop import run
         from kapply.watch.reconciler import Reconciler
         from kapply.watch.result import ReconcileResult
         from kapply.watch.sources import SourceSet
 
+        from kapply.cli.paths import source_paths
+
         if output not in ("text", "json"):
             raise UsageError(f"--output must be text or json, not {output!r}")
+        paths = source_paths(paths, filename, kustomize)
         if "-" in paths:
             raise UsageError("watch needs files or folders, not standard input")
         for p in paths:
             if not Path(p).exists():
                 raise UsageError(f"path not found: {p}")
-        seconds = flag_duration("--interval", interval, MIN_INTERVAL)  # a drift check: never a busy loop
-        settle = flag_duration("--prune-after", prune_after)
+        _one_source(paths)
+        seconds = parse_duration(interval)
+        if seconds < MIN_INTERVAL:  # a drift check compares the whole folder: never a busy loop
+            raise UsageError(f"--interval must be at least {MIN_INTERVAL * 1000:.0f}ms, not {interval}")
+        settle = parse_duration(prune_after)
+        if settle < 0:
+            raise UsageError(f"--prune-after must not be negative, not {prune_after}")
         sim = open_cluster(cluster)
         sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
         ownership = resolve_source(sim, paths, inventory, same_source)  # as apply: one inventory
@@ -72,6 +81,21 @@ def watch(
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
 
-        run(reconciler, paths, seconds, emit, tick=sim.catch_up)
+        run(reconciler, paths, seconds, emit, tick=sim.catch_up, folders=sources.watched_folders)
         if output == "text":
             sys.stdout.write("stopped\n")
+
+
+def _one_source(paths: list[str]) -> None:
+    """A watch keeps one inventory: refuse paths that hold several sources (kustomizations)."""
+    from kapply.errors import UsageError
+    from kapply.load.walk import discover
+
+    sources, _ = discover(paths)
+    kustomizations = [s.display for s in sources if s.is_kustomization]
+    plain = any(not s.is_kustomization for s in sources)
+    if len(kustomizations) + plain > 1:
+        named = ", ".join(kustomizations) + (" and plain manifests" if plain else "")
+        raise UsageError(f"watch follows one source, and these paths hold {len(kustomizations) + plain} "
+                         f"({named}), each with its own inventory: start one watch per source "
+                         f"(kapply watch -k {os.path.dirname(kustomizations[0])})")
