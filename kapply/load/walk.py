@@ -130,8 +130,11 @@ class _Walker:
         if len(kustomizations) < 2:
             return self.sources
         built_on = {base for s in kustomizations for base in reached(s.path or "")}
-        return [s for s in self.sources if not s.is_kustomization or
-                os.path.realpath(s.path or "") in self.named or os.path.realpath(s.path or "") not in built_on]
+        def kept(source: Source) -> bool:
+            real = os.path.realpath(source.path or "")
+            return real in self.named or real not in built_on
+
+        return [s for s in self.sources if not s.is_kustomization or kept(s)]
 
     def _skip(self, display: str, message: str) -> None:
         self.issues.append(LoadIssue(display, 1, 1, message, "symlink", "warning"))

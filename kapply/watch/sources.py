@@ -129,7 +129,8 @@ class SourceSet:
         for path in self._tracked(paths):
             if any(_inside(path, f) for f in frozen):
                 continue
-            exists = kustomization_file(path) is not None if path in self.kustomizations else os.path.isfile(path)
+            exists = (kustomization_file(path) is not None if path in self.kustomizations
+                      else os.path.isfile(path))
             (read if exists else drop).add(path)
         return self._update(read, drop)
 
@@ -162,7 +163,8 @@ class SourceSet:
         out = set()
         for path in paths:
             real = os.path.realpath(path)
-            owners = [k for k, folders in self.kustomizations.items() if any(_inside(real, f) for f in folders)]
+            owners = [k for k, folders in self.kustomizations.items()
+                      if any(_inside(real, f) for f in folders)]
             if owners:  # any file a kustomization can read, whatever its name
                 out.update(owners)
                 continue

@@ -41,6 +41,7 @@ def watch(
     """Watch folders and keep the cluster matching them: on every file change and every --interval."""
     with handle_errors():
         from kapply.apply.ownership import resolve_source
+        from kapply.cli.paths import source_paths
         from kapply.cluster.sim import open_cluster
         from kapply.errors import UsageError
         from kapply.model.durations import parse_duration
@@ -49,8 +50,6 @@ def watch(
         from kapply.watch.reconciler import Reconciler
         from kapply.watch.result import ReconcileResult
         from kapply.watch.sources import SourceSet
-
-        from kapply.cli.paths import source_paths
 
         if output not in ("text", "json"):
             raise UsageError(f"--output must be text or json, not {output!r}")
