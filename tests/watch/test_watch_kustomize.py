@@ -52,7 +52,8 @@ def test_a_kustomization_that_fails_to_render_keeps_its_last_good_objects(tmp_pa
     (tmp_path / "base" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n- missing.yaml\n")
     update = sources.refresh([str(tmp_path / "base" / "kustomization.yaml")])
     (error,) = update.errors
-    assert (Path(error.file).resolve(), error.line) == ((tmp_path / "base" / "kustomization.yaml").resolve(), 3)
+    where = (tmp_path / "base" / "kustomization.yaml").resolve()
+    assert (Path(error.file).resolve(), error.line) == (where, 3)
     assert _names(sources) == good
     assert list(sources.broken()) == [os.path.realpath(overlay)]
     (tmp_path / "base" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")

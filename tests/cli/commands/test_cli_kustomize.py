@@ -53,8 +53,8 @@ def test_each_overlay_is_its_own_source_with_its_own_inventory(run_cli, tmp_path
     assert {n for n in _inventories(run_cli) if n.endswith("-cfg")} == {"blue-cfg"}
 
 
-def test_several_sources_diff_as_a_plan_list_and_refuse_one_inventory(run_cli, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_sources_diff_as_a_plan_list_and_refuse_one_inventory(
+        run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(_repo(tmp_path))
     diff = run_cli("diff", "overlays", "-o", "json")
     assert diff.exit_code == 1
