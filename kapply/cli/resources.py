@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kapply.errors import UsageError
+from kapply.errors import UnknownKindError, UsageError
 from kapply.model.kinds import REGISTRY, KindInfo
 
 # `kubectl get all`: the workload and service kinds.
@@ -15,7 +15,7 @@ ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "ReplicationController", "S
 def resolve_kind(text: str) -> KindInfo:
     info = REGISTRY.resolve(text)
     if info is None:
-        raise UsageError(f'the server doesn\'t have a resource type "{text}"')
+        raise UnknownKindError(f'the server doesn\'t have a resource type "{text}"')
     return info
 
 

@@ -102,6 +102,11 @@ def _resolve_plain(value: str) -> str:
     return tag
 
 
+def plain_tag(text: str) -> str:
+    """The tag go-yaml v2 resolves an unquoted scalar to (STR, INT, FLOAT, BOOL, NULL or MERGE)."""
+    return _resolve_plain(text)
+
+
 class _FastResolver:
     """The resolver protocol the composers call, without PyYAML's path resolvers."""
 

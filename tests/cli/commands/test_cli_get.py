@@ -91,7 +91,7 @@ def test_missing_and_unknown(cluster) -> None:
     assert res.exit_code == 1
     assert 'deployments.apps "nope" not found' in res.stderr
     res = cluster("get", "widgets")
-    assert res.exit_code == 2
+    assert res.exit_code == 1  # as kubectl
     assert 'the server doesn\'t have a resource type "widgets"' in res.stderr
     res = cluster("get", "pods", "-n", "empty")
     assert res.exit_code == 0 and "No resources found in empty namespace." in res.stderr
