@@ -87,7 +87,7 @@ def _mapping(dumper: _Dumper, value: dict[Any, Any]) -> yaml.MappingNode:
 def _float(dumper: _Dumper, value: float) -> yaml.ScalarNode:
     text = go_float(value)
     text = {"NaN": ".nan", "+Inf": ".inf", "-Inf": "-.inf"}.get(text, text)
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+    return dumper.represent_scalar(plain_tag(text), text)  # 2.0 is written `2`, as Go formats it
 
 
 _Dumper.add_representer(str, _string)
