@@ -41,6 +41,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "delete",
     "rollout",
     "services",
+    "version",
+    "completion",
 )
 
 
@@ -64,6 +66,9 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    from kapply.cli.completers import enable_if_completing
+
+    enable_if_completing()
     try:
         app(args=argv, prog_name="kapply")
     except KeyboardInterrupt:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
-CLUSTER = typer.Option("default", "--cluster", envvar="KAPPLY_CLUSTER",
+from kapply.cli.completers import complete_clusters, complete_namespaces, complete_outputs, complete_resources
+
+CLUSTER = typer.Option("default", "--cluster", envvar="KAPPLY_CLUSTER", autocompletion=complete_clusters,
                        help="Embedded cluster to use (state in $KAPPLY_HOME/<name>.db).")
-NAMESPACE = typer.Option(None, "--namespace", "-n", help="Namespace (default: default).")
+NAMESPACE = typer.Option(None, "--namespace", "-n", help="Namespace (default: default).",
+                         autocompletion=complete_namespaces)
 ALL_NAMESPACES = typer.Option(False, "--all-namespaces", "-A", help="Across all namespaces.")
 SELECTOR = typer.Option(None, "--selector", "-l", help="Label selector, e.g. app=web,tier!=db.")
 INVENTORY = typer.Option(None, "--inventory",
@@ -24,3 +27,6 @@ FILENAMES = typer.Option([], "--filename", "-f", help="A file or folder of manif
                          "repeatable.", show_default=False)
 KUSTOMIZE = typer.Option([], "--kustomize", "-k", help="A kustomization folder, as kubectl's -k.",
                          show_default=False)
+RESOURCES_HELP = "KIND [NAME...], KIND/NAME..., or KIND,KIND."
+OUTPUT_COMPLETION = complete_outputs
+RESOURCE_COMPLETION = complete_resources

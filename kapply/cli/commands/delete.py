@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
 
 
 def delete(
-    resources: list[str] = typer.Argument(None, help="KIND NAME..., KIND/NAME..., or KIND with -l / --all."),
+    resources: list[str] = typer.Argument(None, help="KIND NAME..., KIND/NAME..., or KIND with -l / --all.",
+                                          autocompletion=options.RESOURCE_COMPLETION),
     filenames: list[str] = typer.Option([], "--filename", "-f",
                                         help="Delete the objects these manifests name."),
     selector: str | None = options.SELECTOR,

@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 
 def describe(
-    resources: list[str] = typer.Argument(..., help="KIND [NAME_PREFIX...] or KIND/NAME..."),
+    resources: list[str] = typer.Argument(..., help="KIND [NAME_PREFIX...] or KIND/NAME...",
+                                          autocompletion=options.RESOURCE_COMPLETION),
     namespace: str | None = options.NAMESPACE,
     all_namespaces: bool = options.ALL_NAMESPACES,
     selector: str | None = options.SELECTOR,

@@ -27,13 +27,14 @@ def register(app: typer.Typer) -> None:
 
 
 def get(
-    resources: list[str] = typer.Argument(..., help="KIND [NAME...], KIND/NAME..., or KIND,KIND."),
+    resources: list[str] = typer.Argument(..., help="KIND [NAME...], KIND/NAME..., or KIND,KIND.",
+                                          autocompletion=options.RESOURCE_COMPLETION),
     namespace: str | None = options.NAMESPACE,
     all_namespaces: bool = options.ALL_NAMESPACES,
     selector: str | None = options.SELECTOR,
     field_selector: str | None = typer.Option(None, "--field-selector",
                                               help="Field selector, e.g. status.phase=Running."),
-    output: str = typer.Option("text", "--output", "-o",
+    output: str = typer.Option("text", "--output", "-o", autocompletion=options.OUTPUT_COMPLETION,
                                help="wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, "
                                "custom-columns=SPEC or custom-columns-file=FILE."),
     show_labels: bool = typer.Option(False, "--show-labels", help="Show all labels as the last column."),

@@ -43,7 +43,8 @@ class _Stream:
 
 
 def logs(
-    target: str | None = typer.Argument(None, help="POD, or KIND/NAME (deploy/web: its first pod)."),
+    target: str | None = typer.Argument(None, help="POD, or KIND/NAME (deploy/web: its first pod).",
+                                        autocompletion=options.RESOURCE_COMPLETION),
     container: str | None = typer.Option(None, "--container", "-c", help="Container name."),
     previous: bool = typer.Option(False, "--previous", "-p", help="The previous, terminated instance."),
     tail: int | None = typer.Option(None, "--tail", help="Lines of recent log to show (-1: all; "

@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
 
 def scale(
-    resources: list[str] = typer.Argument(..., help="KIND NAME..., KIND/NAME..., or KIND with -l / --all."),
+    resources: list[str] = typer.Argument(..., help="KIND NAME..., KIND/NAME..., or KIND with -l / --all.",
+                                          autocompletion=options.RESOURCE_COMPLETION),
     replicas: int = typer.Option(-1, "--replicas", help="The new desired number of replicas (required)."),
     current_replicas: int = typer.Option(-1, "--current-replicas",
                                          help="Precondition: the current replica count must be this."),
