@@ -14,6 +14,7 @@
   so the files it reads are never also loaded as plain manifests. A kustomization found while
   walking that another one found builds on (a base, a component) is not a source of its own; one
   named on the command line always is.
+  A kustomization file named on its own means its folder's kustomization.
 - A Helm chart's folder (`Chart.yaml`) is not walked either: it holds templates, not manifests,
   so it is one error saying how to render it.
 - A path that does not exist is a `LoadError` (exit 2): it is a usage mistake, not a bad manifest.
@@ -27,7 +28,13 @@ from dataclasses import dataclass
 
 from kapply.errors import LoadError
 from kapply.load.document import LoadIssue
-from kapply.load.kustomization import CHART_FILE, is_chart, kustomization_file, reached
+from kapply.load.kustomization import (
+    CHART_FILE,
+    KUSTOMIZATION_FILES,
+    is_chart,
+    kustomization_file,
+    reached,
+)
 
 STDIN_NAME = "<stdin>"
 MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -100,6 +107,9 @@ class _Walker:
             return
         if not os.path.exists(path):
             raise LoadError(f"path not found: {path}")
+        folder, name = os.path.dirname(path) or ".", os.path.basename(path)
+        if name in KUSTOMIZATION_FILES and kustomization_file(folder) == os.path.join(folder, name):
+            path = folder  # a kustomization file named (a pre-commit hook passes files): its kustomization
         if os.path.isdir(path):
             root = os.path.realpath(path)
             if self._special(path, display_path(path)):
