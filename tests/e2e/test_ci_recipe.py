@@ -64,8 +64,10 @@ def test_the_recipe_runs_on_a_fresh_environment(tmp_path: Path) -> None:
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # PIP_NO_BUILD_ISOLATION=0 turns isolation off (pip reads the variable as --no-build-isolation)
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_NO_DEPS": "1",
-           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "KAPPLY_HOME": str(tmp_path / "home")}
+           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+           "KAPPLY_HOME": str(tmp_path / "home")}
     env.pop("PYTHONPATH", None)
     install, validate = (s["run"] for s in _recipe()["jobs"]["validate"]["steps"] if "run" in s)
     installed = subprocess.run(install, shell=True, cwd=workspace, env=env, capture_output=True, text=True,
