@@ -484,8 +484,15 @@ def go_type(value: Any) -> str:
 
 def to_text(value: Any) -> str:
     """How kubectl prints one result: maps and lists as JSON, scalars as Go's fmt.Print."""
-    if isinstance(value, dict | list):
-        return go_json(value)
+    return go_json(value) if isinstance(value, dict | list) else go_value(value)
+
+
+def go_value(value: Any) -> str:
+    """Go's `%v` of decoded JSON (`map[cpu:4]`, `[a b]`, `<nil>`, `1e+06`), as custom-columns prints."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(v) for v in value) + "]"
     if value is None:
         return "<nil>"
     if isinstance(value, bool):

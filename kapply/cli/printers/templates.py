@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kapply.errors import UsageError
-from kapply.model.jsonpath import JSONPath, JSONPathError, go_float
+from kapply.model.jsonpath import JSONPath, JSONPathError, go_value
 
 _RELAXED = re.compile(r"^\{\.?([^{}]+)\}$|^\.?([^{}]+)$")
 TEMPLATE_FORMATS = ("jsonpath", "jsonpath-file", "custom-columns", "custom-columns-file")
@@ -101,21 +101,6 @@ def columns_file(text: str) -> tuple[Column, ...]:
     if len(headers) != len(paths):
         raise UsageError(f"expected {len(headers)} values in the paths line, found {len(paths)}")
     return tuple(Column(h, _compile(relaxed(p), "jsonpath")) for h, p in zip(headers, paths, strict=True))
-
-
-def go_value(value: Any) -> str:
-    """Go's `%v` of decoded JSON, as custom-columns prints a cell (`map[cpu:4]`, `[a b]`)."""
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return go_float(value)
-    return str(value)
 
 
 def column_cells(columns: tuple[Column, ...], obj: Any) -> list[str]:

@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.commands.test_cli_get import APP
-
-
-@pytest.fixture
-def cluster(run_cli, tmp_path: Path):
-    (tmp_path / "app.yaml").write_text(APP)
-    assert run_cli("cluster", "create", "default", "--nodes", "2", "--manual-clock").exit_code == 0
-    assert run_cli("apply", str(tmp_path / "app.yaml")).exit_code == 0
-    assert run_cli("cluster", "advance", "30s").exit_code == 0
-    return run_cli
+from tests.cli.commands.test_cli_get import cluster as cluster  # the shop app, running
 
 
 def test_jsonpath_as_kubectl(cluster) -> None:
