@@ -140,6 +140,7 @@ class _Walker:
         if len(kustomizations) < 2:
             return self.sources
         built_on = {base for s in kustomizations for base in reached(s.path or "")}
+
         def kept(source: Source) -> bool:
             real = os.path.realpath(source.path or "")
             return real in self.named or real not in built_on
