@@ -218,7 +218,9 @@ class SourceSet:
         if not report.ok:
             return _broken(old, digest, report.errors)
         docs = validated.documents
-        return FileState([d.obj for d in docs], list(validated.keys), [d.line for d in docs], digest=digest)
+        # a kustomization's objects start in many files; the entry (its folder) has no lines of its own
+        lines = [1] * len(docs) if path in self.kustomizations else [d.line for d in docs]
+        return FileState([d.obj for d in docs], list(validated.keys), lines, digest=digest)
 
     def _crash_report(self, path: str, exc: Exception) -> list[Diagnostic]:
         """Where the crash happened: each document alone, to name the one(s) that raise."""
