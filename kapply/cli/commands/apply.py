@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from kapply.cli import options
-from kapply.cli.exits import handle_errors
+from kapply.cli.exits import ExitStatus, exit_status, handle_errors
 
 OUTPUT = typer.Option("text", "--output", "-o", help="text or json.")
 
@@ -63,7 +63,7 @@ def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> 
 
         sys.stderr.write(render_text(exc.report))
         sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitStatus.ERROR) from None
     for d in validated.report.warnings:  # as kubectl prints them
         sys.stderr.write(f"Warning: {d.file}:{d.line}:{d.column}: {d.text}\n")
     if not validated.documents and not (plan_options.prune or plan_options.allow_empty):
@@ -163,9 +163,9 @@ def diff(
                 except ApplyFailedError as exc:
                     refusals = str(exc).partition("\n")[2]
                     sys.stderr.write(f"error: the cluster would refuse part of the plan:\n{refusals}\n")
-                    raise typer.Exit(2) from None
+                    raise typer.Exit(ExitStatus.ERROR) from None
         errors, changes = any(p.errors for p in plans), any(p.has_changes for p in plans)
-        raise typer.Exit(2 if errors else 1 if changes else 0)
+        raise typer.Exit(ExitStatus.ERROR if errors else ExitStatus.CHANGES if changes else ExitStatus.OK)
 
 
 @contextmanager
@@ -176,7 +176,7 @@ def _errors_exit_2() -> Iterator[None]:
     try:
         yield
     except KapplyError as exc:
-        exc.exit_code = max(exc.exit_code, 2)
+        exc.exit_code = max(exit_status(exc), ExitStatus.ERROR)
         raise
 
 
@@ -255,13 +255,9 @@ def _prunes_only(prepared: Any) -> Any:
 
 
 def _duration(flag: str, text: str) -> float:
-    from kapply.errors import UsageError
-    from kapply.model.durations import parse_duration
+    from kapply.model.durations import flag_duration
 
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
+    return flag_duration(flag, text)
 
 
 def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, dry_run: bool, wait: bool,
@@ -317,7 +313,7 @@ def _execute(sim: Any, validated: Any, paths: list[str], plan_options: Any, *, d
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     if skipped:
         raise NothingAppliedError("; ".join(skipped))
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(ExitStatus.FAILURE if failed else ExitStatus.OK)
 
 
 def _dry_run_all(sim: Any, prepared_all: list[Any]) -> None:

@@ -141,13 +141,10 @@ def _stream(sim: Any, printer: Any, target: tuple[Any, str | None], ns: str | No
             keep_managed: bool) -> None:
     """kubectl get -w: one row (or object) per change, until interrupted or the timeout."""
     from kapply.cluster.sim.fields import matches_fields, parse_field_selector
-    from kapply.model.durations import parse_duration
+    from kapply.model.durations import flag_duration
 
     info, name = target
-    try:
-        seconds = parse_duration(request_timeout) if request_timeout else 365 * 86400.0
-    except ValueError as exc:
-        raise _usage(f"--request-timeout: {exc}") from None
+    seconds = flag_duration("--request-timeout", request_timeout) if request_timeout else 365 * 86400.0
     fields = parse_field_selector(info.kind, field_selector) if field_selector else ()
     scope = ns if info.namespaced else None
     sys.stdout.flush()

@@ -101,13 +101,9 @@ def logs(
 
 
 def _seconds(flag: str, text: str) -> float:
-    from kapply.errors import UsageError
-    from kapply.model.durations import parse_duration
+    from kapply.model.durations import flag_duration
 
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
+    return flag_duration(flag, text)
 
 
 def _selected(sim: Any, selector: str, ns: str) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ def watch(
         from kapply.cli.paths import source_paths
         from kapply.cluster.sim import open_cluster
         from kapply.errors import UsageError
-        from kapply.model.durations import parse_duration
+        from kapply.model.durations import flag_duration
         from kapply.validate.pipeline import ValidateOptions
         from kapply.watch.loop import run
         from kapply.watch.reconciler import Reconciler
@@ -60,12 +60,8 @@ def watch(
             if not Path(p).exists():
                 raise UsageError(f"path not found: {p}")
         _one_source(paths)
-        seconds = parse_duration(interval)
-        if seconds < MIN_INTERVAL:  # a drift check compares the whole folder: never a busy loop
-            raise UsageError(f"--interval must be at least {MIN_INTERVAL * 1000:.0f}ms, not {interval}")
-        settle = parse_duration(prune_after)
-        if settle < 0:
-            raise UsageError(f"--prune-after must not be negative, not {prune_after}")
+        seconds = flag_duration("--interval", interval, MIN_INTERVAL)  # a drift check: never a busy loop
+        settle = flag_duration("--prune-after", prune_after)
         sim = open_cluster(cluster)
         sources = SourceSet(paths, ValidateOptions(skip_unknown=skip_unknown, schema_dirs=tuple(schema_dir)))
         ownership = resolve_source(sim, paths, inventory, same_source)  # as apply: one inventory
