@@ -21,8 +21,6 @@ class UsageError(KapplyError):
 class UnknownKindError(UsageError):
     """A resource type the cluster does not serve: kubectl exits 1 for it, as for a missing object."""
 
-    exit_code = 1
-
 
 class LoadError(KapplyError):
     """A file could not be read or parsed; carries the position where known."""

@@ -23,6 +23,7 @@ from kapply.errors import (
     OwnershipError,
     PruneRefusedError,
     StateError,
+    UnknownKindError,
     UsageError,
     ValidationError,
 )
@@ -40,6 +41,7 @@ class ExitStatus(IntEnum):
 # Error classes -> status; the most specific class that matches wins. Others: FAILURE.
 _BY_ERROR: dict[type[KapplyError], ExitStatus] = {
     UsageError: ExitStatus.ERROR,
+    UnknownKindError: ExitStatus.FAILURE,  # kubectl: `the server doesn't have a resource type`, exit 1
     LoadError: ExitStatus.ERROR,
     ValidationError: ExitStatus.ERROR,
     StateError: ExitStatus.ERROR,
