@@ -142,3 +142,115 @@ class VirtualClock(Protocol):
     def advance(self, seconds: float) -> Any:
         """Move the clock forward, running everything due on the way."""
         ...
+
+
+# ---- optional abilities ---------------------------------------------------------------------------
+# What a long-running API front end (`kapply serve`) needs beyond the protocol above. A caller checks
+# each with isinstance(); a target that lacks one is still a Cluster.
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list, read at `resource_version`; `continue_token` is "" on the last page."""
+
+    items: list[Obj]
+    resource_version: str
+    continue_token: str = ""
+    remaining: int | None = None  # objects after this page (remainingItemCount), when known
+
+
+class ContinueExpiredError(ResourceExpiredError):
+    """A continue token whose list can no longer be continued consistently (HTTP 410)."""
+
+
+@runtime_checkable
+class PagedLists(Protocol):
+    """Lists in pages (limit / continue), each stamped with the resourceVersion it reflects."""
+
+    def list_page(self, kind: str, namespace: str | None = None, label_selector: Any = None,
+                  field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> ListPage:
+        """Up to `limit` objects (0: all) after the continue token's position, in namespace/name order.
+
+        A continue token is opaque; a malformed one is an InvalidError, one that can no longer be
+        continued a ContinueExpiredError.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed write as the change log holds it (DELETED carries the last state)."""
+
+    resource_version: int
+    type: str  # ADDED, MODIFIED, DELETED
+    kind: str
+    object: Obj
+
+
+@runtime_checkable
+class ChangeFeed(Protocol):
+    """The cluster-wide change log, for watchers that fan out changes themselves."""
+
+    def resource_version(self) -> str:
+        """The newest committed resourceVersion."""
+        ...
+
+    def changes_since(self, resource_version: int, limit: int = 0) -> list[Change]:
+        """Every change after `resource_version`, oldest first (at most `limit` when > 0);
+        ResourceExpiredError when that history was compacted away."""
+        ...
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process committed since the last call (a cheap check, no rows read)."""
+        ...
+
+
+@runtime_checkable
+class ControlPlane(Protocol):
+    """A cluster whose controllers its host drives in real time (the embedded cluster)."""
+
+    def run_due(self) -> float | None:
+        """Catch up to now (due timers fire, other writers' changes are picked up); returns the wall
+        seconds until the next timer is due, None when none is pending or time does not flow."""
+        ...
+
+
+@runtime_checkable
+class Subresources(Protocol):
+    """The /status, /log and /eviction subresources."""
+
+    def write_status(self, obj: Obj, dry_run: bool = False) -> Obj:
+        """Replace only the status (PUT .../status); Conflict on a stale resourceVersion."""
+        ...
+
+    def patch_status(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "merge",
+                     dry_run: bool = False) -> Obj:
+        """Patch only the status (PATCH .../status): other changes in the patch are ignored."""
+        ...
+
+    def pod_log(self, namespace: str, name: str, container: str | None = None,
+                previous: bool = False) -> str:
+        """A container's log; a BadRequest-shaped ClusterError when it has none (yet)."""
+        ...
+
+    def evict(self, namespace: str, name: str, grace_seconds: float | None = None,
+              dry_run: bool = False) -> None:
+        """The eviction subresource: delete the pod if its disruption budgets allow it."""
+        ...
+
+
+@runtime_checkable
+class CheckedDeletes(Protocol):
+    """Deletes with preconditions, and deletecollection, each one transaction."""
+
+    def delete_checked(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
+                       propagation: str = "Background", dry_run: bool = False, uid: str | None = None,
+                       resource_version: str | None = None) -> Obj | None:
+        """Delete if the object still has that uid / resourceVersion (Conflict otherwise)."""
+        ...
+
+    def delete_collection(self, kind: str, namespace: str | None = None, label_selector: Any = None,
+                          field_selector: str | None = None, grace_seconds: float | None = None,
+                          propagation: str = "Background", dry_run: bool = False) -> list[Obj]:
+        """Delete every matching object; returns them as they were when deleted."""
+        ...

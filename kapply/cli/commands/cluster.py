@@ -161,7 +161,7 @@ def info(
 
         sim = open_cluster(name or cluster)
         data = sim.info()
-        from kapply.cli.printers.columns import node_status
+        from kapply.model.columns import node_status
 
         nodes = [{"name": node["metadata"]["name"], "status": node_status(node)} for node in sim.list("Node")]
         data["nodes"] = nodes

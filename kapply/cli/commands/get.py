@@ -140,7 +140,7 @@ def _stream(sim: Any, printer: Any, target: tuple[Any, str | None], ns: str | No
             field_selector: str | None, version: str | None, request_timeout: str | None,
             keep_managed: bool) -> None:
     """kubectl get -w: one row (or object) per change, until interrupted or the timeout."""
-    from kapply.cluster.sim.fields import matches_fields, parse_field_selector
+    from kapply.cluster.fields import matches_fields, parse_field_selector
     from kapply.model.durations import flag_duration
 
     info, name = target

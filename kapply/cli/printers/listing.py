@@ -98,7 +98,7 @@ class Printer:
 
     def _table(self, kind: str, items: list[tuple[Any, dict[str, Any]]], now: float,
                several_kinds: bool) -> tuple[list[str], list[list[str]]]:
-        from kapply.cli.printers.columns import columns_for
+        from kapply.model.columns import columns_for
 
         wide = self.output.format == "wide"
         cols = columns_for(kind)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from kapply.cluster import fields
 from kapply.cluster.fieldmanager.apiserver import (
     Endpoint,
     check_field_manager,
@@ -27,7 +28,7 @@ from kapply.cluster.fieldmanager.apiserver import (
     record_update,
     server_side_apply,
 )
-from kapply.cluster.sim import admission, decoding, defaults, fields, patching
+from kapply.cluster.sim import admission, decoding, defaults, patching
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
@@ -56,6 +57,7 @@ GENERATION_KINDS = frozenset({
 _RESET_STATUS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "Service",
                            "StatefulSet", "DaemonSet", "Job"})
 PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+FOREGROUND_FINALIZER = "foregroundDeletion"  # the owner waits until the collector deleted its dependents
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
@@ -218,8 +220,9 @@ class SimAPI:
             admission.check_immutable(kind, obj, old)
         if kind in GENERATION_KINDS and _spec_changed(obj, old):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
-        if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers"):
-            return self._remove(kind, old)
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers") \
+                and not int(meta.get("deletionGracePeriodSeconds") or 0):
+            return self._remove(kind, old)  # a graceful pod deletion still waits for its kubelet
         return self._write_if_changed(kind, obj, old)
 
     def update_status(self, obj: Obj, manager: str | None = None) -> Obj:
@@ -290,13 +293,17 @@ class SimAPI:
             return self._delete_namespace(old)
         if propagation == "Orphan":
             self._orphan_dependents(meta.get("uid", ""))
+        elif propagation not in ("Background", "Foreground"):
+            raise admission.invalid(kind, name, [("propagationPolicy", f'Unsupported value: "{propagation}": '
+                                                  'supported values: "Foreground", "Background", "Orphan"')])
+        finalizer = FOREGROUND_FINALIZER if propagation == "Foreground" else None
         grace = grace_seconds
         if kind == "Pod" and (old.get("spec") or {}).get("nodeName") and grace != 0:
             if grace is None:
                 grace = float((old.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
-            return self._mark_deleting(kind, old, grace)
-        if meta.get("finalizers"):
-            return self._mark_deleting(kind, old, 0)
+            return self._mark_deleting(kind, old, grace, finalizer)
+        if meta.get("finalizers") or finalizer:
+            return self._mark_deleting(kind, old, 0, finalizer)
         self._remove(kind, old)
         return None
 
@@ -392,14 +399,20 @@ class SimAPI:
                 plugin.released(self, gone)
         self._on_change(Change("DELETED", kind, gone, old))
 
-    def _mark_deleting(self, kind: str, old: Obj, grace: float) -> Obj:
+    def _mark_deleting(self, kind: str, old: Obj, grace: float, finalizer: str | None = None) -> Obj:
         meta = old["metadata"]
-        deadline = self.now + grace
-        if meta.get("deletionTimestamp") and int(meta.get("deletionGracePeriodSeconds", 0)) <= grace:
+        finalizers = list(meta.get("finalizers") or ())
+        added = finalizer is not None and finalizer not in finalizers
+        if meta.get("deletionTimestamp") and int(meta.get("deletionGracePeriodSeconds", 0)) <= grace \
+                and not added:
             return old
         new = dict(old)
-        new["metadata"] = dict(meta, deletionTimestamp=rfc3339(deadline),
-                               deletionGracePeriodSeconds=int(grace))
+        new["metadata"] = dict(meta)
+        if not meta.get("deletionTimestamp") or int(meta.get("deletionGracePeriodSeconds", 0)) > grace:
+            new["metadata"].update(deletionTimestamp=rfc3339(self.now + grace),
+                                   deletionGracePeriodSeconds=int(grace))
+        if added:
+            new["metadata"]["finalizers"] = [*finalizers, finalizer]
         return self._write("MODIFIED", kind, new, old)
 
     def _delete_namespace(self, old: Obj) -> Obj | None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from kapply import __version__
 from kapply.cluster.fieldmanager.apiserver import check_field_manager, manager_from_user_agent
+from kapply.cluster.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.protocol import WatchEvent
 from kapply.cluster.sim import admission
 from kapply.cluster.sim.api import SimAPI, kind_info
@@ -29,8 +30,8 @@ from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import SystemClock, WallClock, target_time
 from kapply.cluster.sim.controllers import CONTROLLERS
 from kapply.cluster.sim.events import EventRecorder, EventTTLController, events_for
-from kapply.cluster.sim.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
+from kapply.cluster.sim.serving import ServingAbilities
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.cluster.sim.store import CHANGELOG_KEEP, Store
 from kapply.errors import ClusterError, NotFoundError
@@ -69,8 +70,12 @@ class AdvanceResult:
     idle: bool  # nothing left due (for --until-idle)
 
 
-class SimCluster:
-    """One embedded cluster (state file + clock); Kubernetes-shaped dict objects in and out."""
+class SimCluster(ServingAbilities):
+    """One embedded cluster (state file + clock); Kubernetes-shaped dict objects in and out.
+
+    The abilities a long-running front end needs (pages, the change feed, the real-time runner,
+    subresources, checked deletes) come from `serving.ServingAbilities`.
+    """
 
     def __init__(self, name: str, store: Store, clock: WallClock | None = None) -> None:
         self.name = name

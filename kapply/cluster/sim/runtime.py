@@ -154,8 +154,9 @@ class ControllerContext:
     def update_status(self, obj: Obj) -> Obj:
         return self._api.update_status(obj)
 
-    def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None) -> None:
-        self._api.delete(kind, namespace, name, grace_seconds)
+    def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
+               propagation: str = "Background") -> None:
+        self._api.delete(kind, namespace, name, grace_seconds, propagation)
 
     def record_event(self, obj: Obj, type_: str, reason: str, message: str) -> None:
         self._runtime.record_event(obj, type_, reason, message, self._name)

@@ -289,9 +289,9 @@ class Store:
             return [(float(d), c, k) for c, k, d in
                     self._conn.execute("SELECT controller, key, due FROM timers").fetchall()]
 
-    def changes_since(self, rv: int, kind: str | None = None,
-                      namespace: str | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:
-        """Changelog records after `rv` as (rv, type, kind, obj); None if `rv` was compacted away."""
+    def changes_since(self, rv: int, kind: str | None = None, namespace: str | None = None,
+                      limit: int = 0) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """Changelog records after `rv` as (rv, type, kind, obj), oldest first (at most `limit`)."""
         sql = "SELECT rv, type, kind, data FROM changelog WHERE rv > ?"
         args: list[Any] = [rv]
         if kind is not None:
@@ -300,9 +300,49 @@ class Store:
         if namespace is not None:
             sql += " AND namespace = ?"
             args.append(namespace)
+        sql += " ORDER BY rv"
+        if limit > 0:
+            sql += " LIMIT ?"
+            args.append(limit)
         with self._errors():
-            rows = self._conn.execute(sql + " ORDER BY rv", args).fetchall()
+            rows = self._conn.execute(sql, args).fetchall()
         return [(r, t, k, loads(d)) for r, t, k, d in rows]
+
+    def page(self, kind: str, namespace: str | None, after: tuple[str, str] | None,
+             limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` objects of a kind after the (namespace, name) key, in key order (an
+        index range scan: a page of a long list decodes only its own rows)."""
+        sql = "SELECT data FROM objects WHERE kind = ?"
+        args: list[Any] = [kind]
+        if namespace is not None:
+            sql += " AND namespace = ?"
+            args.append(namespace)
+        if after is not None:
+            sql += " AND (namespace, name) > (?, ?)"
+            args.extend(after)
+        sql += " ORDER BY namespace, name LIMIT ?"
+        args.append(limit)
+        with self._errors():
+            rows = self._conn.execute(sql, args).fetchall()
+        return [loads(r[0]) for r in rows]
+
+    def count_after(self, kind: str, namespace: str | None, after: tuple[str, str] | None) -> int:
+        """How many objects of a kind sort after the (namespace, name) key."""
+        sql = "SELECT count(*) FROM objects WHERE kind = ?"
+        args: list[Any] = [kind]
+        if namespace is not None:
+            sql += " AND namespace = ?"
+            args.append(namespace)
+        if after is not None:
+            sql += " AND (namespace, name) > (?, ?)"
+            args.extend(after)
+        with self._errors():
+            return int(self._conn.execute(sql, args).fetchone()[0])
+
+    def data_version(self) -> int:
+        """SQLite's data_version: changes whenever another connection commits to the file."""
+        with self._errors():
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     # ---- writes (inside transaction()) -------------------------------------------------------
 

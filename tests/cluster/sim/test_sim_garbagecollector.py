@@ -88,3 +88,52 @@ def test_deployment_deletion_removes_replicasets_and_pods(cluster: SimCluster) -
         cluster.get("Deployment", "default", "web")
     assert cluster.list("ReplicaSet", "default") == []
     assert cluster.list("Pod", "default") == []
+
+
+def test_foreground_propagation_keeps_the_owner_until_its_dependents_are_gone(cluster: SimCluster) -> None:
+    root = cluster.create(cm("root"))
+    child = cluster.create(cm("child", root))
+    cluster.create(cm("grandchild", child))
+    left = cluster.delete("ConfigMap", "default", "root", propagation="Foreground")
+    # The collector ran in the same transaction: the whole tree went, leaves first.
+    assert left is not None and left["metadata"]["finalizers"] == ["foregroundDeletion"]
+    assert left["metadata"]["deletionTimestamp"]
+    assert names(cluster) == []
+
+
+def test_foreground_owner_waits_for_a_terminating_pod(cluster: SimCluster) -> None:
+    owner = cluster.create(cm("owner"))
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner["metadata"]["uid"]}
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "p", "ownerReferences": [ref]},
+                    "spec": {"nodeName": "minikube", "terminationGracePeriodSeconds": 10,
+                             "containers": [{"name": "c", "image": "nginx"}]}})
+    cluster.delete("ConfigMap", "default", "owner", propagation="Foreground")
+    held = cluster.get("ConfigMap", "default", "owner")["metadata"]
+    assert held["finalizers"] == ["foregroundDeletion"] and held["deletionTimestamp"]
+    assert cluster.get("Pod", "default", "p")["metadata"]["deletionTimestamp"]  # terminating
+    cluster.advance(11)
+    with pytest.raises(NotFoundError):
+        cluster.get("Pod", "default", "p")
+    with pytest.raises(NotFoundError):
+        cluster.get("ConfigMap", "default", "owner")
+
+
+def test_foreground_deletion_of_a_pod_still_waits_for_its_grace_period(cluster: SimCluster) -> None:
+    cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                    "spec": {"nodeName": "minikube", "terminationGracePeriodSeconds": 5,
+                             "containers": [{"name": "c", "image": "nginx"}]}})
+    cluster.delete("Pod", "default", "p", propagation="Foreground")
+    pod = cluster.get("Pod", "default", "p")  # the finalizer went at once; the kubelet has 5 s
+    assert pod["metadata"]["deletionTimestamp"] and not pod["metadata"].get("finalizers")
+    cluster.advance(6)
+    with pytest.raises(NotFoundError):
+        cluster.get("Pod", "default", "p")
+
+
+def test_an_unknown_propagation_policy_is_refused(cluster: SimCluster) -> None:
+    from kapply.errors import InvalidError
+
+    cluster.create(cm("x"))
+    with pytest.raises(InvalidError, match='Unsupported value: "Sideways"'):
+        cluster.delete("ConfigMap", "default", "x", propagation="Sideways")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from kapply.cluster.fields import matches_fields, parse_field_selector
 from kapply.cluster.sim.clock import parse_rfc3339, rfc3339, target_time
-from kapply.cluster.sim.fields import matches_fields, parse_field_selector
 from kapply.cluster.sim.patch import merge_patch, strategic_merge
 from kapply.errors import UsageError
 from kapply.validate.structure import root_type

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kapply.cli.printers.columns import parse_time
 from kapply.cli.printers.describe.pods import describe_pod_template
 from kapply.cli.printers.describe.writer import (
     Obj,
@@ -21,6 +20,7 @@ from kapply.cli.printers.describe.writer import (
     meta,
     rfc1123z,
 )
+from kapply.model.columns import parse_time
 from kapply.model.durations import human_duration
 
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
 
-from kapply.cli.printers.columns import node_roles
 from kapply.cli.printers.describe.writer import (
     Obj,
     PrefixWriter,
@@ -27,6 +26,7 @@ from kapply.cli.printers.describe.writer import (
     since,
     taints_multiline,
 )
+from kapply.model.columns import node_roles
 
 Totals = dict[str, tuple[Fraction, bool]]
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from kapply.cli.printers.columns import parse_time
 from kapply.cli.printers.tabwriter import align
+from kapply.model.columns import parse_time
 from kapply.model.durations import human_duration
 from kapply.model.quantity import QuantityError, format_bytes, parse_quantity
 

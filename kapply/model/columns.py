@@ -1,4 +1,7 @@
-"""`kapply get` columns per kind, as kubectl's printers (pkg/printers/internalversion) show them.
+"""Printer columns per kind, as the API server's printers (pkg/printers/internalversion) make them.
+
+One table for both of their readers: `kapply get` prints them, and `kapply serve` answers
+kubectl's Table requests with them, so kubectl prints what `kapply get` prints.
 
 Each kind has a row function `(obj, now) -> list[str]` for the default columns and an optional
 one for the extra `-o wide` columns. Kinds without an entry get `NAME AGE`.
@@ -371,6 +374,6 @@ def columns_for(kind: str) -> Columns:
     found = COLUMNS.get(kind)
     if found is not None:
         return found
-    from kapply.cli.printers.columns_more import MORE_COLUMNS
+    from kapply.model.columns_more import MORE_COLUMNS
 
     return MORE_COLUMNS.get(kind, GENERIC)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kapply.cli.printers.columns import columns_for
+from kapply.model.columns import columns_for
 
 NOW = 1_767_225_600.0 + 300  # five minutes after creation
 T0 = "2026-01-01T00:00:00Z"

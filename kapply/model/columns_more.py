@@ -1,4 +1,4 @@
-"""`kapply get` columns for Ingresses, HorizontalPodAutoscalers, PersistentVolumeClaims and
+"""Printer columns for Ingresses, HorizontalPodAutoscalers, PersistentVolumeClaims and
 PersistentVolumes, as kubectl prints them.
 
 The embedded cluster stores these kinds without a controller acting on them, so their status
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kapply.cli.printers.columns import Columns, age, name_of, spec_of, status_of
+from kapply.model.columns import Columns, age, name_of, spec_of, status_of
 
 Obj = dict[str, Any]
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kapply.cli.printers.columns import pod_status
 from kapply.cli.printers.table import render_table
+from kapply.model.columns import pod_status
 
 
 def _pod(phase: str, state: dict[str, Any] | None = None, ready: bool = False, init: list[dict] | None = None,

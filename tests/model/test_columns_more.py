@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kapply.cli.printers.columns import GENERIC, columns_for
+from kapply.model.columns import GENERIC, columns_for
 
 NOW = 1_800_000_000.0
 META = {"name": "x", "creationTimestamp": "2027-01-15T07:59:00Z"}  # 60 s before NOW

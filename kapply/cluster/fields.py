@@ -3,7 +3,8 @@ checks labels.Parse makes on a label selector's keys and values.
 
 Like the API server, only a few fields per kind are selectable (metadata.name and
 metadata.namespace for all; pods, events, nodes, namespaces, secrets add their own); anything
-else is refused with Kubernetes' `field label not supported` message.
+else is refused with Kubernetes' `field label not supported` message. Shared by the embedded
+cluster and the API front end (a watch filters its events with them).
 """
 
 from __future__ import annotations

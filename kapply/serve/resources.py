@@ -1,0 +1,183 @@
+"""The REST resources `kapply serve` offers: one per kind of the kind registry, with the verbs,
+short names, categories and subresources the API server's discovery documents give them.
+
+The URL layer (`routing.py`), discovery (`discovery.py`) and OpenAPI (`openapi.py`) all read
+this one table, so a kind is either served everywhere or nowhere. Events are served only as
+core/v1 (events.k8s.io/v1 would need a conversion the embedded cluster does not make); autoscaling
+only as v2, its preferred version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from kapply.model.kinds import REGISTRY, KindInfo
+
+VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+STATUS_VERBS = ("get", "patch", "update")
+
+# The API server's order of groups in /apis (kube-aggregator's priorities): kubectl resolves an
+# ambiguous resource name to the first group that serves it.
+GROUP_ORDER = (
+    "",
+    "apiregistration.k8s.io",
+    "apps",
+    "events.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "networking.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "node.k8s.io",
+    "discovery.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+)
+ALL_CATEGORY = frozenset(
+    {
+        "Pod",
+        "ReplicationController",
+        "Service",
+        "DaemonSet",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "HorizontalPodAutoscaler",
+        "CronJob",
+        "Job",
+    }
+)
+# Kinds with a /status subresource in Kubernetes.
+STATUS_KINDS = frozenset(
+    {
+        "Pod",
+        "Service",
+        "Node",
+        "Namespace",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "ReplicationController",
+        "ResourceQuota",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "PodDisruptionBudget",
+        "CustomResourceDefinition",
+        "APIService",
+        "CertificateSigningRequest",
+    }
+)
+SCALE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
+_NOT_SERVED = frozenset({("events.k8s.io", "Event")})
+
+
+@dataclass(frozen=True)
+class Subresource:
+    name: str
+    verbs: tuple[str, ...]
+    group: str = ""  # of the kind the subresource answers with, when it is not the parent's
+    version: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    info: KindInfo
+    verbs: tuple[str, ...]
+    categories: tuple[str, ...]
+    subresources: tuple[Subresource, ...]
+
+    @property
+    def group(self) -> str:
+        return self.info.group
+
+    @property
+    def version(self) -> str:
+        return self.info.version
+
+    @property
+    def plural(self) -> str:
+        return self.info.plural
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @property
+    def namespaced(self) -> bool:
+        return self.info.namespaced
+
+    def subresource(self, name: str) -> Subresource | None:
+        return next((s for s in self.subresources if s.name == name), None)
+
+
+def _subresources(info: KindInfo) -> tuple[Subresource, ...]:
+    found: list[Subresource] = []
+    if info.kind == "Pod":
+        found += [
+            Subresource("eviction", ("create",), "policy", "v1", "Eviction"),
+            Subresource("log", ("get",), "", "v1", "Pod"),
+        ]
+    if info.kind in SCALE_KINDS:
+        found.append(Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"))
+    if info.kind in STATUS_KINDS:
+        found.append(Subresource("status", STATUS_VERBS))
+    return tuple(sorted(found, key=lambda s: s.name))
+
+
+def _resource(info: KindInfo) -> Resource:
+    verbs = NAMESPACE_VERBS if info.kind == "Namespace" else VERBS
+    categories = ("all",) if info.kind in ALL_CATEGORY else ()
+    return Resource(info, verbs, categories, _subresources(info))
+
+
+@cache
+def served() -> tuple[Resource, ...]:
+    """Every served resource, groups in the API server's order, resources by name."""
+    rank = {group: i for i, group in enumerate(GROUP_ORDER)}
+    infos = [i for i in REGISTRY if (i.group, i.kind) not in _NOT_SERVED]
+    infos.sort(key=lambda i: (rank.get(i.group, len(rank)), i.group, i.plural))
+    return tuple(_resource(i) for i in infos)
+
+
+@cache
+def _index() -> dict[tuple[str, str, str], Resource]:
+    return {(r.group, r.version, r.plural): r for r in served()}
+
+
+def lookup(group: str, version: str, plural: str) -> Resource | None:
+    """The resource at /api(s)/GROUP/VERSION/PLURAL, or None."""
+    return _index().get((group, version, plural))
+
+
+def for_kind(kind: str, group: str | None = None) -> Resource | None:
+    """The resource serving a kind (the core one first when no group is given)."""
+    return next((r for r in served() if r.kind == kind and (group is None or r.group == group)), None)
+
+
+def group_versions() -> list[tuple[str, str]]:
+    """(group, version) pairs served, in discovery order (the core group first)."""
+    seen: list[tuple[str, str]] = []
+    for r in served():
+        if (r.group, r.version) not in seen:
+            seen.append((r.group, r.version))
+    return seen
+
+
+def in_group_version(group: str, version: str) -> list[Resource]:
+    """The resources of one group/version, by name."""
+    return [r for r in served() if r.group == group and r.version == version]
