@@ -16,15 +16,20 @@ Output, read lazily by `kapply.validate.schema`:
   taken from the per-kind root files (their root properties differ slightly from the definitions,
   e.g. in nullability; the official validator uses the root files, so we do too).
 
+- `docs.json.gz`: what the strict files leave out and `kapply serve`'s OpenAPI v3 needs (so
+  `kubectl explain` can explain): `{"descriptions": {name: {"": the definition's, field: the
+  field's}}, "gvk": {name: [[group, version, kind], ...]}}`, gzip-compressed.
+
 Descriptions, `$schema`/`$id` and annotations no consumer needs are stripped; types, enums,
 formats (int-or-string, quantity, int32...) and the list/merge annotations used for
-strategic-merge diffs are kept as in the source. Files are minified with sorted keys so
-regeneration is byte-for-byte reproducible.
+strategic-merge diffs are kept as in the source. Files are minified with sorted keys (and gzip
+without a timestamp) so regeneration is byte-for-byte reproducible.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -123,6 +128,24 @@ def generate(src: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     return definitions, kinds
 
 
+def docs(src: Path) -> dict[str, Any]:
+    """The descriptions and group-version-kinds of every definition (for OpenAPI v3)."""
+    raw = json.loads((src / "_definitions.json").read_text())["$defs"]
+    descriptions: dict[str, dict[str, str]] = {}
+    gvks: dict[str, list[list[str]]] = {}
+    for name, schema in raw.items():
+        found = {"": schema["description"]} if schema.get("description") else {}
+        for field, sub in (schema.get("properties") or {}).items():
+            if isinstance(sub, dict) and sub.get("description"):
+                found[field] = sub["description"]
+        if found:
+            descriptions[name] = found
+        kinds = schema.get("x-kubernetes-group-version-kind")
+        if kinds:
+            gvks[name] = [[g["group"], g["version"], g["kind"]] for g in kinds]
+    return {"descriptions": descriptions, "gvk": gvks}
+
+
 def dump(path: Path, data: Any) -> None:
     """Write minified JSON with sorted keys (reproducible bytes)."""
     path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
@@ -138,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     dump(out / "definitions.json", definitions)
     dump(out / "kinds.json", kinds)
+    text = json.dumps(docs(source_dir(args.version)), separators=(",", ":"), sort_keys=True).encode()
+    (out / "docs.json.gz").write_bytes(gzip.compress(text, 9, mtime=0))
     count = sum(len(v) for v in kinds.values())
     print(f"{out}: {len(definitions)} definitions, {count} kinds in {len(kinds)} apiVersions")
     return 0

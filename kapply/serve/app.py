@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kapply.errors import KapplyError
-from kapply.serve import crud, discovery, patching, subresources, watch
+from kapply.serve import crud, discovery, openapi, patching, subresources, watch
 from kapply.serve.call import Call, Reply, encode
 from kapply.serve.hub import Hub
 from kapply.serve.negotiate import choose_output, wants_aggregated_discovery
@@ -192,6 +192,19 @@ class Api:
             raise not_found_path()
         return Response(encode(found), media_type="application/json", headers=headers)
 
+    async def openapi(self, request: Request) -> Response:
+        """The OpenAPI v3 index and documents (built off the event loop once, then cached)."""
+        rest = request.path_params.get("rest", "")
+        doc = (
+            await asyncio.to_thread(openapi.document, rest)
+            if rest
+            else await asyncio.to_thread(openapi.index)
+        )
+        if doc is None:
+            raise not_found_path()
+        cache = "public, immutable" if "hash" in request.query_params else "no-cache, private"
+        return Response(doc, media_type="application/json", headers={"Cache-Control": cache})
+
     async def not_found(self, request: Request) -> Response:
         raise not_found_path()
 
@@ -246,6 +259,8 @@ class Api:
             Route("/api/{version}", ep(self.discovery), methods=["GET"]),
             Route("/apis/{group}", ep(self.discovery), methods=["GET"]),
             Route("/apis/{group}/{version}", ep(self.discovery), methods=["GET"]),
+            Route("/openapi/v3", ep(self.openapi), methods=["GET"]),
+            Route("/openapi/v3/{rest:path}", ep(self.openapi), methods=["GET"]),
             *self.state.extra_routes,
             Route("/api/{rest:path}", ep(self.resource), methods=every),
             Route("/apis/{rest:path}", ep(self.resource), methods=every),

@@ -14,13 +14,15 @@ from typing import Any
 import yaml
 
 from kapply.model.paths import format_path
+from kapply.serve import protobuf
 from kapply.serve.call import Call
 from kapply.serve.negotiate import check_body_type
-from kapply.serve.status import ApiError, bad_request
+from kapply.serve.status import bad_request
 from kapply.validate.unknown_fields import drop_fields, unknown_fields
 
 Obj = dict[str, Any]
-OBJECT_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+OBJECT_TYPES = ("application/json", "application/yaml", PROTOBUF)
 
 
 class _Duplicates(list[str]):
@@ -78,18 +80,17 @@ def parse(body: bytes, media: str, what: str = "the object") -> tuple[Any, list[
         raise bad_request(f"error converting YAML to JSON: {exc}".replace("\n", " ")) from None
 
 
+def parse_body(call: Call) -> tuple[Any, list[str]]:
+    """(document, duplicate keys) of an object body in JSON, YAML or Kubernetes protobuf."""
+    media = check_body_type(call.content_type, OBJECT_TYPES)
+    if media == PROTOBUF:
+        return protobuf.decode(call.body), []
+    return parse(call.body, media)
+
+
 def decode_object(call: Call) -> Obj:
     """The object of a create or update, checked against the URL's resource."""
-    media = check_body_type(call.content_type, OBJECT_TYPES)
-    if media == "application/vnd.kubernetes.protobuf":
-        raise ApiError(
-            415,
-            "UnsupportedMediaType",
-            "the body of the request was in an unknown format - "
-            "accepted media types include: application/json, application/yaml",
-            {},
-        )
-    doc, duplicates = parse(call.body, media)
+    doc, duplicates = parse_body(call)
     res = call.target.resource
     if not isinstance(doc, dict):
         raise bad_request(f"the object provided is unrecognized (must be of type {res.kind})")

@@ -93,8 +93,7 @@ def scale(call: Call, verb: str) -> Reply:
     if verb == "get":
         return reply(200, scale_of(crud.get_object(call)), out)
     if verb == "update":
-        media = bodies.check_body_type(call.content_type, bodies.OBJECT_TYPES[:2])
-        doc, _ = bodies.parse(call.body, media)
+        doc, _ = bodies.parse_body(call)
         if not isinstance(doc, dict) or doc.get("kind") != "Scale":
             raise bad_request("the object provided is unrecognized (must be of type Scale)")
         meta = doc.get("metadata") or {}
@@ -225,8 +224,7 @@ def log(call: Call) -> Reply:
 
 def evict(call: Call) -> Reply:
     cluster = _abilities(call)
-    media = bodies.check_body_type(call.content_type, bodies.OBJECT_TYPES[:2])
-    doc, _ = bodies.parse(call.body, media)
+    doc, _ = bodies.parse_body(call)
     if not isinstance(doc, dict) or doc.get("kind") != "Eviction":
         raise bad_request("the object provided is unrecognized (must be of type Eviction)")
     name = (doc.get("metadata") or {}).get("name")

@@ -65,3 +65,76 @@ def test_every_kubectl_version_lists_and_reads(tmp_path: Path, version: str) -> 
         assert missing.err.strip() == 'Error from server (NotFound): pods "nope" not found'
     finally:
         server.stop()
+
+
+CONFIGMAPS = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, labels: {app: web}}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: db-config, labels: {app: db}}
+data: {b: "2"}
+"""
+
+
+def test_kubectl_create_get_select_and_delete(served: Served) -> None:
+    assert served.ok("create", "-f", "-", input=CONFIGMAPS).split("\n")[:2] == [
+        "configmap/web-config created",
+        "configmap/db-config created",
+    ]
+    assert served.ok("get", "cm", "-l", "app=web", "-o", "name") == "configmap/web-config\n"
+    assert (
+        served.ok("get", "cm", "--field-selector", "metadata.name=db-config", "-o", "name")
+        == "configmap/db-config\n"
+    )
+    dup = served.kubectl("create", "-f", "-", input=CONFIGMAPS)
+    assert (
+        dup.code == 1
+        and 'Error from server (AlreadyExists): error when creating "STDIN": configmaps '
+        '"web-config" already exists'
+        in dup.err
+    )
+    assert "deployment.apps/web created" in served.ok(
+        "create", "deployment", "web", "--image=nginx:1.27", "--replicas=0"
+    )
+    assert served.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "0"
+    assert served.ok("delete", "cm", "-l", "app=web") == 'configmap "web-config" deleted\n'
+    assert served.ok("get", "cm", "-o", "name").split() == [
+        "configmap/db-config",
+        "configmap/kube-root-ca.crt",
+    ] or served.ok("get", "cm", "-o", "name").split() == ["configmap/db-config"]
+
+
+def test_kubectl_explain_reads_the_openapi_descriptions(served: Served) -> None:
+    out = served.ok("explain", "deployment.spec.replicas")
+    assert out.split("\n")[:5] == [
+        "GROUP:      apps",
+        "KIND:       Deployment",
+        "VERSION:    v1",
+        "",
+        "FIELD: replicas <integer>",
+    ]
+    assert "Number of desired pods." in out
+    fields = served.ok("explain", "pods.spec.containers")
+    assert "FIELD: containers <[]Container>" in fields and "image\t<string>" in fields
+
+
+def test_kubectl_validation_is_the_servers(served: Served) -> None:
+    bad = served.kubectl(
+        "create", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbogus: 1\n"
+    )
+    assert bad.code == 1
+    assert bad.err.strip() == (
+        'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version '
+        '"v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"'
+    )
+    warned = served.kubectl(
+        "create",
+        "--validate=warn",
+        "-f",
+        "-",
+        input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbogus: 1\n",
+    )
+    assert warned.code == 0 and 'Warning: unknown field "bogus"' in warned.err

@@ -172,13 +172,20 @@ def _raw(server: Running, head: bytes, chunks: list[bytes]) -> bytes:
 
 def test_a_body_over_3_mib_is_refused(server: Running) -> None:
     size = 3 * 1024 * 1024 + 1
-    declared = _raw(server, b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
-                    b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size, [b" " * size])
+    declared = _raw(
+        server,
+        b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size,
+        [b" " * size],
+    )
     assert declared.startswith(b"HTTP/1.1 413 ") and b'"reason":"RequestEntityTooLarge"' in declared
     chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
-    streamed = _raw(server, b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
-                    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-                    [chunk] * 60 + [b"0\r\n\r\n"])
+    streamed = _raw(
+        server,
+        b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        [chunk] * 60 + [b"0\r\n\r\n"],
+    )
     assert streamed.startswith(b"HTTP/1.1 413 ")
 
 
