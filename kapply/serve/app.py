@@ -23,8 +23,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kapply.errors import KapplyError
-from kapply.serve import crud, discovery, openapi, patching, subresources, watch
-from kapply.serve.call import Call, Reply, encode
+from kapply.serve import crud, discovery, openapi, patching, resources, subresources, watch
+from kapply.serve.call import Call, Reply, encode, warning_header
 from kapply.serve.hub import Hub
 from kapply.serve.negotiate import choose_output, wants_aggregated_discovery
 from kapply.serve.routing import Query, parse_path, verb_of
@@ -234,9 +234,12 @@ class Api:
             begun = await self.run(lambda: watch.start(call, self.state.hub))
             return StreamingResponse(watch.stream(call, begun, timeout), media_type="application/json")
         handler = _handler(verb, sub)
-        return to_response(
-            await self.run(guarded(handler, call), write=verb in WRITES or (sub == "eviction"))
-        )
+        result = await self.run(guarded(handler, call), write=verb in WRITES or (sub == "eviction"))
+        deprecated = resources.DEPRECATED.get((target.resource.group, target.resource.kind))
+        if deprecated:  # the API server warns on every request for a deprecated resource
+            given = result.headers.get("Warning")
+            result.headers["Warning"] = ", ".join(filter(None, (warning_header(deprecated), given)))
+        return to_response(result)
 
     def routes(self) -> list[Route]:
         every = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -83,6 +83,10 @@ STATUS_KINDS = frozenset(
 )
 SCALE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
 _NOT_SERVED = frozenset({("events.k8s.io", "Event")})
+# The warnings the API server sends on every request for a deprecated resource (Kubernetes 1.34).
+DEPRECATED = {
+    ("", "Endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+}
 
 
 @dataclass(frozen=True)

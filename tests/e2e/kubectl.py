@@ -52,7 +52,12 @@ class Served:
     """A `kapply serve` subprocess and a kubectl to talk to it."""
 
     def __init__(
-        self, home: Path, cluster: str = "default", kubectl: str = "default", extra: tuple[str, ...] = ()
+        self,
+        home: Path,
+        cluster: str = "default",
+        kubectl: str = "default",
+        extra: tuple[str, ...] = (),
+        setup: tuple[str, ...] = (),
     ) -> None:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
@@ -67,6 +72,9 @@ class Served:
             KUBECACHEDIR=str(home / "kube-cache"),
         )
         self.env.pop("KAPPLY_CLUSTER", None)
+        if setup:  # e.g. `kapply cluster create NAME ...` before serving it
+            done = subprocess.run([KAPPLY, *setup], capture_output=True, text=True, env=self.env, timeout=60)
+            assert done.returncode == 0, f"kapply {' '.join(setup)}: {done.stderr}"
         self.log = open(home / "serve.log", "w+")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [

@@ -138,3 +138,47 @@ def test_kubectl_validation_is_the_servers(served: Served) -> None:
         input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbogus: 1\n",
     )
     assert warned.code == 0 and 'Warning: unknown field "bogus"' in warned.err
+
+
+APP = Path(__file__).resolve().parents[2] / "manifests"
+
+
+def test_kubectl_get_prints_what_kapply_get_prints(tmp_path: Path) -> None:
+    server = Served(
+        tmp_path,
+        cluster="demo",
+        setup=(
+            "cluster",
+            "create",
+            "demo",
+            "--nodes",
+            "2",
+            "--manual-clock",
+            "--lb-pool",
+            "192.168.49.100-192.168.49.110",
+        ),
+    )
+    try:
+        assert server.kapply("apply", str(APP), "--cluster", "demo").code == 0
+        assert server.kapply("cluster", "advance", "5s", "--cluster", "demo").code == 0
+        assert "Running" in server.ok("get", "pods")
+        for args in (
+            ["pods"],
+            ["pods", "-o", "wide"],
+            ["deploy", "-o", "wide"],
+            ["svc"],
+            ["svc", "-o", "wide"],
+            ["pods", "-A"],
+            ["pods", "--show-labels"],
+            ["nodes", "-o", "wide"],
+            ["rs"],
+            ["ns"],
+            ["events"],
+            ["deploy,svc"],
+            ["cm", "-A"],
+        ):
+            expected = server.kapply("get", *args, "--cluster", "demo")
+            got = server.kubectl("get", *args)
+            assert (got.out, got.code) == (expected.out, expected.code), args
+    finally:
+        server.stop()
