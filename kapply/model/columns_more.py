@@ -1,5 +1,5 @@
-"""Printer columns for Ingresses, HorizontalPodAutoscalers, PersistentVolumeClaims and
-PersistentVolumes, as kubectl prints them.
+"""Printer columns for Ingresses, HorizontalPodAutoscalers, PersistentVolumeClaims,
+PersistentVolumes and EndpointSlices, as kubectl prints them.
 
 The embedded cluster stores these kinds without a controller acting on them, so their status
 columns show what a real cluster shows before one acts: an Ingress without an ADDRESS, an HPA
@@ -79,7 +79,24 @@ def _pv_row(pv: Obj, now: float) -> list[str]:
             status.get("reason", ""), age(pv, now)]
 
 
+def _with_more(items: list[str], limit: int = 3) -> str:
+    """listWithMoreString: the first three, `+ N more...`, `<unset>` when there are none."""
+    text = ",".join(items[:limit])
+    if len(items) > limit:
+        return f"{text} + {len(items) - limit} more..."
+    return text or "<unset>"
+
+
+def _slice_row(eps: Obj, now: float) -> list[str]:
+    ports = [str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+             for p in eps.get("ports") or ()]
+    addresses = [a for e in eps.get("endpoints") or () for a in e.get("addresses") or ()]
+    return [name_of(eps), str(eps.get("addressType", "")), _with_more(ports), _with_more(addresses),
+            age(eps, now)]
+
+
 MORE_COLUMNS: dict[str, Columns] = {
+    "EndpointSlice": Columns(("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), _slice_row),
     "Ingress": Columns(("NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"), _ingress_row),
     "HorizontalPodAutoscaler": Columns(("NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS",
                                         "AGE"), _hpa_row),

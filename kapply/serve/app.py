@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kapply.errors import KapplyError
-from kapply.serve import crud, discovery, openapi, patching, resources, subresources, watch
+from kapply.serve import crud, discovery, logstream, openapi, patching, resources, subresources, watch
 from kapply.serve.call import Call, Reply, encode, warning_header
 from kapply.serve.hub import Hub
 from kapply.serve.negotiate import choose_output, wants_aggregated_discovery
@@ -233,6 +233,9 @@ class Api:
             timeout = watch.timeout_of(call)
             begun = await self.run(lambda: watch.start(call, self.state.hub))
             return StreamingResponse(watch.stream(call, begun, timeout), media_type="application/json")
+        if sub == "log" and query.flag("follow"):
+            following = await self.run(lambda: logstream.start(call, self.state.hub))
+            return StreamingResponse(logstream.stream(call, following, self.run), media_type="text/plain")
         handler = _handler(verb, sub)
         result = await self.run(guarded(handler, call), write=verb in WRITES or (sub == "eviction"))
         deprecated = resources.DEPRECATED.get((target.resource.group, target.resource.kind))

@@ -1,4 +1,4 @@
-"""`get` columns of Ingress, HPA, PVC and PV, as kubectl prints them."""
+"""`get` columns of Ingress, HPA, PVC, PV and EndpointSlice, as kubectl prints them."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ def test_pvc_pending_and_pv() -> None:
                    "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "d", "name": "c"}},
           "status": {"phase": "Bound"}}
     assert row(pv) == ["x", "5Gi", "RWO,ROX", "Delete", "Bound", "d/c", "", "<unset>", "", "60s"]
+
+
+def test_endpoint_slices() -> None:
+    eps = {"kind": "EndpointSlice", "metadata": META, "addressType": "IPv4",
+           "ports": [{"name": "", "port": 8080, "protocol": "TCP"}, {"name": "metrics", "port": None}],
+           "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)]}
+    assert columns_for("EndpointSlice").headers == ("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE")
+    assert row(eps) == ["x", "IPv4", "8080,metrics", "10.244.0.1,10.244.0.2,10.244.0.3 + 2 more...", "60s"]
+    empty = {"kind": "EndpointSlice", "metadata": META, "addressType": "IPv4", "ports": None,
+             "endpoints": None}
+    assert row(empty) == ["x", "IPv4", "<unset>", "<unset>", "60s"]
 
 
 def test_other_kinds_fall_back_to_name_and_age() -> None:

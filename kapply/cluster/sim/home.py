@@ -90,6 +90,9 @@ def _bootstrap(cluster: SimCluster, settings: ClusterSettings) -> None:
             addresses = (node_objs[0].get("status") or {}).get("addresses") or [] if node_objs else []
             ip = next((a["address"] for a in addresses if a.get("type") == "InternalIP"), "192.168.49.2")
             api.create(make_eps(ip), validate=False)
+            make_slice = _optional("kapply.cluster.sim.services", "make_kubernetes_endpointslice")
+            if make_slice is not None:
+                api.create(make_slice(ip), validate=False)
 
 
 def _optional(module: str, attr: str) -> Any:

@@ -69,6 +69,19 @@ def make_kubernetes_endpoints(node_ip: str) -> Obj:
     }
 
 
+def make_kubernetes_endpointslice(node_ip: str) -> Obj:
+    """The API server's own EndpointSlice for the `kubernetes` Service, beside its Endpoints."""
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [node_ip], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": 8443, "protocol": "TCP"}],
+    }
+
+
 Key = tuple[str, str]
 
 

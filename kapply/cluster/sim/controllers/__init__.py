@@ -21,6 +21,7 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.job.controller:JobController",
     "kapply.cluster.sim.controllers.cronjob.controller:CronJobController",
     "kapply.cluster.sim.controllers.endpoints:EndpointsController",
+    "kapply.cluster.sim.controllers.endpointslices:EndpointSliceController",
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
     "kapply.cluster.sim.controllers.kubernetesservice:KubernetesServiceController",
 ]

@@ -1,8 +1,8 @@
 """The API server's reconciler of its own `kubernetes` Service (pkg/controlplane/controller).
 
-kube-apiserver keeps `default/kubernetes` (ClusterIP 10.96.0.1, port 443) and its Endpoints (the
-API server's address) in place, checking every 10 s: `kubectl delete svc --all` deletes it and
-it is back moments later. Here a deletion of either arms one timer 10 s later that re-creates
+kube-apiserver keeps `default/kubernetes` (ClusterIP 10.96.0.1, port 443), its Endpoints and its
+EndpointSlice (the API server's address) in place, checking every 10 s: `kubectl delete svc --all`
+deletes it and it is back moments later. Here a deletion of either arms one timer 10 s later that re-creates
 what is missing, so an idle cluster pays nothing.
 """
 
@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers.base import Change, Context
-from kapply.cluster.sim.services import KUBERNETES_SERVICE, make_kubernetes_endpoints, make_kubernetes_service
+from kapply.cluster.sim.services import (
+    KUBERNETES_SERVICE,
+    make_kubernetes_endpoints,
+    make_kubernetes_endpointslice,
+    make_kubernetes_service,
+)
 
 INTERVAL = 10.0  # seconds: the API server's EndpointInterval
 DELETED = "deleted"
@@ -25,7 +30,7 @@ class KubernetesServiceController:
     name = "kubernetesservice"
 
     def watches(self, change: Change) -> Iterable[str]:
-        if change.type == "DELETED" and change.kind in ("Service", "Endpoints") and \
+        if change.type == "DELETED" and change.kind in ("Service", "Endpoints", "EndpointSlice") and \
                 (change.namespace, change.name) == KUBERNETES_SERVICE:
             return (DELETED,)
         return ()
@@ -39,6 +44,8 @@ class KubernetesServiceController:
             ctx.create(make_kubernetes_service(ctx.settings))
         if ctx.get("Endpoints", namespace, name) is None:
             ctx.create(make_kubernetes_endpoints(_api_server_ip(ctx)))
+        if ctx.get("EndpointSlice", namespace, name) is None:
+            ctx.create(make_kubernetes_endpointslice(_api_server_ip(ctx)))
 
 
 def _api_server_ip(ctx: Context) -> str:
