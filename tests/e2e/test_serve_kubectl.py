@@ -182,3 +182,17 @@ def test_kubectl_get_prints_what_kapply_get_prints(tmp_path: Path) -> None:
             assert (got.out, got.code) == (expected.out, expected.code), args
     finally:
         server.stop()
+
+
+def test_kubectl_over_tls_with_the_token(tmp_path: Path) -> None:
+    server = Served(tmp_path, extra=("--tls",))
+    try:
+        assert server.url.startswith("https://127.0.0.1:") and "(TLS, bearer token)" in server.line
+        assert "minikube" in server.ok("get", "nodes")
+        doc = yaml.safe_load(server.kubeconfig.read_text())
+        token = doc["users"][0]["user"]["token"]
+        assert token not in server.output()
+        denied = server.kubectl("get", "nodes", "--token", "wrong")
+        assert denied.code == 1 and "Unauthorized" in denied.err
+    finally:
+        server.stop()
