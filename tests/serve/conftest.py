@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from kapply.cluster.sim.cluster import SimCluster
+from kapply.cluster.sim.store import Store
 from kapply.cluster.sim.testing import new_test_cluster
 from kapply.serve.testing import Running, serving
 
@@ -66,6 +67,15 @@ class Client:
 @pytest.fixture
 def cluster(tmp_path: Path) -> SimCluster:
     return new_test_cluster(tmp_path)
+
+
+@pytest.fixture
+def other(cluster: SimCluster) -> Iterator[SimCluster]:
+    """Another process's handle on the served cluster's file (the served one belongs to the
+    server's cluster thread: a test never touches it while serving)."""
+    handle = SimCluster(cluster.name, Store.open(cluster.store.path), cluster.clock)
+    yield handle
+    handle.close()
 
 
 @pytest.fixture

@@ -72,12 +72,12 @@ def test_label_and_field_selectors(client: Client) -> None:
     assert client.get(f"{CM}?labelSelector=app%3D%3D%3D").status == 400
 
 
-def test_pod_and_event_field_selectors(client: Client, cluster: SimCluster) -> None:
+def test_pod_and_event_field_selectors(client: Client, other: SimCluster) -> None:
     client.request("POST", PODS, body=pod("p1"))
     client.request("POST", PODS, body=pod("p2", node="elsewhere"))
     assert names(client.get(f"{PODS}?fieldSelector=spec.nodeName%3Dminikube").json) == ["p1"]
     assert names(client.get(f"{PODS}?fieldSelector=status.phase%3DPending").json) == ["p1", "p2"]
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     events = client.get(
         "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp1,involvedObject.kind%3DPod"
     ).json["items"]
@@ -184,7 +184,7 @@ def test_propagation_policies(client: Client, policy: str, child_left: bool) -> 
         assert "ownerReferences" not in left.json["metadata"]
 
 
-def test_foreground_deletion_waits_for_dependents(client: Client, cluster: SimCluster) -> None:
+def test_foreground_deletion_waits_for_dependents(client: Client, other: SimCluster) -> None:
     owner = client.request("POST", CM, body=cm("owner")).json
     dependent = pod("dep", grace=5)
     dependent["metadata"]["ownerReferences"] = [
@@ -194,7 +194,7 @@ def test_foreground_deletion_waits_for_dependents(client: Client, cluster: SimCl
     answer = client.request("DELETE", f"{CM}/owner", body={"propagationPolicy": "Foreground"})
     assert answer.status == 200 and answer.json["metadata"]["finalizers"] == ["foregroundDeletion"]
     assert client.get(f"{CM}/owner").json["metadata"]["deletionTimestamp"]
-    cluster.advance(6)
+    other.advance(6)
     assert client.get(f"{CM}/owner").status == 404
 
 

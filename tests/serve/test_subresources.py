@@ -38,9 +38,9 @@ def pod(name: str = "p", grace: int = 30) -> dict:
     }
 
 
-def test_status_get_update_and_patch(client: Client, cluster: SimCluster) -> None:
+def test_status_get_update_and_patch(client: Client, other: SimCluster) -> None:
     client.request("POST", DEPLOYS, body=deployment())
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     live = client.get(f"{DEPLOYS}/web/status").json
     assert live["kind"] == "Deployment" and live["status"]["readyReplicas"] == 2
     live["spec"]["replicas"] = 9
@@ -60,9 +60,9 @@ def test_status_get_update_and_patch(client: Client, cluster: SimCluster) -> Non
     assert json_patch.status == 415
 
 
-def test_scale_reads_and_writes_replicas(client: Client, cluster: SimCluster) -> None:
+def test_scale_reads_and_writes_replicas(client: Client, other: SimCluster) -> None:
     client.request("POST", DEPLOYS, body=deployment())
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     scale = client.get(f"{DEPLOYS}/web/scale").json
     assert scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
     assert scale["spec"] == {"replicas": 2} and scale["status"] == {"replicas": 2, "selector": "app=web"}
@@ -111,11 +111,11 @@ def test_scale_reads_and_writes_replicas(client: Client, cluster: SimCluster) ->
     assert rc_scale["status"]["selector"] == "app=rc"
 
 
-def test_logs_with_tail_timestamps_and_errors(client: Client, cluster: SimCluster) -> None:
+def test_logs_with_tail_timestamps_and_errors(client: Client, other: SimCluster) -> None:
     client.request("POST", PODS, body=pod())
     waiting = client.get(f"{PODS}/p/log")
     assert waiting.status == 400 and "is waiting to start" in waiting.json["message"]
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     text = client.get(f"{PODS}/p/log", accept="*/*")
     assert text.headers["Content-Type"].startswith("text/plain")
     lines = text.body.decode().splitlines()
@@ -129,9 +129,9 @@ def test_logs_with_tail_timestamps_and_errors(client: Client, cluster: SimCluste
     assert client.get(f"{PODS}/p/log?limitBytes=5").body == text.body[:5]
 
 
-def test_log_follow_ends_with_the_pod(client: Client, cluster: SimCluster, server: Running) -> None:
+def test_log_follow_ends_with_the_pod(client: Client, other: SimCluster, server: Running) -> None:
     client.request("POST", PODS, body=pod(grace=0))
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     before = client.get(f"{PODS}/p/log").body.decode()
     with urllib.request.urlopen(f"{server.url}{PODS}/p/log?follow=true", timeout=10) as resp:
         first = resp.readline().decode()
@@ -141,9 +141,9 @@ def test_log_follow_ends_with_the_pod(client: Client, cluster: SimCluster, serve
     assert first + rest == before
 
 
-def test_eviction_deletes_the_pod_gracefully(client: Client, cluster: SimCluster) -> None:
+def test_eviction_deletes_the_pod_gracefully(client: Client, other: SimCluster) -> None:
     client.request("POST", PODS, body=pod(grace=5))
-    cluster.advance_until_idle()
+    other.advance_until_idle()
     eviction = {
         "apiVersion": "policy/v1",
         "kind": "Eviction",

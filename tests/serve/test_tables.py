@@ -9,7 +9,7 @@ from tests.serve.conftest import Client
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
-def test_a_list_as_a_table_has_kapply_gets_columns(client: Client, cluster: SimCluster) -> None:
+def test_a_list_as_a_table_has_kapply_gets_columns(client: Client, other: SimCluster) -> None:
     table = client.get("/api/v1/nodes", accept=TABLE).json
     assert table["kind"] == "Table" and table["apiVersion"] == "meta.k8s.io/v1"
     names = [(c["name"], c["priority"]) for c in table["columnDefinitions"]]
@@ -22,15 +22,15 @@ def test_a_list_as_a_table_has_kapply_gets_columns(client: Client, cluster: SimC
         ("Container-Runtime", 1),
     ]
     assert table["columnDefinitions"][0]["format"] == "name"
-    node = cluster.get("Node", "", "minikube")
+    node = other.get("Node", "", "minikube")
     cols = columns_for("Node")
-    assert table["rows"][0]["cells"] == cols.row(node, cluster.now()) + cols.wide(node, cluster.now())
+    assert table["rows"][0]["cells"] == cols.row(node, other.now()) + cols.wide(node, other.now())
     assert table["rows"][0]["object"] == {
         "kind": "PartialObjectMetadata",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": node["metadata"],
     }
-    assert table["metadata"]["resourceVersion"] == cluster.resource_version()
+    assert table["metadata"]["resourceVersion"] == other.resource_version()
 
 
 def test_include_object_and_older_table_versions(client: Client) -> None:

@@ -15,7 +15,6 @@ import pytest
 
 from kapply.cluster.sim.clock import SystemClock
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.store import Store
 from kapply.cluster.sim.testing import new_test_cluster
 from kapply.serve.testing import Running, serving
 from tests.serve.conftest import Client
@@ -80,9 +79,9 @@ def test_a_watch_resumes_after_a_resource_version(server: Running, client: Clien
         assert [brief(stream.next()) for _ in range(2)] == [("ADDED", "b"), ("MODIFIED", "a")]
 
 
-def test_a_too_old_resource_version_is_410_expired(server: Running, cluster: SimCluster) -> None:
-    with cluster.store.transaction():
-        cluster.store.set_meta({"changelog_floor": 5})
+def test_a_too_old_resource_version_is_410_expired(server: Running, other: SimCluster) -> None:
+    with other.store.transaction():
+        other.store.set_meta({"changelog_floor": 5})
     with watching(server, f"{CM}?watch=1&resourceVersion=2") as stream:
         event = stream.next()
         assert event["type"] == "ERROR"
@@ -161,8 +160,7 @@ def test_table_watch_events_are_one_row_tables(server: Running, client: Client) 
         assert event["object"]["rows"][0]["cells"][:2] == ["a", "0"]
 
 
-def test_another_processes_write_reaches_the_watchers(server: Running, cluster: SimCluster) -> None:
-    other = SimCluster(cluster.name, Store.open(cluster.store.path), cluster.clock)
+def test_another_processes_write_reaches_the_watchers(server: Running, other: SimCluster) -> None:
     with watching(server, f"{CM}?watch=1") as stream:
         start = time.monotonic()
         other.create(cm("from-elsewhere"))
