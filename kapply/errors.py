@@ -108,13 +108,6 @@ class ForbiddenError(ClusterError):
     reason = "Forbidden"
 
 
-class BadRequestError(ClusterError):
-    """A request the API server cannot act on as sent (a malformed continue token, a bad log query)."""
-
-    code = 400
-    reason = "BadRequest"
-
-
 class StateError(KapplyError):
     """The cluster's state file is corrupt, foreign, from an incompatible version, or unusable here."""
 
