@@ -219,13 +219,14 @@ class ControlPlane(Protocol):
 class Subresources(Protocol):
     """The /status, /log and /eviction subresources."""
 
-    def write_status(self, obj: Obj, dry_run: bool = False) -> Obj:
+    def write_status(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Replace only the status (PUT .../status); Conflict on a stale resourceVersion."""
         ...
 
-    def patch_status(self, kind: str, namespace: str, name: str, body: Obj, patch_type: str = "merge",
-                     dry_run: bool = False) -> Obj:
-        """Patch only the status (PATCH .../status): other changes in the patch are ignored."""
+    def patch_status(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "merge",
+                     dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
+        """Patch only the status (PATCH .../status, json / merge / strategic): other changes in the
+        patch are ignored."""
         ...
 
     def pod_log(self, namespace: str, name: str, container: str | None = None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from kapply.cluster.fieldmanager.apiserver import manager_from_user_agent
 from kapply.serve.negotiate import Output
 from kapply.serve.routing import Query, Target
 from kapply.serve.status import ApiError, bad_request
@@ -69,11 +70,16 @@ class Call:
 
     @property
     def field_manager(self) -> str:
-        """`?fieldManager=`, else the client's user agent up to the first "/" (as the API server)."""
-        manager = self.query.get("fieldManager")
-        if len(manager) > 128:
-            raise bad_request(f"fieldManager: Too long: may not be more than 128 bytes (got {len(manager)})")
-        return manager or self.user_agent.split("/", 1)[0][:128] or "unknown"
+        """`?fieldManager=`, else the client's user agent before its first "/" (as the API server);
+        the cluster checks it (length, printable characters)."""
+        if self.query.has("fieldManager"):
+            return self.query.get("fieldManager")
+        return manager_from_user_agent(self.user_agent)
+
+    @property
+    def force(self) -> bool:
+        """`?force=true`: an apply takes over conflicting fields."""
+        return self.query.flag("force")
 
     @property
     def field_validation(self) -> str:

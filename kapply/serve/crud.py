@@ -151,7 +151,7 @@ def create(call: Call) -> Reply:
                 "the namespace of the provided object does not match the namespace sent on the request"
             )
         meta["namespace"] = call.target.namespace
-    created = call.cluster.create(obj, dry_run=call.dry_run)
+    created = call.cluster.create(obj, dry_run=call.dry_run, field_manager=call.field_manager)
     return shaped_write(call, created, 201)
 
 
@@ -179,7 +179,7 @@ def update(call: Call) -> Reply:
                 "the namespace of the provided object does not match the namespace sent on the request"
             )
         meta["namespace"] = call.target.namespace
-    updated = call.cluster.update(obj, dry_run=call.dry_run)
+    updated = call.cluster.update(obj, dry_run=call.dry_run, field_manager=call.field_manager)
     return shaped_write(call, updated, 200)
 
 

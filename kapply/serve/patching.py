@@ -1,16 +1,17 @@
 """PATCH: the media type names the patch type, the cluster applies it.
 
 `application/merge-patch+json` (RFC 7386), `application/strategic-merge-patch+json`,
-`application/json-patch+json` (RFC 6902) and `application/apply-patch+yaml` (server-side apply)
-map to the cluster's patch types "merge", "strategic", "json" and "apply". A patch type the
-cluster does not implement is 415 UnsupportedMediaType, as the API server answers a patch type a
-resource does not support.
+`application/json-patch+json` (RFC 6902) and `application/apply-patch+yaml` (server-side apply,
+managedFields, conflicts as 409 naming managers and fields, `?force=true`) map to the cluster's
+patch types "merge", "strategic", "json" and "apply". Every write records its field manager
+(`?fieldManager=`, else the client's user agent, as the API server does).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from kapply.errors import NotFoundError
 from kapply.serve import bodies
 from kapply.serve.call import Call, Reply
 from kapply.serve.crud import namespace_of, shaped_write
@@ -42,8 +43,9 @@ def decode_patch(call: Call) -> tuple[str, Any]:
     return patch_type, doc
 
 
-def unsupported(patch_type: str) -> ApiError:
-    supported = ", ".join(m for m, t in PATCH_TYPES.items() if t in ("merge", "strategic"))
+def unsupported(patch_type: str, accepted: tuple[str, ...]) -> ApiError:
+    """415 for a patch type this endpoint does not take (as the API server answers)."""
+    supported = ", ".join(m for m, t in PATCH_TYPES.items() if t in accepted)
     return ApiError(
         415,
         "UnsupportedMediaType",
@@ -53,18 +55,31 @@ def unsupported(patch_type: str) -> ApiError:
 
 
 def cluster_patch(call: Call, patch_type: str, doc: Any) -> Any:
-    """The cluster's patch of the target object; 415 for a patch type it does not implement."""
+    """The cluster's patch of the target object, by the request's field manager.
+
+    An apply names its manager explicitly (`?fieldManager=`, required: the cluster refuses an apply
+    without one); the other patch types default to the client's user agent.
+    """
     res = call.target.resource
-    try:
-        return call.cluster.patch(
-            res.kind, namespace_of(call), call.target.name, doc, patch_type, dry_run=call.dry_run
-        )
-    except ValueError as exc:
-        if str(exc).startswith("unsupported patch type"):
-            raise unsupported(patch_type) from None
-        raise
+    manager = call.query.get("fieldManager") if patch_type == "apply" else call.field_manager
+    return call.cluster.patch(
+        res.kind,
+        namespace_of(call),
+        call.target.name,
+        doc,
+        patch_type,
+        dry_run=call.dry_run,
+        field_manager=manager,
+        force=call.force,
+    )
 
 
 def patch(call: Call) -> Reply:
     patch_type, doc = decode_patch(call)
-    return shaped_write(call, cluster_patch(call, patch_type, doc), 200)
+    created = False
+    if patch_type == "apply":  # an apply that creates the object answers 201, as a create does
+        try:
+            call.cluster.get(call.target.resource.kind, namespace_of(call), call.target.name)
+        except NotFoundError:
+            created = True
+    return shaped_write(call, cluster_patch(call, patch_type, doc), 201 if created else 200)

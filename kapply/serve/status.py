@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kapply.errors import ClusterError, InvalidError, KapplyError, UsageError
+from kapply.errors import ApplyConflictError, ClusterError, InvalidError, KapplyError, UsageError
 
 Obj = dict[str, Any]
 
@@ -115,6 +115,13 @@ def from_error(exc: KapplyError) -> ApiError:
         ]
         if not details["causes"]:
             del details["causes"]
+    elif isinstance(exc, ApplyConflictError):  # conflictsToCauses: the managers and the fields
+        details = {
+            "causes": [
+                {"reason": "FieldManagerConflict", "message": f"conflict with {manager}", "field": path}
+                for manager, path in exc.conflicts
+            ]
+        }
     elif exc.code in (404, 409):
         found = _RESOURCE_MESSAGE.match(message)
         if found and found.group(1) != "the":

@@ -41,12 +41,19 @@ def status(call: Call, verb: str) -> Reply:
             )
         if res.namespaced:
             obj["metadata"]["namespace"] = call.target.namespace
-        return crud.shaped_write(call, cluster.write_status(obj, dry_run=call.dry_run), 200)
+        written = cluster.write_status(obj, dry_run=call.dry_run, field_manager=call.field_manager)
+        return crud.shaped_write(call, written, 200)
     patch_type, doc = decode_patch(call)
-    if patch_type not in ("merge", "strategic"):
-        raise unsupported(patch_type)
+    if patch_type == "apply":
+        raise unsupported(patch_type, ("json", "merge", "strategic"))
     patched = cluster.patch_status(
-        res.kind, crud.namespace_of(call), call.target.name, doc, patch_type, dry_run=call.dry_run
+        res.kind,
+        crud.namespace_of(call),
+        call.target.name,
+        doc,
+        patch_type,
+        dry_run=call.dry_run,
+        field_manager=call.field_manager,
     )
     return crud.shaped_write(call, patched, 200)
 
@@ -130,7 +137,13 @@ def scale(call: Call, verb: str) -> Reply:
             },
         )
     updated = call.cluster.patch(
-        res.kind, crud.namespace_of(call), call.target.name, change, "merge", dry_run=call.dry_run
+        res.kind,
+        crud.namespace_of(call),
+        call.target.name,
+        change,
+        "merge",
+        dry_run=call.dry_run,
+        field_manager=call.field_manager,
     )
     return reply(200, scale_of(updated), out)
 

@@ -54,10 +54,21 @@ def test_status_get_update_and_patch(client: Client, other: SimCluster) -> None:
         content_type="application/merge-patch+json",
     ).json
     assert patched["status"]["observedGeneration"] == 7
+    ops = [
+        {"op": "replace", "path": "/status/observedGeneration", "value": 8},
+        {"op": "replace", "path": "/spec/replicas", "value": 5},
+    ]
     json_patch = client.request(
-        "PATCH", f"{DEPLOYS}/web/status", body=[], content_type="application/json-patch+json"
+        "PATCH", f"{DEPLOYS}/web/status", body=ops, content_type="application/json-patch+json"
     )
-    assert json_patch.status == 415
+    assert json_patch.json["status"]["observedGeneration"] == 8 and json_patch.json["spec"]["replicas"] == 2
+    apply = client.request(
+        "PATCH",
+        f"{DEPLOYS}/web/status?fieldManager=me",
+        body=b"{}",
+        content_type="application/apply-patch+yaml",
+    )
+    assert apply.status == 415
 
 
 def test_scale_reads_and_writes_replicas(client: Client, other: SimCluster) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kapply.cluster.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.protocol import Change, ContinueExpiredError, ListPage, ResourceExpiredError
-from kapply.cluster.sim import patch as patches
+from kapply.cluster.sim import patching
 from kapply.cluster.sim.api import kind_info
 from kapply.cluster.sim.clock import target_time
 from kapply.cluster.sim.logs import LogsUnavailableError, container_log
@@ -185,32 +185,21 @@ class ServingAbilities:
 
     # ---- Subresources --------------------------------------------------------------------------
 
-    def write_status(self, obj: Obj, dry_run: bool = False) -> Obj:
-        """PUT .../status: only the status changes."""
+    def write_status(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
+        """PUT .../status: only the status changes (recorded for the status subresource)."""
+        manager = _manager(field_manager, "UpdateOptions")
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
-            return deep_copy(api.update_status(deep_copy(obj)))
+            return deep_copy(api.update_status(deep_copy(obj), manager))
 
-    def patch_status(
-        self,
-        kind: str,
-        namespace: str,
-        name: str,
-        body: Obj,
-        patch_type: str = "merge",
-        dry_run: bool = False,
-    ) -> Obj:
+    def patch_status(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "merge",
+                     dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """PATCH .../status: the patch is applied to the whole object, then only its status kept."""
+        manager = _manager(field_manager, "PatchOptions")
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
             old = api.read(kind, namespace, name)
-            if patch_type == "merge":
-                new = patches.merge_patch(old, body)
-            elif patch_type == "strategic":
-                new = patches.strategic_merge(old, body)
-            else:
-                raise ValueError(f"unsupported patch type {patch_type!r}")
-            new = deep_copy(new)
-            new.setdefault("metadata", {})["resourceVersion"] = old["metadata"]["resourceVersion"]
-            return deep_copy(api.update_status(new))
+            new = patching.patched(old, body, patch_type, kind)
+            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return deep_copy(api.update_status(new, manager))
 
     def pod_log(self, namespace: str, name: str, container: str | None = None, previous: bool = False) -> str:
         """The simulated log of a pod's container (`kapply.cluster.sim.logs`)."""
@@ -286,6 +275,14 @@ class ServingAbilities:
                 left = api.delete(kind, meta.get("namespace", ""), meta["name"], grace_seconds, propagation)
                 gone.append(deep_copy(left if left is not None else obj))
         return gone
+
+
+def _manager(field_manager: str | None, options: str) -> str:
+    """The cluster's own rule for a write's manager (`cluster._manager`; imported late: cluster.py
+    imports this module)."""
+    from kapply.cluster.sim.cluster import _manager as manager
+
+    return manager(field_manager, options)
 
 
 def _key(obj: Obj) -> tuple[str, str]:
