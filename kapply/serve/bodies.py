@@ -82,7 +82,8 @@ def parse(body: bytes, media: str, what: str = "the object") -> tuple[Any, list[
 
 def parse_body(call: Call) -> tuple[Any, list[str]]:
     """(document, duplicate keys) of an object body in JSON, YAML or Kubernetes protobuf."""
-    media = check_body_type(call.content_type, OBJECT_TYPES)
+    # No Content-Type means the first media type served, JSON (NegotiateInputSerializerForMediaType).
+    media = check_body_type(call.content_type or "application/json", OBJECT_TYPES)
     if media == PROTOBUF:
         return protobuf.decode(call.body), []
     return parse(call.body, media)
@@ -94,20 +95,20 @@ def decode_object(call: Call) -> Obj:
     res = call.target.resource
     if not isinstance(doc, dict):
         raise bad_request(f"the object provided is unrecognized (must be of type {res.kind})")
-    api_version, kind = doc.get("apiVersion"), doc.get("kind")
-    if kind in (None, "") or api_version in (None, ""):
+    # A body without kind or apiVersion takes them from the URL, as the API server's decoder
+    # defaults them from the endpoint's group-version-kind; given ones must match it.
+    kind = doc.setdefault("kind", res.kind) or res.kind
+    api_version = doc.setdefault("apiVersion", res.info.api_version) or res.info.api_version
+    doc["kind"], doc["apiVersion"] = kind, api_version
+    if kind != res.kind:
         raise bad_request(
-            f"Object 'Kind' is missing in '{json.dumps(doc, separators=(',', ':'))[:200]}'"
-            if not kind
-            else f"Object 'apiVersion' is missing in '{kind}'"
+            f"the object provided is unrecognized (must be of type {res.kind}): "
+            f"couldn't get version/kind; json parse error: kind {kind} is not {res.kind}"
         )
-    if kind != res.kind or api_version != res.info.api_version:
+    if api_version != res.info.api_version:
         raise bad_request(
             f"the API version in the data ({api_version}) does not match the expected API "
             f"version ({res.info.api_version})"
-            if kind == res.kind
-            else f"the object provided is unrecognized (must be of type {res.kind}): "
-            f"couldn't get version/kind; json parse error: kind {kind} is not {res.kind}"
         )
     validate_fields(call, doc, duplicates)
     return doc

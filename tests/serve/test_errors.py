@@ -136,10 +136,16 @@ def test_not_acceptable(client: Client) -> None:
             "unrecognized (must be of type ConfigMap)",
         ),
         (
-            b'{"kind": "ConfigMap", "metadata": {"name": "s"}}',
+            b'{"kind": "ConfigMap", "metadata": {"name": "s"}}',  # apiVersion from the URL
+            "application/json",
+            201,
+            "",
+        ),
+        (
+            b'{"apiVersion": "apps/v1", "kind": "ConfigMap", "metadata": {"name": "u"}}',
             "application/json",
             400,
-            "'apiVersion' is missing",
+            "does not match the expected API version (v1)",
         ),
         (b"{}", "text/plain", 415, "unknown format"),
         (b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\n", "application/yaml", 201, ""),
