@@ -48,9 +48,21 @@ def until(served: Served, args: tuple[str, ...], pattern: str, timeout: float = 
 
 
 def test_hello_minikube_with_real_kubectl(tmp_path: Path) -> None:
-    s = Served(tmp_path, cluster="minikube", setup=("cluster", "create", "minikube", "--nodes", "2",
-                                                    "--pod-startup", "0.5s",
-                                                    "--lb-pool", "192.168.49.100-192.168.49.120"))
+    s = Served(
+        tmp_path,
+        cluster="minikube",
+        setup=(
+            "cluster",
+            "create",
+            "minikube",
+            "--nodes",
+            "2",
+            "--pod-startup",
+            "0.5s",
+            "--lb-pool",
+            "192.168.49.100-192.168.49.120",
+        ),
+    )
     try:
         story(s, tmp_path)
     finally:
@@ -62,51 +74,81 @@ def story(s: Served, tmp_path: Path) -> None:
     assert info.splitlines()[0] == f"Kubernetes control plane is running at {s.url}"
 
     # Create a Deployment, look at it.
-    assert s.ok("create", "deployment", "hello-node", f"--image={IMAGE}", "--", "/agnhost", "netexec",
-                "--http-port=8080") == "deployment.apps/hello-node created\n"
-    assert s.ok("wait", "--for=condition=available", "deployment/hello-node", "--timeout=60s") == \
-        "deployment.apps/hello-node condition met\n"
+    assert (
+        s.ok(
+            "create",
+            "deployment",
+            "hello-node",
+            f"--image={IMAGE}",
+            "--",
+            "/agnhost",
+            "netexec",
+            "--http-port=8080",
+        )
+        == "deployment.apps/hello-node created\n"
+    )
+    assert (
+        s.ok("wait", "--for=condition=available", "deployment/hello-node", "--timeout=60s")
+        == "deployment.apps/hello-node condition met\n"
+    )
     deploys = table(s.ok("get", "deployments"))
     assert deploys[0] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
     assert deploys[1][:4] == ["hello-node", "1/1", "1", "1"]
     pods = table(s.ok("get", "pods"))
     assert pods[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     pod = pods[1][0]
-    assert re.fullmatch(r"hello-node-[a-z0-9]{10}-[a-z0-9]{5}", pod) and pods[1][1:4] == ["1/1", "Running", "0"]
+    assert re.fullmatch(r"hello-node-[a-z0-9]{10}-[a-z0-9]{5}", pod) and pods[1][1:4] == [
+        "1/1",
+        "Running",
+        "0",
+    ]
     events = s.ok("get", "events")
     assert "ScalingReplicaSet" in events and f"Successfully assigned default/{pod} to" in events
     assert "current-context: kapply-minikube" in s.ok("config", "view")
     described = s.ok("describe", "deployment", "hello-node")
-    assert re.search(r"Replicas:\s+1 desired \| 1 updated \| 1 total \| 1 available \| 0 unavailable", described)
+    assert re.search(
+        r"Replicas:\s+1 desired \| 1 updated \| 1 total \| 1 available \| 0 unavailable", described
+    )
     assert f"Image:      {IMAGE}" in described and "Scaled up replica set hello-node-" in described
     log = s.ok("logs", pod)
     assert "Listening on port 8080" in log
 
     # Expose it.
-    assert s.ok("expose", "deployment", "hello-node", "--type=LoadBalancer", "--port=8080") == \
-        "service/hello-node exposed\n"
+    assert (
+        s.ok("expose", "deployment", "hello-node", "--type=LoadBalancer", "--port=8080")
+        == "service/hello-node exposed\n"
+    )
     services = until(s, ("get", "services"), r"hello-node\s+LoadBalancer\s+\S+\s+192\.168\.49\.1\d\d")
     rows = {row[0]: row for row in table(services)}
-    assert re.fullmatch(r"8080:3\d{4}/TCP", rows["hello-node"][4]) and rows["kubernetes"][1:3] == ["ClusterIP",
-                                                                                                  "10.96.0.1"]
+    assert re.fullmatch(r"8080:3\d{4}/TCP", rows["hello-node"][4]) and rows["kubernetes"][1:3] == [
+        "ClusterIP",
+        "10.96.0.1",
+    ]
     described = until(s, ("describe", "service", "hello-node"), r"Endpoints:\s+10\.244\.\d+\.\d+:8080")
     assert re.search(r"LoadBalancer Ingress:\s+192\.168\.49\.1\d\d", described)
 
     # Scale, update, roll back.
     assert s.ok("scale", "deployment", "hello-node", "--replicas=3") == "deployment.apps/hello-node scaled\n"
     assert s.ok("rollout", "status", "deployment/hello-node", "--timeout=60s").endswith(
-        'deployment "hello-node" successfully rolled out\n')
-    assert s.ok("set", "image", "deployment/hello-node", f"agnhost={IMAGE[:-4]}2.54") == \
-        "deployment.apps/hello-node image updated\n"
+        'deployment "hello-node" successfully rolled out\n'
+    )
+    assert (
+        s.ok("set", "image", "deployment/hello-node", f"agnhost={IMAGE[:-4]}2.54")
+        == "deployment.apps/hello-node image updated\n"
+    )
     status = s.ok("rollout", "status", "deployment/hello-node", "--timeout=60s").splitlines()
     assert status[-1] == 'deployment "hello-node" successfully rolled out'
-    assert all(line.startswith('Waiting for deployment "hello-node" rollout to finish: ') for line in status[:-1])
+    assert all(
+        line.startswith('Waiting for deployment "hello-node" rollout to finish: ') for line in status[:-1]
+    )
     history = s.ok("rollout", "history", "deployment/hello-node")
     assert table(history)[1:] == [["REVISION", "CHANGE-CAUSE"], ["1", "<none>"], ["2", "<none>"]]
     assert s.ok("rollout", "undo", "deployment/hello-node") == "deployment.apps/hello-node rolled back\n"
     s.ok("rollout", "status", "deployment/hello-node", "--timeout=60s")
-    assert s.ok("get", "deployment", "hello-node", "-o", "jsonpath={.spec.template.spec.containers[0].image}") == \
-        IMAGE
+    assert (
+        s.ok("get", "deployment", "hello-node", "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+        == IMAGE
+    )
 
     # Declarative: apply (client-side, then server-side), diff.
     config = tmp_path / "greeting.yaml"
@@ -122,21 +164,37 @@ def story(s: Served, tmp_path: Path) -> None:
     assert "manager: kubectl\n" in managed and "operation: Apply" in managed
 
     # Patch three ways, label.
-    assert s.ok("patch", "configmap", "greeting", "--type=merge", "-p", '{"data":{"extra":"1"}}') == \
-        "configmap/greeting patched\n"
-    assert s.ok("patch", "configmap", "greeting", "--type=json",
-                "-p", '[{"op":"remove","path":"/data/extra"}]') == "configmap/greeting patched\n"
-    assert s.ok("patch", "deployment", "hello-node",
-                "-p", '{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":2}}}}') == \
-        "deployment.apps/hello-node patched\n"
+    assert (
+        s.ok("patch", "configmap", "greeting", "--type=merge", "-p", '{"data":{"extra":"1"}}')
+        == "configmap/greeting patched\n"
+    )
+    assert (
+        s.ok("patch", "configmap", "greeting", "--type=json", "-p", '[{"op":"remove","path":"/data/extra"}]')
+        == "configmap/greeting patched\n"
+    )
+    assert (
+        s.ok(
+            "patch",
+            "deployment",
+            "hello-node",
+            "-p",
+            '{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":2}}}}',
+        )
+        == "deployment.apps/hello-node patched\n"
+    )
     s.ok("rollout", "status", "deployment/hello-node", "--timeout=60s")
     assert s.ok("get", "cm", "greeting", "-o", "jsonpath={.data}") == '{"message":"hello again"}'
     assert s.ok("label", "deployment", "hello-node", "tier=web") == "deployment.apps/hello-node labeled\n"
     assert s.ok("get", "deploy", "-l", "tier=web", "-o", "name") == "deployment.apps/hello-node\n"
 
     everything = s.ok("get", "all")
-    for kind in ("pod/hello-node-", "service/hello-node", "service/kubernetes", "deployment.apps/hello-node",
-                 "replicaset.apps/hello-node-"):
+    for kind in (
+        "pod/hello-node-",
+        "service/hello-node",
+        "service/kubernetes",
+        "deployment.apps/hello-node",
+        "replicaset.apps/hello-node-",
+    ):
         assert kind in everything
     explained = s.ok("explain", "deployment.spec.replicas")
     assert "FIELD: replicas <integer>" in explained and "Number of desired pods." in explained
@@ -156,7 +214,9 @@ def story(s: Served, tmp_path: Path) -> None:
 
     # Clean up, as the tutorial ends.
     assert s.ok("delete", "service", "hello-node") == 'service "hello-node" deleted\n'
-    assert s.ok("delete", "deployment", "hello-node", "--wait=false") == 'deployment.apps "hello-node" deleted\n'
+    assert (
+        s.ok("delete", "deployment", "hello-node", "--wait=false") == 'deployment.apps "hello-node" deleted\n'
+    )
     assert "Terminating" in until(s, ("get", "pods"), r"Terminating", timeout=10)
     s.ok("wait", "--for=delete", "pod", "-l", "app=hello-node", "--timeout=60s")
     final = s.kubectl("get", "pods")
