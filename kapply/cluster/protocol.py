@@ -168,11 +168,13 @@ class PagedLists(Protocol):
     """Lists in pages (limit / continue), each stamped with the resourceVersion it reflects."""
 
     def list_page(self, kind: str, namespace: str | None = None, label_selector: Any = None,
-                  field_selector: str | None = None, limit: int = 0, continue_token: str = "") -> ListPage:
+                  field_selector: str | None = None, limit: int = 0, continue_token: str = "",
+                  shared: bool = False) -> ListPage:
         """Up to `limit` objects (0: all) after the continue token's position, in namespace/name order.
 
-        A continue token is opaque; a malformed one is an InvalidError, one that can no longer be
-        continued a ContinueExpiredError.
+        A continue token is opaque; a malformed one is a BadRequestError, one that can no longer be
+        continued a ContinueExpiredError. With `shared` the items may be the cluster's own objects
+        (no copy): the caller only reads them, at once (to encode an answer).
         """
         ...
 

@@ -79,7 +79,7 @@ def list_objects(call: Call) -> Reply:
     cluster = call.cluster
     namespace = call.target.namespace if res.namespaced else None
     if isinstance(cluster, PagedLists):
-        page = cluster.list_page(res.kind, namespace, selector, fields, limit, token)
+        page = cluster.list_page(res.kind, namespace, selector, fields, limit, token, shared=True)
         items, rv, cont, remaining = page.items, page.resource_version, page.continue_token, page.remaining
     else:
         if token:

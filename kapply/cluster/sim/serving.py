@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,7 @@ class ServingAbilities:
     _runtime: Any
     _meta: dict[str, Any]
     _data_version: int | None = None
+    _sorted: tuple[Any, list[Obj]] | None = None  # the last unfiltered list read from memory
 
     # ---- PagedLists ----------------------------------------------------------------------------
 
@@ -77,6 +79,7 @@ class ServingAbilities:
         field_selector: str | None = None,
         limit: int = 0,
         continue_token: str = "",
+        shared: bool = False,
     ) -> ListPage:
         """A page of a filtered list, in namespace/name order (see the module docstring)."""
         info = kind_info(kind)
@@ -96,18 +99,32 @@ class ServingAbilities:
                 )
             list_rv = token_rv if token_rv is not None else rv
             if api is not None:
-                found = api.list(kind, scope, sel, field_selector=reqs)
-                if after is not None:
-                    found = [o for o in found if _key(o) > after]
-                page = found[:limit] if limit > 0 else found
-                rest = len(found) - len(page)
-                page = deep_copy(page)
+                found = self._sorted_list(api, kind, scope, sel, reqs)
+                start = bisect.bisect_right(found, after, key=_key) if after is not None else 0
+                end = start + limit if limit > 0 else len(found)
+                page = found[start:end]
+                rest = len(found) - min(end, len(found))
+                if not shared:
+                    page = deep_copy(page)
             else:
                 page, rest = self._page_from_file(kind, scope, sel, reqs, after, limit)
         more = limit > 0 and rest > 0
         token = encode_continue(list_rv, _key(page[-1])) if more and page else ""
         remaining = rest if more and sel is None and not reqs else None
         return ListPage(page, str(list_rv), token, remaining)
+
+    def _sorted_list(self, api: Any, kind: str, scope: str | None, sel: Selector | None,
+                     reqs: Any) -> list[Obj]:
+        """The objects in (namespace, name) order; an unfiltered list is kept until the next write,
+        so the pages of one long list (kubectl asks 500 at a time) sort it once."""
+        if sel is not None or reqs:
+            return api.list(kind, scope, sel, field_selector=reqs)
+        key = (kind, scope, api.rv, id(api.cache))
+        if self._sorted is not None and self._sorted[0] == key:
+            return self._sorted[1]
+        found = api.list(kind, scope)
+        self._sorted = (key, found)
+        return found
 
     def _page_from_file(
         self,
