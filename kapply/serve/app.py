@@ -117,7 +117,8 @@ class Api:
         too_large = bool(declared and declared.isdigit() and int(declared) > MAX_BODY)
         if too_large and int(declared or 0) > DRAIN:
             raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", {})
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > MAX_BODY:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from kapply.cluster.protocol import CheckedDeletes, PagedLists
+from kapply.cluster.protocol import ChangeFeed, CheckedDeletes, PagedLists
 from kapply.model.selectors import parse as parse_selector
 from kapply.serve import bodies, tables
 from kapply.serve.call import Call, Reply, encode, reply
@@ -245,7 +245,7 @@ def delete(call: Call) -> Reply:
     options = delete_options(call)
     grace, policy, dry = _delete_args(call, options)
     pre = options.get("preconditions") or {}
-    ns, name = namespace_of(call), call.target.name
+    ns, name = namespace_of(call), str(call.target.name)
     cluster = call.cluster
     before = cluster.get(res.kind, ns, name)
     if isinstance(cluster, CheckedDeletes):
@@ -285,7 +285,9 @@ def delete_collection(call: Call) -> Reply:
     doc = {
         "kind": f"{res.kind}List",
         "apiVersion": res.info.api_version,
-        "metadata": {"resourceVersion": str(cluster.resource_version())},
+        "metadata": {
+            "resourceVersion": str(cluster.resource_version()) if isinstance(cluster, ChangeFeed) else ""
+        },
         "items": gone,
     }
     return reply(200, doc, Output(call.output.format))

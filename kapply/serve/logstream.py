@@ -32,7 +32,7 @@ def _ended(pod: dict[str, Any], container: str | None) -> bool:
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or ()]
     name = container or (names[0] if names else None)
-    status = next((s for s in statuses if s.get("name") == name), {})
+    status: dict[str, Any] = next((s for s in statuses if s.get("name") == name), {})
     return bool((status.get("state") or {}).get("terminated"))
 
 

@@ -178,14 +178,14 @@ def _paths(res: Resource, definition: str, list_definition: str | None) -> dict[
     prefix = f"/apis/{res.group}/{res.version}" if res.group else f"/api/{res.version}"
     scope = f"{prefix}/namespaces/{{namespace}}/{res.plural}" if res.namespaced else f"{prefix}/{res.plural}"
     write = [_DRY_RUN, _FIELD_MANAGER, _FIELD_VALIDATION]
-    item = {
+    item: Obj = {
         "get": _operation(res, "get", definition, False, []),
         "put": _operation(res, "put", definition, True, write),
         "patch": _operation(res, "patch", definition, True, [*write, _FORCE]),
         "delete": _operation(res, "delete", META + "Status", True, [_DRY_RUN]),
         "parameters": [_param("name", "path", f"name of the {res.kind}", required=True), _PRETTY],
     }
-    collection = {
+    collection: Obj = {
         "post": _operation(res, "post", definition, True, write),
         "delete": _operation(res, "deletecollection", META + "Status", True, [_DRY_RUN]),
         "parameters": [_PRETTY],

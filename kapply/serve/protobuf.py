@@ -55,6 +55,7 @@ def fields(data: bytes) -> list[tuple[int, int, Any]]:
     while pos < len(data):
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
+        value: Any
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire == 1:
@@ -156,7 +157,7 @@ def message(name: str, data: bytes) -> dict[str, Any]:
     if spec is None:
         raise ValueError(f"no protobuf description of {name}")
     out: dict[str, Any] = {}
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for number, wire, value in fields(data):
         entry = spec.get(number)
         if entry is None:
@@ -176,9 +177,10 @@ def message(name: str, data: bytes) -> dict[str, Any]:
         else:
             out[js] = _scalar(code, wire, value)
         seen[js] = (flags, code)
-    for js, (flags, code) in seen.items():
-        value = out[js]
-        if "p" not in flags and (value is None or ("o" in flags and _empty(value, code))):
+    for js, (field_flags, field_code) in seen.items():
+        if "p" not in field_flags and (
+            out[js] is None or ("o" in field_flags and _empty(out[js], field_code))
+        ):
             del out[js]
     return out
 

@@ -31,7 +31,7 @@ from kapply.serve.hub import Hub
 from kapply.serve.worker import ClusterWorker
 
 log = logging.getLogger("kapply.serve")
-GRACE_SECONDS = 30.0  # for requests in flight after a stop signal
+GRACE_SECONDS = 30  # for requests in flight after a stop signal
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,11 @@ def serve(
             )
             out.flush()
             if on_ready is not None:
-                on_ready(url, lambda: loop.call_soon_threadsafe(server.handle_exit, signal.SIGTERM, None))
+
+                def stop() -> None:
+                    loop.call_soon_threadsafe(server.handle_exit, signal.SIGTERM, None)
+
+                on_ready(url, stop)
         try:
             await task
         finally:

@@ -84,7 +84,10 @@ def ensure_credentials(directory: Path, address: str) -> Credentials:
 
         if ca_cert_path.exists() and ca_key_path.exists():
             ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
-            ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), None)
+            loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+                raise ValueError(f"{ca_key_path} is not the ECDSA key kapply writes")
+            ca_key = loaded
         else:
             ca_key = ec.generate_private_key(ec.SECP256R1())
             name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kapply-ca")])
@@ -102,7 +105,7 @@ def ensure_credentials(directory: Path, address: str) -> Credentials:
                 )
                 .sign(ca_key, hashes.SHA256())
             )
-            _write(ca_key_path, pem_key(ca_key))  # type: ignore[arg-type]
+            _write(ca_key_path, pem_key(ca_key))
             _write(ca_cert_path, ca_cert.public_bytes(serialization.Encoding.PEM))
             cert_path.unlink(missing_ok=True)
         ips, dns = _names(address)
@@ -133,7 +136,7 @@ def ensure_credentials(directory: Path, address: str) -> Credentials:
                     x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
                 )
                 .sign(ca_key, hashes.SHA256())
-            )  # type: ignore[arg-type]
+            )
             _write(key_path, pem_key(key))
             _write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         if not token_path.exists():
