@@ -138,19 +138,30 @@ def list_bytes(res: Any, items: list[Obj], meta: Obj, out: Output) -> bytes:
     return head[:-1] + b',"items":[' + b",".join(encode(o) for o in items) + b"]}"
 
 
-def create(call: Call) -> Reply:
-    res = call.target.resource
+def checked_object(call: Call, named: bool) -> Obj:
+    """The request's object, its identity checked against the URL: the name (of an update), and
+    the namespace, which the URL's sets when the body has none."""
     obj = bodies.decode_object(call)
-    meta = obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) else None
-    if meta is None:
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict):
         raise bad_request("metadata: must be an object")
-    if res.namespaced:
+    if named and meta.get("name") != call.target.name:
+        raise bad_request(
+            f"the name of the object ({meta.get('name')}) does not match the name on the URL "
+            f"({call.target.name})"
+        )
+    if call.target.resource.namespaced:
         given = meta.get("namespace")
         if given and given != call.target.namespace:
             raise bad_request(
                 "the namespace of the provided object does not match the namespace sent on the request"
             )
         meta["namespace"] = call.target.namespace
+    return obj
+
+
+def create(call: Call) -> Reply:
+    obj = checked_object(call, named=False)
     created = call.cluster.create(obj, dry_run=call.dry_run, field_manager=call.field_manager)
     return shaped_write(call, created, 201)
 
@@ -162,23 +173,7 @@ def shaped_write(call: Call, obj: Obj, status: int) -> Reply:
 
 
 def update(call: Call) -> Reply:
-    res = call.target.resource
-    obj = bodies.decode_object(call)
-    meta = obj.get("metadata")
-    if not isinstance(meta, dict):
-        raise bad_request("metadata: must be an object")
-    name = meta.get("name")
-    if name != call.target.name:
-        raise bad_request(
-            f"the name of the object ({name}) does not match the name on the URL ({call.target.name})"
-        )
-    if res.namespaced:
-        given = meta.get("namespace")
-        if given and given != call.target.namespace:
-            raise bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request"
-            )
-        meta["namespace"] = call.target.namespace
+    obj = checked_object(call, named=True)
     updated = call.cluster.update(obj, dry_run=call.dry_run, field_manager=call.field_manager)
     return shaped_write(call, updated, 200)
 

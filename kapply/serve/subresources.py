@@ -33,14 +33,7 @@ def status(call: Call, verb: str) -> Reply:
     cluster = _abilities(call)
     res = call.target.resource
     if verb == "update":
-        obj = bodies.decode_object(call)
-        name = (obj.get("metadata") or {}).get("name")
-        if name != call.target.name:
-            raise bad_request(
-                f"the name of the object ({name}) does not match the name on the URL ({call.target.name})"
-            )
-        if res.namespaced:
-            obj["metadata"]["namespace"] = call.target.namespace
+        obj = crud.checked_object(call, named=True)
         written = cluster.write_status(obj, dry_run=call.dry_run, field_manager=call.field_manager)
         return crud.shaped_write(call, written, 200)
     patch_type, doc = decode_patch(call)
@@ -174,26 +167,23 @@ def _patched_replicas(patch_type: str, doc: Any, obj: Obj) -> int:
 # ---- log ------------------------------------------------------------------------------------------
 
 
+def _invalid_log_option(call: Call, option: str, value: int, rule: str) -> ApiError:
+    return ApiError(
+        422,
+        "Invalid",
+        f'PodLogOptions "{call.target.name}" is invalid: {option}: Invalid value: {value}: {rule}',
+        {},
+    )
+
+
 def log_options(call: Call) -> dict[str, Any]:
     query = call.query
     tail = query.integer("tailLines")
     if tail is not None and tail < 0:
-        raise ApiError(
-            422,
-            "Invalid",
-            f'PodLogOptions "{call.target.name}" is invalid: tailLines: Invalid '
-            f"value: {tail}: must be greater than or equal to 0",
-            {},
-        )
+        raise _invalid_log_option(call, "tailLines", tail, "must be greater than or equal to 0")
     limit = query.integer("limitBytes")
     if limit is not None and limit < 1:
-        raise ApiError(
-            422,
-            "Invalid",
-            f'PodLogOptions "{call.target.name}" is invalid: limitBytes: Invalid '
-            f"value: {limit}: must be greater than 0",
-            {},
-        )
+        raise _invalid_log_option(call, "limitBytes", limit, "must be greater than 0")
     return {
         "container": query.get("container") or None,
         "previous": query.flag("previous"),

@@ -312,32 +312,17 @@ class Store:
              limit: int) -> list[dict[str, Any]]:
         """Up to `limit` objects of a kind after the (namespace, name) key, in key order (an
         index range scan: a page of a long list decodes only its own rows)."""
-        sql = "SELECT data FROM objects WHERE kind = ?"
-        args: list[Any] = [kind]
-        if namespace is not None:
-            sql += " AND namespace = ?"
-            args.append(namespace)
-        if after is not None:
-            sql += " AND (namespace, name) > (?, ?)"
-            args.extend(after)
-        sql += " ORDER BY namespace, name LIMIT ?"
-        args.append(limit)
+        where, args = _key_range(kind, namespace, after)
         with self._errors():
-            rows = self._conn.execute(sql, args).fetchall()
+            rows = self._conn.execute(f"SELECT data FROM objects WHERE {where} ORDER BY namespace, name "
+                                      "LIMIT ?", [*args, limit]).fetchall()
         return [loads(r[0]) for r in rows]
 
     def count_after(self, kind: str, namespace: str | None, after: tuple[str, str] | None) -> int:
         """How many objects of a kind sort after the (namespace, name) key."""
-        sql = "SELECT count(*) FROM objects WHERE kind = ?"
-        args: list[Any] = [kind]
-        if namespace is not None:
-            sql += " AND namespace = ?"
-            args.append(namespace)
-        if after is not None:
-            sql += " AND (namespace, name) > (?, ?)"
-            args.extend(after)
+        where, args = _key_range(kind, namespace, after)
         with self._errors():
-            return int(self._conn.execute(sql, args).fetchone()[0])
+            return int(self._conn.execute(f"SELECT count(*) FROM objects WHERE {where}", args).fetchone()[0])
 
     def data_version(self) -> int:
         """SQLite's data_version: changes whenever another connection commits to the file."""
@@ -388,3 +373,15 @@ class Store:
         with self._errors():
             self._conn.execute("DELETE FROM changelog WHERE rv <= ?", (floor,))
         return floor
+
+
+def _key_range(kind: str, namespace: str | None, after: tuple[str, str] | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its arguments) of a kind's objects, in a namespace or all, after a key."""
+    where, args = "kind = ?", [kind]
+    if namespace is not None:
+        where += " AND namespace = ?"
+        args.append(namespace)
+    if after is not None:
+        where += " AND (namespace, name) > (?, ?)"
+        args.extend(after)
+    return where, args
