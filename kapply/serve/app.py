@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -61,7 +61,6 @@ class State:
     hub: Hub
     server_address: str = "127.0.0.1:6443"
     token: str = ""
-    extra_routes: list[Route] = field(default_factory=list)
 
 
 def status_response(error: ApiError) -> Response:
@@ -268,7 +267,6 @@ class Api:
             Route("/apis/{group}/{version}", ep(self.discovery), methods=["GET"]),
             Route("/openapi/v3", ep(self.openapi), methods=["GET"]),
             Route("/openapi/v3/{rest:path}", ep(self.openapi), methods=["GET"]),
-            *self.state.extra_routes,
             Route("/api/{rest:path}", ep(self.resource), methods=every),
             Route("/apis/{rest:path}", ep(self.resource), methods=every),
             Route("/{rest:path}", ep(self.not_found), methods=every),

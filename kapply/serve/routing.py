@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 from kapply.serve import resources
 from kapply.serve.resources import Resource
-from kapply.serve.status import ApiError, bad_request, method_not_allowed, not_found_path
+from kapply.serve.status import bad_request, method_not_allowed, not_found_path
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,3 @@ def verb_of(method: str, target: Target, query: Query) -> str:
     if verb == "deletecollection" and target.resource.namespaced and target.namespace is None:
         raise method_not_allowed()
     return verb
-
-
-def require_name(target: Target) -> str:
-    if not target.name:
-        raise ApiError(
-            405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}
-        )
-    return target.name
