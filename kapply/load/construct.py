@@ -64,8 +64,10 @@ def _int(text: str) -> int:
         sign = -1 if value[0] == "-" else 1
         total = 0
         for part in value.lstrip("+-").split(":"):
+            if len(part) > 20:  # beyond uint64 already; not worth converting
+                raise ValueError(part[:40])
             total = total * 60 + int(part)
-        return sign * total
+        return go_int(str(sign * total))  # the int64/uint64 range check
     return go_int(value)
 
 

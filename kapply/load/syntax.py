@@ -45,6 +45,7 @@ BINARY = "tag:yaml.org,2002:binary"
 WITH_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
 
 _CACHE_LIMIT = 50_000
+_CACHED_TEXT_MAX = 256  # long texts are rare and would pin memory
 _plain_tags: dict[str, str] = {}
 
 # go-yaml v2's resolve table (resolve.go), then its number syntax: strconv.ParseInt(s, 0, 64) after
@@ -60,18 +61,32 @@ _GO_WORDS = {
 _GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _INT_RANGE = (-(2**63), 2**64 - 1)
+# An integer in int64/uint64 range has at most 64 significant digits in any base go-yaml reads
+# (binary being the longest); longer ones are refused before Python converts them, so a 10-MB
+# digit string costs a length check, not int()'s quadratic time (or its 4300-digit limit).
+_MAX_SIGNIFICANT_DIGITS = 64
 
 
 def go_int(text: str) -> int:
-    """An integer in go-yaml's syntax (`0x1F`, `0o17`, `0755`, `0b101`, `1_000`); ValueError if not one."""
+    """An integer in go-yaml's syntax (`0x1F`, `0o17`, `0755`, `0b101`, `1_000`) within int64/uint64.
+
+    ValueError if it is not one, or is out of that range (go-yaml's ParseInt/ParseUint fail there).
+    """
     value = text.replace("_", "")
     sign = -1 if value[:1] == "-" else 1
     digits = value[1:] if value[:1] in "+-" else value
     if digits[:2].lower() in ("0x", "0o", "0b"):
-        return sign * int(digits, 0)
-    if len(digits) > 1 and digits[0] == "0":
-        return sign * int(digits, 8)
-    return sign * int(digits)
+        base, body = {"x": 16, "o": 8, "b": 2}[digits[1].lower()], digits[2:]
+    elif len(digits) > 1 and digits[0] == "0":
+        base, body = 8, digits[1:]
+    else:
+        base, body = 10, digits
+    if len(body.lstrip("0")) > _MAX_SIGNIFICANT_DIGITS:
+        raise ValueError(f"integer out of range: {text[:40]}...")
+    number = sign * int(body, base)
+    if not _INT_RANGE[0] <= number <= _INT_RANGE[1]:
+        raise ValueError(f"integer out of range: {text[:40]}")
+    return number
 
 
 def _go_tag(value: str) -> str:
@@ -83,8 +98,12 @@ def _go_tag(value: str) -> str:
         plain = value  # ParseFloat of the text as it is: no underscores without a base prefix
     elif first in "0123456789+-":
         plain = value.replace("_", "")
-        if _GO_INT.match(plain) and _INT_RANGE[0] <= go_int(plain) <= _INT_RANGE[1]:
-            return INT
+        if _GO_INT.match(plain):
+            try:
+                go_int(plain)
+                return INT
+            except ValueError:
+                pass  # out of range: a float if it is one, else a string
     else:
         return STR
     if _GO_FLOAT.match(plain) and math.isfinite(float(plain)):
@@ -97,7 +116,7 @@ def _resolve_plain(value: str) -> str:
     if tag is not None:
         return tag
     tag = _go_tag(value)
-    if len(_plain_tags) < _CACHE_LIMIT:
+    if len(_plain_tags) < _CACHE_LIMIT and len(value) <= _CACHED_TEXT_MAX:
         _plain_tags[value] = tag
     return tag
 

@@ -100,8 +100,9 @@ class SchemaValidator:
 
         from kapply.validate.schema_messages import issues_from_errors
 
+        validator = self._reference_validator(ref)
         try:
-            return issues_from_errors(self._reference_validator(ref).iter_errors(obj))
+            return issues_from_errors(validator.iter_errors(obj), validator.schema, ref.kind)
         except Unresolvable as exc:
             raise UsageError(f"schema {ref.source} has a reference kapply cannot resolve: {exc}") from exc
 

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from kapply.errors import UsageError
+from kapply.validate.schema_ranges import ranged_definitions, with_int_ranges
 from kapply.validate.schema_store import BuiltinSchemas, SchemaRef
 
 CACHE_ENV = "KAPPLY_CACHE_DIR"
 FastCheck = Callable[[Any], Any]
-FAST_PATH_REVISION = 3  # bump when the code generation changes, to invalidate old cache entries
+FAST_PATH_REVISION = 4  # bump when the code generation changes, to invalidate old cache entries
 
 
 def default_cache_dir() -> Path:
@@ -45,11 +46,23 @@ def default_cache_dir() -> Path:
     return Path(xdg) / "kapply" / "schema-validators"
 
 
+_RANGED_DEFINITIONS: dict[str, dict[str, Any]] = {}  # by definitions digest
+
+
 def full_schema(ref: SchemaRef, builtin: BuiltinSchemas | None) -> dict[str, Any]:
-    """The self-contained schema document for `ref` (built-in roots get the shared `$defs`)."""
+    """The self-contained schema document for `ref` (built-in roots get the shared `$defs`).
+
+    Integer fields get their int32/int64 range as bounds (`schema_ranges`), as the API server's
+    decoder enforces them.
+    """
+    schema = with_int_ranges(ref.schema)
     if not ref.builtin or builtin is None:
-        return ref.schema
-    return {**ref.schema, "$defs": builtin.definitions}
+        return schema
+    digest = builtin.definitions_digest
+    definitions = _RANGED_DEFINITIONS.get(digest)
+    if definitions is None:
+        definitions = _RANGED_DEFINITIONS[digest] = ranged_definitions(builtin.definitions)
+    return {**schema, "$defs": definitions}
 
 
 def _exclusive_types(branches: Any) -> list[str] | None:
@@ -79,14 +92,20 @@ def _exclusive_types(branches: Any) -> list[str] | None:
     return accepted
 
 
+# keywords that may sit beside a rewritable oneOf: bounds only constrain numbers (IntOrString's int32)
+_ONE_OF_SIBLINGS = frozenset({"oneOf", "format", "minimum", "maximum"})
+
+
 def _rewrite_one_of(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_rewrite_one_of(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     out = {key: _rewrite_one_of(value) for key, value in schema.items()}
-    if set(out) == {"oneOf"} and (types := _exclusive_types(out["oneOf"])) is not None:
-        return {"type": types}
+    if "oneOf" in out and set(out) <= _ONE_OF_SIBLINGS:
+        types = _exclusive_types(out["oneOf"])
+        if types is not None:
+            return {**{k: v for k, v in out.items() if k != "oneOf"}, "type": types}
     return out
 
 
@@ -112,7 +131,7 @@ def fast_path_schema(schema: Any) -> Any:
     defs = out.get("$defs") if isinstance(out, dict) else None
     if isinstance(defs, dict):
         simple = {f"#/$defs/{name}": d for name, d in defs.items()
-                  if isinstance(d, dict) and d and set(d) <= {"type", "format"}}
+                  if isinstance(d, dict) and d and set(d) <= {"type", "format", "minimum", "maximum"}}
         out = _inline(out, simple)
     return out
 

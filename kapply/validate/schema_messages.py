@@ -14,10 +14,11 @@ import datetime
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.model.paths import format_path as format_path  # re-exported for schema.py
+from kapply.validate.schema_ranges import decode_message, is_range_error
 
 PathT = tuple[str | int, ...]
 _MAX_VALUE_CHARS = 100
@@ -27,13 +28,17 @@ _MAX_VALUE_CHARS = 100
 class SchemaIssue:
     """One schema violation: where (field path from the object root), what, and which rule.
 
-    `rule` is "schema" for a violation of the kind's schema and "unknown-kind" when there is no
-    schema for the object's apiVersion and kind.
+    `rule` is "schema" for a violation of the kind's schema, "decode" for a number the API server
+    cannot decode into its Go field (out of int32/int64 range), and "unknown-kind" when there is no
+    schema for the object's apiVersion and kind. `keyword` is the JSON Schema keyword that failed
+    ("type", "required", "enum", ...): the semantic rules see the value unless it is of the wrong
+    type or range (see `kapply.validate.accepted`).
     """
 
     path: PathT
     message: str
     rule: str
+    keyword: str = field(default="", compare=False)
 
 
 def json_type(value: Any) -> str:
@@ -68,7 +73,7 @@ def type_issue(path: PathT, expected: Iterable[str], value: Any) -> SchemaIssue:
     names = [t for t in dict.fromkeys(expected) if t != "null"] or ["null"]
     actual = json_type(value)
     message = f'Invalid value: "{actual}": {_in_body(path)} must be of type {" or ".join(names)}: "{actual}"'
-    return SchemaIssue(path, message, "schema")
+    return SchemaIssue(path, message, "schema", "type")
 
 
 def _in_body(path: PathT) -> str:
@@ -78,7 +83,7 @@ def _in_body(path: PathT) -> str:
 
 def unknown_field_issue(path: PathT) -> SchemaIssue:
     """Strict decoding's wording for a field the type does not have."""
-    return SchemaIssue(path, f'unknown field "{format_path(path)}"', "schema")
+    return SchemaIssue(path, f'unknown field "{format_path(path)}"', "schema", "additionalProperties")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -127,7 +132,7 @@ def _bound_message(error: Any, subject: str) -> str | None:
     return f"{subject} {phrase}" if phrase else None
 
 
-def _issues_for(error: Any) -> list[SchemaIssue]:
+def _issues_for(error: Any, root: dict[str, Any] | None, kind: str) -> list[SchemaIssue]:
     path: PathT = tuple(error.absolute_path)
     keyword = error.validator
     subject = _in_body(path)
@@ -135,35 +140,41 @@ def _issues_for(error: Any) -> list[SchemaIssue]:
         return [type_issue(path, _as_list(error.validator_value), error.instance)]
     if keyword == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}
-        return [SchemaIssue((*path, name), "Required value", "schema")
+        return [SchemaIssue((*path, name), "Required value", "schema", "required")
                 for name in error.validator_value if name not in instance]
+    go_type = is_range_error(keyword, error.schema, error.validator_value)
+    if go_type is not None and root is not None and "$defs" in root:
+        message = decode_message(root, kind, path, error.instance, go_type)
+        return [SchemaIssue(path, message, "decode", "format")]
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
         return _unknown_fields(error, path)
     if keyword in ("enum", "const"):
         allowed = _as_list(error.validator_value) if keyword == "enum" else [error.validator_value]
         supported = ", ".join(format_value(v) for v in allowed)
         message = f"Unsupported value: {format_value(error.instance)}: supported values: {supported}"
-        return [SchemaIssue(path, message, "schema")]
+        return [SchemaIssue(path, message, "schema", keyword)]
     if keyword in ("oneOf", "anyOf"):
         types = _branch_types(error.validator_value)
         if types is not None:
             return [type_issue(path, types, error.instance)]
         rule = "one and only one" if keyword == "oneOf" else "at least one"
         detail = f"{subject} must validate {rule} schema ({keyword})"
-        return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
-    detail = _bound_message(error, subject) or error.message
-    return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema")]
+    else:
+        detail = _bound_message(error, subject) or error.message
+    return [SchemaIssue(path, f"Invalid value: {format_value(error.instance)}: {detail}", "schema", keyword)]
 
 
-def issues_from_errors(errors: Iterable[Any]) -> list[SchemaIssue]:
+def issues_from_errors(errors: Iterable[Any], root: dict[str, Any] | None = None,
+                       kind: str = "") -> list[SchemaIssue]:
     """Convert `jsonschema` errors into de-duplicated SchemaIssues.
 
     A wrong type at a path makes any other complaint about that same value (an enum, say) noise,
-    so only the type error is kept there, as the API server reports one error per field.
+    so only the type error is kept there, as the API server reports one error per field. `root`
+    (the whole schema) and `kind` name the Go struct in decode errors of built-in kinds.
     """
     issues: list[SchemaIssue] = []
     for error in errors:
-        issues.extend(_issues_for(error))
+        issues.extend(_issues_for(error, root, kind))
     typed = {i.path for i in issues if " must be of type " in i.message}
     seen: set[tuple[PathT, str]] = set()
     result: list[SchemaIssue] = []
