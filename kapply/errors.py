@@ -86,7 +86,8 @@ class ApplyConflictError(ConflictError):
 
 
 class BadRequestError(ClusterError):
-    """A request the API server cannot interpret (HTTP 400): a malformed patch, a bad apply body."""
+    """A request the API server cannot interpret (HTTP 400): a malformed patch, a bad apply body,
+    a body that does not decode into its Go type (a number out of its int32/int64 range)."""
 
     code = 400
     reason = "BadRequest"

@@ -68,7 +68,6 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         schemas = SchemaValidator(options.kubernetes_version, options.schema_dirs)
     else:
         schemas = default_validator()
-    check_rules = _rules_checker() if options.rules else None
 
     report = Report(files=list(loaded.files), kustomizations=list(loaded.kustomizations),
                     renderer=loaded.renderer)
@@ -94,7 +93,7 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         name = key.display
         report.resources.append(name)
         report.resource_files.append(doc.file)
-        found = _check_document(doc, name, schemas, check_rules, options)
+        found = _check_document(doc, name, schemas, options)
         # a duplicate key makes the object invalid, as strict decoding rejects it (reported once per document)
         found += [Diagnostic(i.file, i.line, i.column, i.message, i.rule, "error", name)
                   for i in spoils if i not in reported]
@@ -130,23 +129,16 @@ def flag_duplicates(result: Validated) -> None:
     result.documents, result.keys = documents, keys
 
 
-def _rules_checker() -> Any:
-    from kapply.validate.rules import check
+def _check_document(doc: Document, name: str, schemas: Any, options: ValidateOptions) -> list[Diagnostic]:
+    from kapply.validate.accepted import check_object
 
-    return check
-
-
-def _check_document(doc: Document, name: str, schemas: Any, check_rules: Any,
-                    options: ValidateOptions) -> list[Diagnostic]:
-    obj = doc.obj
-    if not schemas.has_schema(obj["apiVersion"], obj["kind"]):
-        issues = schemas.validate(obj)  # explains the unknown kind / apiVersion
+    checked = check_object(doc.obj, schemas, rules=options.rules)
+    if not checked.known:  # the issues explain the unknown kind / apiVersion
         severity = "warning" if options.skip_unknown else "error"
-        return [_diag(doc, ("apiVersion",), i.message, i.rule, name, severity) for i in issues]
-    found = [_diag(doc, tuple(i.path), i.message, i.rule, name) for i in schemas.validate(obj)]
-    if check_rules is not None:
-        for f in check_rules(obj):
-            found.append(_diag(doc, tuple(f.path), f.message, f.rule, name, f.severity, f.field))
+        return [_diag(doc, ("apiVersion",), i.message, i.rule, name, severity) for i in checked.issues]
+    found = [_diag(doc, tuple(i.path), i.message, i.rule, name) for i in checked.issues]
+    for f in checked.findings:
+        found.append(_diag(doc, tuple(f.path), f.message, f.rule, name, f.severity, f.field))
     return found
 
 

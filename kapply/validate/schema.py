@@ -34,6 +34,7 @@ from kapply.validate.schema_store import BuiltinSchemas, ExtraSchemas, SchemaRef
 __all__ = ["SchemaIssue", "SchemaValidator", "default_validator", "format_path"]
 
 DEFAULT_KUBERNETES_VERSION = "1.34"
+OBJECT_META_REF = "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
 class SchemaValidator:
@@ -87,6 +88,32 @@ class SchemaValidator:
         ref = self.resolve(api_version, kind)
         if ref is None:
             return [self._unknown_kind(api_version, kind)]
+        return self._issues(ref, obj)
+
+    def is_builtin(self, api_version: str, kind: str) -> bool:
+        """True when (apiVersion, kind) resolves to a built-in schema (no user schema replaces it)."""
+        ref = self.resolve(api_version, kind)
+        return ref is not None and ref.builtin
+
+    def builtin_issues(self, obj: dict[str, Any]) -> list[SchemaIssue]:
+        """`obj` against the built-in schema of its kind; for other kinds, its metadata against ObjectMeta.
+
+        What the semantic rules may read is what this accepts (`kapply.validate.accepted`), whatever
+        schema a `--schema-dir` supplies: the API server decodes every object's metadata as ObjectMeta.
+        """
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        ref = self.builtin.lookup(api_version, kind) if isinstance(api_version, str) and \
+            isinstance(kind, str) else None
+        if ref is not None:
+            return self._issues(ref, obj)
+        if "metadata" not in obj:
+            return []
+        meta = SchemaRef("meta/v1", "ObjectMeta", {"$ref": OBJECT_META_REF}, True,
+                         str(self.builtin.directory))
+        return [SchemaIssue(("metadata", *i.path), i.message, i.rule, i.keyword)
+                for i in self._issues(meta, obj["metadata"])]
+
+    def _issues(self, ref: SchemaRef, obj: Any) -> list[SchemaIssue]:
         check = self._fast_check(ref)
         try:
             check(obj)
@@ -95,7 +122,7 @@ class SchemaValidator:
             pass
         return self._reference_issues(ref, obj)
 
-    def _reference_issues(self, ref: SchemaRef, obj: dict[str, Any]) -> list[SchemaIssue]:
+    def _reference_issues(self, ref: SchemaRef, obj: Any) -> list[SchemaIssue]:
         from referencing.exceptions import Unresolvable
 
         from kapply.validate.schema_messages import issues_from_errors

@@ -10,10 +10,10 @@ fields. A refusal is an InvalidError worded as Kubernetes' 422:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from kapply.errors import InvalidError
+from kapply.errors import BadRequestError, InvalidError
 from kapply.model.kinds import REGISTRY
 from kapply.model.paths import format_path
 
@@ -74,36 +74,49 @@ def invalid(kind: str, name: str, causes: Sequence[tuple[str, str]]) -> InvalidE
 
 # ---- validation (the validate layer's pure checks) ---------------------------------------------
 
-Checker = Callable[[Obj], list[tuple[str, str]]]
-_checkers: list[Checker] | None = None
+_schemas: Any = None
 
 
-def _load_checkers() -> list[Checker]:
-    from kapply.validate.rules import check
-    from kapply.validate.schema import default_validator
+def _validator() -> Any:
+    global _schemas
+    if _schemas is None:
+        from kapply.validate.schema import default_validator
 
-    schemas = default_validator()
+        _schemas = default_validator()
+    return _schemas
 
-    def schema_check(obj: Obj) -> list[tuple[str, str]]:
-        if not schemas.has_schema(obj.get("apiVersion"), obj.get("kind")):
-            return []
-        return [(format_path(i.path), i.message) for i in schemas.validate(obj)]
 
-    def rules_check(obj: Obj) -> list[tuple[str, str]]:
-        return [(f.field, f.message) for f in check(obj)
-                if getattr(f, "severity", "error") == "error"]
+def decode(kind: str, obj: Obj, api_version: str) -> None:
+    """What the API server's decoder refuses, before defaulting or any plugin touches `obj`.
 
-    return [schema_check, rules_check]
+    A number out of its int32/int64 range is a 400 with the decoder's message; any other schema
+    violation (a value of the wrong type, an unknown field) is the 422 kapply's schemas word it as.
+    Later stages (defaults, plugins, the semantic rules) only ever see well-typed objects.
+    """
+    from kapply.validate.schema_ranges import api_decode_error
+
+    schemas = _validator()
+    probe = obj if "apiVersion" in obj else {**obj, "apiVersion": api_version}
+    if not schemas.has_schema(probe.get("apiVersion"), probe.get("kind")):
+        problems = schemas.builtin_issues(probe)  # other kinds: metadata must decode as ObjectMeta
+    else:
+        problems = schemas.validate(probe)
+    for issue in problems:
+        if issue.rule == "decode":
+            raise BadRequestError(api_decode_error(kind, str(probe.get("apiVersion")), issue.message))
+    if problems:
+        meta = obj.get("metadata")
+        name = meta.get("name", "") if isinstance(meta, dict) else ""
+        raise invalid(kind, str(name), [(format_path(i.path), i.message) for i in problems])
 
 
 def validate(kind: str, obj: Obj) -> None:
-    """Schema + semantic rules; raises the 422 InvalidError."""
-    global _checkers
-    if _checkers is None:
-        _checkers = _load_checkers()
-    causes: list[tuple[str, str]] = []
-    for checker in _checkers:
-        causes.extend(checker(obj))
+    """Schema + semantic rules (on what the schema accepted); raises the 422 InvalidError."""
+    from kapply.validate.accepted import check_object
+
+    checked = check_object(obj, _validator(), unknown_rules=True)
+    causes = [(format_path(i.path), i.message) for i in checked.issues] if checked.known else []
+    causes += [(f.field, f.message) for f in checked.findings if f.severity == "error"]
     if causes:
         raise invalid(kind, str(obj.get("metadata", {}).get("name", "")), causes)
 

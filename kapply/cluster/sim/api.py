@@ -160,6 +160,8 @@ class SimAPI:
         """
         kind = str(obj.get("kind", ""))
         info = kind_info(kind)
+        if validate:
+            admission.decode(kind, obj, info.api_version)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(self._rng.choice(_NAME_CHARS) for _ in range(5))
@@ -198,6 +200,8 @@ class SimAPI:
         Without managedFields in `obj` the stored ones are kept; `manager` records its Update entry.
         """
         kind = str(obj.get("kind", ""))
+        if validate:
+            admission.decode(kind, obj, kind_info(kind).api_version)
         old = self._existing(kind, obj)
         meta = obj.setdefault("metadata", {})
         old_meta = old["metadata"]
