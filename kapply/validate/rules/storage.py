@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.quantity import QuantityError, from_value
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Key, Path
 from kapply.validate.rules.metadata import check_label_selector
-from kapply.validate.rules.resources import QuantityError, canonical, parse_value
 
 _ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
 _VOLUME_MODES = ("Block", "Filesystem")
@@ -54,14 +54,12 @@ def check_pvc_spec(spec: dict[str, Any], path: Path, errs: Errors) -> None:
         errs.required(storage_path, "", "pvc-storage")
     else:
         try:
-            amount, form = parse_value(requests["storage"])
+            storage = from_value(requests["storage"])
         except QuantityError as exc:  # the API server fails to decode it
             errs.invalid(storage_path, requests["storage"], str(exc), "resource-quantity")
         else:
-            if amount <= 0:
-                errs.invalid(
-                    storage_path, canonical(amount, form), "must be greater than zero", "pvc-storage"
-                )
+            if storage.sign <= 0:
+                errs.invalid(storage_path, str(storage), "must be greater than zero", "pvc-storage")
     class_name = spec.get("storageClassName")
     if isinstance(class_name, str) and class_name:
         msgs = fmt.is_dns1123_subdomain(class_name)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from kapply.model.quantity import QuantityError, from_value
 from kapply.validate.rules.findings import Errors, Finding, Key, Path, field_string
-from kapply.validate.rules.resources import QuantityError, canonical, parse_value
 
 _SINCE_14 = "deprecated since v1.14; use "
 _SINCE_17 = "deprecated since v1.17; use "
@@ -202,12 +202,10 @@ def _fractional(value: Any) -> str | None:
 @lru_cache(maxsize=1024)
 def _fractional_text(value: str) -> str | None:
     try:
-        amount, fmt = parse_value(value)
+        quantity = from_value(value)
     except QuantityError:
         return None
-    milli = amount * 1000
-    milli_value = -((-milli.numerator) // milli.denominator)
-    return canonical(amount, fmt) if milli_value % 1000 else None
+    return None if quantity.is_integer() else str(quantity)
 
 
 def _container_warnings(

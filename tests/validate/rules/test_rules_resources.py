@@ -1,4 +1,4 @@
-"""Resource requirements: quantity parsing, canonical printing, requests <= limits."""
+"""Resource requirements: quantities in canonical form, requests <= limits (parsing: tests/model)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,6 @@ from typing import Any
 import pytest
 
 from kapply.validate.rules import check
-from kapply.validate.rules.resources import QuantityError, canonical, parse
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1", "1"), ("1000m", "1"), ("0.5", "500m"), ("1.5", "1500m"), ("100m", "100m"), ("2000", "2k"),
-        ("1500", "1500"), ("128Mi", "128Mi"), ("1024Mi", "1Gi"), ("1.5Gi", "1536Mi"), ("1.5Ki", "1536"),
-        ("512", "512"), ("1e3", "1e3"), ("1200e0", "1200"), ("0", "0"), ("1G", "1G"), ("0.1", "100m"),
-    ],
-)
-def test_canonical_form(text: str, expected: str) -> None:
-    assert canonical(*parse(text)) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("abc", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),  # noqa: E501
-        ("1Gb", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),  # noqa: E501
-        ("100mi", "unable to parse quantity's suffix"),
-        ("1K", "unable to parse quantity's suffix"),
-    ],
-)
-def test_bad_quantities(text: str, message: str) -> None:
-    with pytest.raises(QuantityError, match="^" + message.replace("(", r"\(").replace(")", r"\)")
-                       .replace("[", r"\[").replace("]", r"\]").replace("^", r"\^").replace("$", r"\$")
-                       .replace("+", r"\+").replace("*", r"\*").replace("?", r"\?").replace(".", r"\.") + "$"):  # noqa: E501
-        parse(text)
 
 
 def pod(resources: dict[str, Any]) -> dict[str, Any]:

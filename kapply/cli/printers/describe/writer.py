@@ -16,7 +16,7 @@ from typing import Any
 from kapply.cli.printers.tabwriter import align
 from kapply.model.columns import parse_time
 from kapply.model.durations import human_duration
-from kapply.model.quantity import QuantityError, format_bytes, parse_quantity
+from kapply.model.quantity import QuantityError, format_bytes, from_value, parse_quantity
 
 Obj = dict[str, Any]
 
@@ -216,7 +216,7 @@ def format_quantity(amount: Fraction, binary: bool) -> str:
 def quantity_text(value: Any) -> str:
     """A quantity as the API server serialises it back (`0.5` -> `500m`, `1024Mi` -> `1Gi`)."""
     try:
-        return format_quantity(parse_quantity(value), is_binary(value))
+        return str(from_value(value))
     except QuantityError:
         return str(value)
 
