@@ -1,25 +1,41 @@
-"""Label selectors: the LabelSelector of manifests and kubectl's `-l` strings.
+"""Label selectors: the LabelSelector of manifests and the `-l` / `?labelSelector=` strings.
 
 Both forms compile to one `Selector` (a tuple of requirements) so controllers, the API's list
 filter and the CLI all match labels the same way, with Kubernetes' semantics: an empty selector
-matches everything, a selector that is None matches nothing (that is the caller's choice).
+matches everything, a selector that is None matches nothing (that is the caller's choice). Strings
+are read by the port of apimachinery's parser (`selector_parse`), errors worded as the API server's.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.errors import UsageError
+from kapply.model.selector_parse import SelectorSyntaxError, parse_requirements
+
+# selection.Operator spelling -> (operator, how String() writes it)
+_FROM_PARSED = {"in": ("In", " in "), "notin": ("NotIn", " notin "), "=": ("In", "="), "==": ("In", "=="),
+                "!=": ("NotIn", "!="), "exists": ("Exists", ""), "!": ("DoesNotExist", ""),
+                "gt": ("Gt", ">"), "lt": ("Lt", "<")}
+_SPELLING = {"In": " in ", "NotIn": " notin ", "Gt": ">", "Lt": "<", "Exists": "", "DoesNotExist": ""}
+
+
+def _int64(text: str) -> int | None:
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > 19:
+        return None
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else None
 
 
 @dataclass(frozen=True)
 class Requirement:
     key: str
-    operator: str  # In, NotIn, Exists, DoesNotExist (Equals/NotEquals compile to In/NotIn)
+    operator: str  # In, NotIn, Exists, DoesNotExist, Gt, Lt (=, == and != are In/NotIn of one value)
     values: tuple[str, ...] = ()
+    spelling: str = field(default="", compare=False)  # how String() writes the operator ("=", " in ")
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         op = self.operator
@@ -31,17 +47,25 @@ class Requirement:
             return self.key in labels
         if op == "DoesNotExist":
             return self.key not in labels
+        if op in ("Gt", "Lt"):  # both sides integers, or no match (as labels.Requirement.Matches)
+            have = _int64(labels[self.key]) if self.key in labels else None
+            want = _int64(self.values[0]) if len(self.values) == 1 else None
+            if have is None or want is None:
+                return False
+            return have > want if op == "Gt" else have < want
         raise ValueError(f"unknown selector operator {op}")
 
     def __str__(self) -> str:
+        """labels.Requirement.String(): `x in (a,b)`, `x=a`, `!x`, `x>1`."""
         if self.operator == "Exists":
             return self.key
         if self.operator == "DoesNotExist":
             return f"!{self.key}"
-        if len(self.values) == 1:
-            return f"{self.key}{'=' if self.operator == 'In' else '!='}{self.values[0]}"
-        word = "in" if self.operator == "In" else "notin"
-        return f"{self.key} {word} ({','.join(self.values)})"
+        spelling = self.spelling or _SPELLING.get(self.operator, self.operator)
+        values = ",".join(sorted(self.values))
+        if spelling in (" in ", " notin "):
+            return f"{self.key}{spelling}({values})"
+        return f"{self.key}{spelling}{values}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +90,8 @@ class Selector:
 
 def from_match_labels(labels: Mapping[str, Any] | None) -> Selector:
     """A plain map selector (Service.spec.selector, ReplicationController.spec.selector)."""
-    return Selector(tuple(Requirement(str(k), "In", (str(v),)) for k, v in sorted((labels or {}).items())))
+    pairs = sorted((labels or {}).items())
+    return Selector(tuple(Requirement(str(k), "In", (str(v),), "=") for k, v in pairs))
 
 
 def from_label_selector(sel: Mapping[str, Any] | None) -> Selector:
@@ -80,46 +105,14 @@ def from_label_selector(sel: Mapping[str, Any] | None) -> Selector:
     return Selector(tuple(reqs))
 
 
-_SET_RE = re.compile(r"^\s*(?P<key>[^\s!=(),]+)\s+(?P<op>in|notin)\s+\((?P<vals>[^)]*)\)\s*$")
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return [p for p in (p.strip() for p in parts) if p]
-
-
 def parse(text: str) -> Selector:
-    """Parse kubectl's `-l` syntax: `a=b,c!=d,e in (f,g),!h,i`."""
-    reqs: list[Requirement] = []
-    for part in _split_top_level(text):
-        m = _SET_RE.match(part)
-        if m:
-            vals = tuple(sorted(v.strip() for v in m.group("vals").split(",") if v.strip()))
-            reqs.append(Requirement(m.group("key"), "In" if m.group("op") == "in" else "NotIn", vals))
-        elif "!=" in part:
-            key, _, value = part.partition("!=")
-            reqs.append(Requirement(key.strip(), "NotIn", (value.strip(),)))
-        elif "==" in part or "=" in part:
-            key, _, value = part.partition("==") if "==" in part else part.partition("=")
-            reqs.append(Requirement(key.strip(), "In", (value.strip(),)))
-        elif part.startswith("!"):
-            reqs.append(Requirement(part[1:].strip(), "DoesNotExist"))
-        elif re.fullmatch(r"[A-Za-z0-9./_-]+", part):
-            reqs.append(Requirement(part, "Exists"))
-        else:
-            raise UsageError(f"unable to parse requirement: {part!r} in label selector {text!r}")
-    for r in reqs:
-        if not r.key:
-            raise UsageError(f"invalid label selector {text!r}: empty key")
+    """labels.Parse of kubectl's `-l` syntax (`a=b,c!=d,e in (f,g),!h,i,j>1`); UsageError if invalid."""
+    try:
+        parsed = parse_requirements(text)
+    except SelectorSyntaxError as exc:
+        raise UsageError(str(exc)) from None
+    reqs = []
+    for key, operator, values in parsed:
+        name, spelling = _FROM_PARSED[operator]
+        reqs.append(Requirement(key, name, values, spelling))
     return Selector(tuple(reqs))

@@ -1,5 +1,8 @@
 """apimachinery's string formats (k8s.io/apimachinery/pkg/util/validation), messages verbatim.
 
+Label keys and values (and the DNS subdomains a key's prefix is) live in `kapply.model.labelsyntax`,
+where the label-selector parser needs them too; they are re-exported here.
+
 Each `is_*` function returns the tuple of problems Kubernetes reports for a value (empty when
 valid), in Kubernetes' order. Names and labels repeat across a folder of manifests, so results are
 cached per string. Lengths are counted in bytes and regexes anchored over the whole string, as Go
@@ -12,44 +15,37 @@ import ipaddress
 import re
 from functools import lru_cache
 
+from kapply.model.labelsyntax import (  # the label syntax, re-exported for the rules
+    DNS1123_SUBDOMAIN_FMT as DNS1123_SUBDOMAIN_FMT,
+)
+from kapply.model.labelsyntax import (
+    DNS1123_SUBDOMAIN_MAX,
+    DNS1123_SUBDOMAIN_RE,
+    EMPTY_ERROR,
+    byte_len,
+    max_len_error,
+    regex_error,
+)
+from kapply.model.labelsyntax import is_dns1123_subdomain as is_dns1123_subdomain
+from kapply.model.labelsyntax import is_qualified_name as is_qualified_name
+from kapply.model.labelsyntax import is_valid_label_value as is_valid_label_value
+
 _A = re.ASCII
 
 DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*"
 DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
-QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?"
 PERCENT_FMT = "[0-9]+%"
 CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+"
 
 _DNS1123_LABEL = re.compile(DNS1123_LABEL_FMT, _A)
-_DNS1123_SUBDOMAIN = re.compile(DNS1123_SUBDOMAIN_FMT, _A)
 _DNS1035_LABEL = re.compile(DNS1035_LABEL_FMT, _A)
-_QUALIFIED_NAME = re.compile(QUALIFIED_NAME_FMT, _A)
-_LABEL_VALUE = re.compile(LABEL_VALUE_FMT, _A)
 _PERCENT = re.compile(PERCENT_FMT, _A)
 _CONFIG_KEY = re.compile(CONFIG_KEY_FMT, _A)
 _PORT_NAME_CHARSET = re.compile("[-a-z0-9]+", _A)
 _ONE_LETTER = re.compile("[a-z]", _A)
 
 DNS1123_LABEL_MAX = 63
-DNS1123_SUBDOMAIN_MAX = 253
 DNS1035_LABEL_MAX = 63
-QUALIFIED_NAME_MAX = 63
-LABEL_VALUE_MAX = 63
-
-
-def max_len_error(length: int) -> str:
-    """apimachinery MaxLenError."""
-    return f"must be no more than {length} characters"
-
-
-def regex_error(msg: str, fmt: str, *examples: str) -> str:
-    """apimachinery RegexError, including its double space: `(e.g. 'a',  or 'b', regex ...)`."""
-    if not examples:
-        return f"{msg} (regex used for validation is '{fmt}')"
-    quoted = " or ".join(f"'{e}', " for e in examples)
-    return f"{msg} (e.g. {quoted}regex used for validation is '{fmt}')"
 
 
 def inclusive_range_error(lo: int, hi: int) -> str:
@@ -57,7 +53,6 @@ def inclusive_range_error(lo: int, hi: int) -> str:
     return f"must be between {lo} and {hi}, inclusive"
 
 
-EMPTY_ERROR = "must be non-empty"
 NEGATIVE_ERROR = "must be greater than or equal to 0"
 
 _DNS1123_LABEL_MSG = regex_error(
@@ -67,34 +62,12 @@ _DNS1123_LABEL_MSG = regex_error(
     "my-name",
     "123-abc",
 )
-_DNS1123_SUBDOMAIN_MSG = regex_error(
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character",
-    DNS1123_SUBDOMAIN_FMT,
-    "example.com",
-)
 _DNS1035_LABEL_MSG = regex_error(
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
     "alphabetic character, and end with an alphanumeric character",
     DNS1035_LABEL_FMT,
     "my-name",
     "abc-123",
-)
-_QUALIFIED_NAME_MSG = regex_error(
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character",
-    QUALIFIED_NAME_FMT,
-    "MyName",
-    "my.name",
-    "123-abc",
-)
-_LABEL_VALUE_MSG = regex_error(
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character",
-    LABEL_VALUE_FMT,
-    "MyValue",
-    "my_value",
-    "12345",
 )
 PERCENT_MSG = regex_error(
     "a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%"
@@ -111,11 +84,6 @@ _RELAXED_ENV_MSG = (
 )
 
 
-def byte_len(text: str) -> int:
-    """Length in bytes, as Go's len() counts a string."""
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
 @lru_cache(maxsize=8192)
 def is_dns1123_label(value: str) -> tuple[str, ...]:
     """IsDNS1123Label: at most 63 characters of [a-z0-9-], alphanumeric at both ends."""
@@ -123,18 +91,7 @@ def is_dns1123_label(value: str) -> tuple[str, ...]:
     if byte_len(value) > DNS1123_LABEL_MAX:
         errs.append(max_len_error(DNS1123_LABEL_MAX))
     if not _DNS1123_LABEL.fullmatch(value):
-        errs.append("must not contain dots" if _DNS1123_SUBDOMAIN.fullmatch(value) else _DNS1123_LABEL_MSG)
-    return tuple(errs)
-
-
-@lru_cache(maxsize=8192)
-def is_dns1123_subdomain(value: str) -> tuple[str, ...]:
-    """IsDNS1123Subdomain: dot-separated DNS-1123 labels, at most 253 characters."""
-    errs: list[str] = []
-    if byte_len(value) > DNS1123_SUBDOMAIN_MAX:
-        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        errs.append(_DNS1123_SUBDOMAIN_MSG)
+        errs.append("must not contain dots" if DNS1123_SUBDOMAIN_RE.fullmatch(value) else _DNS1123_LABEL_MSG)
     return tuple(errs)
 
 
@@ -146,45 +103,6 @@ def is_dns1035_label(value: str) -> tuple[str, ...]:
         errs.append(max_len_error(DNS1035_LABEL_MAX))
     if not _DNS1035_LABEL.fullmatch(value):
         errs.append(_DNS1035_LABEL_MSG)
-    return tuple(errs)
-
-
-@lru_cache(maxsize=8192)
-def is_qualified_name(value: str) -> tuple[str, ...]:
-    """Label keys, annotation keys (lower-cased first), appProtocol: `[prefix/]name`."""
-    errs: list[str] = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part " + EMPTY_ERROR)
-        else:
-            errs.extend("prefix part " + m for m in is_dns1123_subdomain(prefix))
-    else:
-        return (
-            "a valid label key "
-            + _QUALIFIED_NAME_MSG
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-        )
-    if not name:
-        errs.append("name part " + EMPTY_ERROR)
-    elif byte_len(name) > QUALIFIED_NAME_MAX:
-        errs.append("name part " + max_len_error(QUALIFIED_NAME_MAX))
-    if not _QUALIFIED_NAME.fullmatch(name):
-        errs.append("name part " + _QUALIFIED_NAME_MSG)
-    return tuple(errs)
-
-
-@lru_cache(maxsize=8192)
-def is_valid_label_value(value: str) -> tuple[str, ...]:
-    """IsValidLabelValue: empty, or at most 63 characters of [A-Za-z0-9._-], alphanumeric ends."""
-    errs: list[str] = []
-    if byte_len(value) > LABEL_VALUE_MAX:
-        errs.append(max_len_error(LABEL_VALUE_MAX))
-    if not _LABEL_VALUE.fullmatch(value):
-        errs.append(_LABEL_VALUE_MSG)
     return tuple(errs)
 
 
