@@ -172,6 +172,14 @@ def load_paths(
     `stdin` replaces standard input for `-`; `workers` caps parallel parsing (default: CPUs).
     """
     sources, issues = discover(paths)
+    return load_sources(sources, issues, stdin, workers=workers)
+
+
+def load_sources(
+    sources: Sequence[Source], issues: Sequence[LoadIssue] = (), stdin: IO[Any] | None = None, *,
+    workers: int | None = None,
+) -> LoadResult:
+    """Load files already discovered (a file gone since is an `io` issue of its own; the rest load)."""
     unique: list[Source] = []
     seen: set[str] = set()
     for source in sources:

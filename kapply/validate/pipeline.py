@@ -9,12 +9,14 @@ is something to report.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kapply.load.document import Document, LoadResult, format_path
+from kapply.load.walk import Source
 from kapply.model.keys import ResourceKey
 from kapply.validate.diagnostics import Diagnostic, Report
 
@@ -150,7 +152,7 @@ def validate_paths(paths: Sequence[str], options: ValidateOptions | None = None,
     run of files, so the result is the same as a serial run, in the same order; only the
     cross-document duplicate check needs the whole and runs here afterwards.
     """
-    from kapply.load.loader import load_paths
+    from kapply.load.loader import load_paths, load_sources
 
     options = options or ValidateOptions()
     chunks = _parallel_chunks(paths)
@@ -159,8 +161,8 @@ def validate_paths(paths: Sequence[str], options: ValidateOptions | None = None,
     from kapply.load.parallel import map_chunks
     from kapply.load.syntax import collector_paused
 
-    def work(chunk: list[str]) -> list[Validated]:
-        return [validate_loaded(load_paths(chunk, workers=1), options, check_duplicates=False)]
+    def work(chunk: list[Source]) -> list[Validated]:
+        return [validate_loaded(load_sources(chunk, workers=1), options, check_duplicates=False)]
 
     with collector_paused():
         parts = map_chunks(work, chunks, _workers())
@@ -183,18 +185,26 @@ CHUNKS_PER_PROCESS = 8
 
 
 def _workers() -> int:
-    import os
-
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
 
 
-def _parallel_chunks(paths: Sequence[str]) -> list[list[str]] | None:
-    """Chunks of file paths worth validating in parallel, or None to validate here."""
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # gone since it was found: its chunk reports it
+        return 0
+
+
+def _parallel_chunks(paths: Sequence[str]) -> list[list[Source]] | None:
+    """Chunks of discovered files worth validating in parallel, or None to validate here.
+
+    The workers load the files found here (they do not walk the folders again), so a file that
+    vanishes in between is reported as unreadable, by itself, and everything else is validated.
+    """
     import multiprocessing
-    import os
     import threading
 
     from kapply.load.parallel import split_by_size
@@ -209,10 +219,11 @@ def _parallel_chunks(paths: Sequence[str]) -> list[list[str]] | None:
         return None  # let the serial path report it
     if any(s.is_kustomization for s in sources):
         return None  # rendered by a renderer process each, in threads (`loader`)
-    files = [s.path for s in sources if s.path is not None]
-    if issues or len(files) < PARALLEL_MIN_FILES or len(set(map(os.path.realpath, files))) != len(files):
+    files = [s for s in sources if s.path is not None]
+    real = {os.path.realpath(s.path) for s in files if s.path is not None}
+    if issues or len(files) < PARALLEL_MIN_FILES or len(real) != len(files):
         return None
-    sizes = [os.stat(f).st_size for f in files]
+    sizes = [_size(s.path) for s in files if s.path is not None]
     if sum(sizes) < PARALLEL_MIN_BYTES:
         return None
     return split_by_size(files, sizes, _workers() * CHUNKS_PER_PROCESS)

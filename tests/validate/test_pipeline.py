@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,3 +135,56 @@ def test_parallel_validation_equals_serial(tmp_path: Path, monkeypatch: pytest.M
         [d.obj["metadata"]["name"] for d in serial.documents]
     assert any(d.rule == "duplicate-object" for d in parallel.report.errors)
     assert parallel.report.invalid_count == 4
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_file_that_vanishes_is_reported_for_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     parallel: bool) -> None:
+    """Deleted between listing the folder and reading it: that file's I/O error; the rest validated."""
+    from kapply.load import loader, walk
+    from kapply.validate import pipeline
+
+    for i in range(8):
+        _write(tmp_path, f"d{i}.yaml", DEPLOY.format(replicas=1, port=70000 if i == 5 else 80)
+               .replace("name: web", f"name: web-{i}", 1))
+    doomed = tmp_path / "d3.yaml"
+    real_discover = walk.discover
+
+    def discover_then_delete(paths: list[str]) -> tuple[list[walk.Source], list[object]]:
+        found = real_discover(paths)
+        doomed.unlink(missing_ok=True)
+        return found
+
+    if parallel:  # the parent finds the files, the workers read them
+        monkeypatch.setattr(walk, "discover", discover_then_delete)
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 4)
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 1)
+    else:
+        monkeypatch.setattr(loader, "discover", discover_then_delete)
+        monkeypatch.setattr(pipeline, "_parallel_chunks", lambda paths: None)
+    report = pipeline.validate_paths([str(tmp_path)]).report
+    io = [d for d in report.errors if d.rule == "io"]
+    assert [(d.file, d.message) for d in io] == [(str(doomed), "cannot read file: No such file or directory")]
+    assert [d.field for d in report.errors if d.rule != "io"] == [
+        "spec.template.spec.containers[0].ports[0].containerPort"]
+    assert len(report.resources) == 7
+
+
+def test_the_cli_exits_2_for_a_vanished_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              run_cli: Callable[..., Any]) -> None:
+    from kapply.load import loader, walk
+
+    _write(tmp_path, "a.yaml", DEPLOY.format(replicas=1, port=80))
+    _write(tmp_path, "b.yaml", DEPLOY.format(replicas=1, port=80).replace("name: web", "name: b", 1))
+    real_discover = walk.discover
+
+    def discover_then_delete(paths: list[str]) -> tuple[list[walk.Source], list[object]]:
+        found = real_discover(paths)
+        (tmp_path / "b.yaml").unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(loader, "discover", discover_then_delete)
+    res = run_cli("validate", str(tmp_path))
+    assert res.exit_code == 2
+    assert f"{tmp_path / 'b.yaml'}:1:1: error: cannot read file: No such file or directory" in res.stdout
+    assert "1 resources in 1 files: 1 valid" in res.stdout
