@@ -5,10 +5,11 @@ or out of its integer range fails decoding (400), so `ValidatePod` and friends n
 where a name belongs. kapply reports the schema's findings and still runs the semantic rules on the
 rest of the document, so this module gives the rules exactly that: the document minus every value
 the kind's built-in schema refused for its type or range (an enum or required-field complaint leaves
-the value readable), with nulls dropped from maps and integral floats turned to ints, as decoding
-does (`replicas: 1e3` is the int 1000; `image: null` is an absent image). A refused list item takes
-its whole list out of view, so the remaining indexes stay true; findings the rules report at or
-under a removed value are dropped, since the schema already said what is wrong there.
+the value readable), decoded as the API server decodes it (`kapply.validate.decoding`: `replicas:
+1e3` is the int 1000, `image: null` an absent image, a null list item its type's zero value). A
+refused list item takes its whole list out of view, so the remaining indexes stay true; findings
+the rules report at or under a removed value are dropped, since the schema already said what is
+wrong there.
 
 `check_object` is the one way in: the validate pipeline and the embedded API server's admission
 call it, and nothing else calls the rules with a document the schema has not seen.
@@ -27,7 +28,6 @@ Path = tuple[str | int, ...]
 
 # Failed keywords that leave the value of the right type, hence readable by the rules.
 _READABLE = frozenset({"required", "enum", "const"})
-_INT64_MAX = 2**63
 
 
 @dataclass
@@ -52,14 +52,14 @@ def check_object(obj: dict[str, Any], schemas: SchemaValidator, *, rules: bool =
     result = Checked(known, issues)
     if rules and (known or unknown_rules):
         basis = issues if known and schemas.is_builtin(api_version, kind) else schemas.builtin_issues(obj)
-        result.findings = rule_findings(obj, basis)
+        result.findings = rule_findings(obj, basis, schemas)
     return result
 
 
-def rule_findings(obj: dict[str, Any], issues: list[SchemaIssue]) -> list[Finding]:
+def rule_findings(obj: dict[str, Any], issues: list[SchemaIssue], schemas: SchemaValidator) -> list[Finding]:
     """The semantic rules on `obj` without what `issues` refused; none at or under a refused value."""
     refused = refused_paths(issues)
-    found = check_rules(rule_view(obj, refused))
+    found = check_rules(rule_view(obj, refused, schemas))
     if not refused:
         return found
     return [f for f in found if not any(f.path[: len(p)] == p for p in refused)]
@@ -79,12 +79,12 @@ def refused_paths(issues: list[SchemaIssue]) -> list[Path]:
     return sorted(paths, key=len)
 
 
-def rule_view(obj: dict[str, Any], refused: list[Path]) -> dict[str, Any]:
-    """`obj` without the refused paths, nulls and integral floats (a copy only where it differs)."""
+def rule_view(obj: dict[str, Any], refused: list[Path], schemas: SchemaValidator) -> dict[str, Any]:
+    """`obj` without the refused paths, decoded as the API server decodes it (a copy if it differs)."""
     view = obj
     for path in refused:
         view = _without(view, path)
-    return _decoded(view) if _needs_decoding(view) else view
+    return schemas.decoded(view)
 
 
 def _without(value: Any, path: Path) -> Any:
@@ -98,22 +98,4 @@ def _without(value: Any, path: Path) -> Any:
         return {**value, head: _without(value[head], rest)}
     if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value) and rest:
         return [_without(v, rest) if i == head else v for i, v in enumerate(value)]
-    return value
-
-
-def _needs_decoding(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(v is None or _needs_decoding(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_needs_decoding(v) for v in value)
-    return isinstance(value, float) and value.is_integer() and abs(value) < _INT64_MAX
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _decoded(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_decoded(v) for v in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < _INT64_MAX:
-        return int(value)
     return value

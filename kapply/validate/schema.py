@@ -61,6 +61,7 @@ class SchemaValidator:
         self.cache_dir: Path | None = (cache_dir or default_cache_dir()) if use_cache else None
         self._fast: dict[tuple[str, str, str], Any] = {}
         self._reference: dict[tuple[str, str, str], Any] = {}
+        self._decoding: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def resolve(self, api_version: str, kind: str) -> SchemaRef | None:
@@ -112,6 +113,30 @@ class SchemaValidator:
                          str(self.builtin.directory))
         return [SchemaIssue(("metadata", *i.path), i.message, i.rule, i.keyword)
                 for i in self._issues(meta, obj["metadata"])]
+
+    def decoded(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """`obj` as the API server decodes it into its Go type (`kapply.validate.decoding`).
+
+        Along the built-in schema of its kind; other kinds have their metadata decoded as ObjectMeta.
+        `obj` itself when nothing changes.
+        """
+        from kapply.validate.decoding import decoded, needs_decoding
+
+        if not needs_decoding(obj):
+            return obj
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        key = (str(api_version), str(kind))
+        schema = self._decoding.get(key)
+        if schema is None:
+            from kapply.validate.schema_compile import full_schema
+
+            typed = isinstance(api_version, str) and isinstance(kind, str)
+            ref = self.builtin.lookup(*key) if typed else None
+            if ref is None:
+                ref = SchemaRef("meta/v1", "Object", {"properties": {"metadata": {"$ref": OBJECT_META_REF}}},
+                                True, str(self.builtin.directory))
+            schema = self._decoding[key] = full_schema(ref, self.builtin)
+        return decoded(obj, schema, schema.get("$defs", {}))
 
     def _issues(self, ref: SchemaRef, obj: Any) -> list[SchemaIssue]:
         check = self._fast_check(ref)

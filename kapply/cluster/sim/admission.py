@@ -91,7 +91,9 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
 
     A number out of its int32/int64 range is a 400 with the decoder's message; any other schema
     violation (a value of the wrong type, an unknown field) is the 422 kapply's schemas word it as.
-    Later stages (defaults, plugins, the semantic rules) only ever see well-typed objects.
+    What passes is normalised in place as decoding does (a null field is absent, a null list item
+    its type's zero value), so later stages (defaults, plugins, the semantic rules) only ever see
+    well-typed objects.
     """
     from kapply.validate.schema_ranges import api_decode_error
 
@@ -108,6 +110,10 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
         meta = obj.get("metadata")
         name = meta.get("name", "") if isinstance(meta, dict) else ""
         raise invalid(kind, str(name), [(format_path(i.path), i.message) for i in problems])
+    normal = schemas.decoded(obj)  # nulls and integral floats as the Go types hold them
+    if normal is not obj:
+        obj.clear()
+        obj.update(normal)
 
 
 def validate(kind: str, obj: Obj) -> None:
