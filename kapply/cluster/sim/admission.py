@@ -91,18 +91,23 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
 
     A number out of its int32/int64 range is a 400 with the decoder's message; any other schema
     violation (a value of the wrong type, an unknown field) is the 422 kapply's schemas word it as.
-    What passes is normalised in place as decoding does (a null field is absent, a null list item
-    its type's zero value), so later stages (defaults, plugins, the semantic rules) only ever see
-    well-typed objects.
+    The body is checked against the schema of the version the kind is served in when its own
+    apiVersion is missing or has no schema (a wrong apiVersion is refused later, by the REST
+    mapping). What passes is normalised in place as decoding does (a null field is absent, a null
+    list item its type's zero value), so later stages (defaults, plugins, the semantic rules) only
+    ever see well-typed objects.
     """
     from kapply.validate.schema_ranges import api_decode_error
 
     schemas = _validator()
-    probe = obj if "apiVersion" in obj else {**obj, "apiVersion": api_version}
-    if not schemas.has_schema(probe.get("apiVersion"), probe.get("kind")):
-        problems = schemas.builtin_issues(probe)  # other kinds: metadata must decode as ObjectMeta
-    else:
+    given = obj.get("apiVersion")
+    own = isinstance(given, str) and schemas.has_schema(given, obj.get("kind"))
+    odd = given is not None and not isinstance(given, str)  # the schema check reports it
+    probe = obj if own or odd else {**obj, "apiVersion": api_version}
+    if schemas.has_schema(probe.get("apiVersion"), probe.get("kind")):
         problems = schemas.validate(probe)
+    else:
+        problems = schemas.builtin_issues(probe)  # other kinds: metadata must decode as ObjectMeta
     for issue in problems:
         if issue.rule == "decode":
             raise BadRequestError(api_decode_error(kind, str(probe.get("apiVersion")), issue.message))
@@ -110,8 +115,11 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
         meta = obj.get("metadata")
         name = meta.get("name", "") if isinstance(meta, dict) else ""
         raise invalid(kind, str(name), [(format_path(i.path), i.message) for i in problems])
-    normal = schemas.decoded(obj)  # nulls and integral floats as the Go types hold them
-    if normal is not obj:
+    normal = schemas.decoded(probe)  # nulls and integral floats as the Go types hold them
+    if normal is not probe:
+        normal.pop("apiVersion", None)
+        if isinstance(given, str):
+            normal["apiVersion"] = given
         obj.clear()
         obj.update(normal)
 
