@@ -104,8 +104,8 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
     own = isinstance(given, str) and schemas.has_schema(given, obj.get("kind"))
     odd = given is not None and not isinstance(given, str)  # the schema check reports it
     probe = obj if own or odd else {**obj, "apiVersion": api_version}
-    if schemas.has_schema(probe.get("apiVersion"), probe.get("kind")):
-        problems = schemas.validate(probe)
+    if odd or schemas.has_schema(probe.get("apiVersion"), probe.get("kind")):
+        problems = schemas.validate(probe)  # for an odd apiVersion: its own type error
     else:
         problems = schemas.builtin_issues(probe)  # other kinds: metadata must decode as ObjectMeta
     for issue in problems:
