@@ -24,7 +24,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from kapply.model.gojson import go_json_number
+from kapply.model.gonum import go_json_number, parse_int64
 
 FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 NUMERIC_ERROR = "unable to parse numeric part of quantity"
@@ -115,18 +115,6 @@ def _split(text: str) -> tuple[bool, str, str, str, str]:
     return positive, text[:pos], num, denom, text[pos:]
 
 
-def _go_parse_int64(text: str) -> int | None:
-    """strconv.ParseInt(text, 10, 64), None on error (without converting overlong digit strings)."""
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or _DIGIT_RUN.match(body).end() != len(body):
-        return None
-    significant = body.lstrip("0")
-    if len(significant) > 19:
-        return None
-    value = int(significant or "0") * (-1 if text[0] == "-" else 1)
-    return value if _INT64_MIN <= value <= _INT64_MAX else None
-
-
 def _interpret(suffix: str) -> tuple[int, int, str]:
     """The suffixer: (base, exponent, format); QuantityError(SUFFIX_ERROR) for an unknown suffix."""
     if suffix in _DECIMAL:
@@ -134,7 +122,7 @@ def _interpret(suffix: str) -> tuple[int, int, str]:
     if suffix in _BINARY:
         return 2, _BINARY[suffix], BINARY_SI
     if len(suffix) > 1 and suffix[0] in "eE":
-        exponent = _go_parse_int64(suffix[1:])
+        exponent = parse_int64(suffix[1:])
         if exponent is not None:
             return 10, _i32(exponent), DECIMAL_EXPONENT
     raise QuantityError(SUFFIX_ERROR)

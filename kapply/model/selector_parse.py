@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from enum import IntEnum
 
+from kapply.model.gonum import parse_int64
 from kapply.model.labelsyntax import is_qualified_name, is_valid_label_value
 
 
@@ -137,13 +138,6 @@ def _aggregate(errors: list[str]) -> str:
     return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
 
 
-def _go_parse_int64(text: str) -> bool:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body.isascii() or not body.isdigit():
-        return False
-    return -(2**63) <= int(text) < 2**63 if len(body.lstrip("0")) <= 19 else False
-
-
 def new_requirement(key: str, operator: str, values: list[str]) -> Parsed:
     """NewRequirement's checks (key, value count per operator, Gt/Lt integers, label values)."""
     errors: list[str] = []
@@ -160,7 +154,7 @@ def new_requirement(key: str, operator: str, values: list[str]) -> Parsed:
             errors.append(_invalid("values", values,
                                    "for 'Gt', 'Lt' operators, exactly one value is required"))
         for i, value in enumerate(values):
-            if not _go_parse_int64(value):
+            if parse_int64(value) is None:
                 errors.append(_invalid(f"values[{i}]", value,
                                        "for 'Gt', 'Lt' operators, the value must be an integer"))
     for i, value in enumerate(values):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.errors import UsageError
+from kapply.model.gonum import parse_int64
 from kapply.model.selector_parse import SelectorSyntaxError, parse_requirements
 
 # selection.Operator spelling -> (operator, how String() writes it)
@@ -20,14 +21,6 @@ _FROM_PARSED = {"in": ("In", " in "), "notin": ("NotIn", " notin "), "=": ("In",
                 "!=": ("NotIn", "!="), "exists": ("Exists", ""), "!": ("DoesNotExist", ""),
                 "gt": ("Gt", ">"), "lt": ("Lt", "<")}
 _SPELLING = {"In": " in ", "NotIn": " notin ", "Gt": ">", "Lt": "<", "Exists": "", "DoesNotExist": ""}
-
-
-def _int64(text: str) -> int | None:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > 19:
-        return None
-    value = int(text)
-    return value if -(2**63) <= value < 2**63 else None
 
 
 @dataclass(frozen=True)
@@ -48,8 +41,8 @@ class Requirement:
         if op == "DoesNotExist":
             return self.key not in labels
         if op in ("Gt", "Lt"):  # both sides integers, or no match (as labels.Requirement.Matches)
-            have = _int64(labels[self.key]) if self.key in labels else None
-            want = _int64(self.values[0]) if len(self.values) == 1 else None
+            have = parse_int64(labels[self.key]) if self.key in labels else None
+            want = parse_int64(self.values[0]) if len(self.values) == 1 else None
             if have is None or want is None:
                 return False
             return have > want if op == "Gt" else have < want

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kapply.model.gojson import go_json_number
+from kapply.model.gonum import go_json_number
 
 INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"

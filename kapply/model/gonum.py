@@ -1,4 +1,4 @@
-"""Numbers as Go's encoding/json writes them.
+"""Go's spellings of numbers: what encoding/json writes, what strconv.ParseInt reads.
 
 kubectl sends a manifest to the API server as JSON (YAML floats become Go float64s first), and the
 server's decoders see that text: an integral float is written without a fraction (`3e9` ->
@@ -9,6 +9,7 @@ form (`1e+21`, `1e-7`). Quantities and decode error messages read numbers in thi
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 
@@ -26,3 +27,15 @@ def go_json_number(value: int | float) -> str:
     mantissa, _, exponent = repr(value).partition("e")
     sign, digits = (exponent[0], exponent[1:]) if exponent[0] in "+-" else ("+", exponent)
     return f"{mantissa}e{sign}{digits.lstrip('0') or '0'}"
+
+
+_DIGITS = re.compile("[0-9]+")
+
+
+def parse_int64(text: str) -> int | None:
+    """strconv.ParseInt(text, 10, 64), or None where Go fails (never converting an overlong string)."""
+    body = text[1:] if text[:1] in "+-" else text
+    if not _DIGITS.fullmatch(body) or len(body.lstrip("0")) > 19:
+        return None
+    value = int(body.lstrip("0") or "0") * (-1 if text[0] == "-" else 1)
+    return value if -(2**63) <= value < 2**63 else None
