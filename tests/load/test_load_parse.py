@@ -44,6 +44,10 @@ def _value(text: str) -> Any:
         ("0755", 493),
         ("08", 8.0),
         ("1e999", "1e999"),  # out of range: a string
+        ("18446744073709551615", 2**64 - 1),  # uint64's maximum is an int
+        ("18446744073709551616", 1.8446744073709552e19),  # beyond: a float (ParseFloat succeeds)
+        ("9" * 400, "9" * 400),  # beyond float64 too: a string
+        ("0" * 5000 + "7", 7),  # octal, whatever the leading zeros
         (".5", 0.5),
         ("+.5", 0.5),
         ("1.", 1.0),
@@ -206,6 +210,9 @@ def test_merge_keys_keep_explicit_values() -> None:
         ("a: !custom {b: 1}\n", "yaml-tag", "'!custom'"),
         ("a: !!set {b, c}\n", "yaml-tag", "set"),
         ("a: !!int abc\n", "yaml-syntax", "cannot construct !!int from 'abc'"),
+        ("a: !!int 18446744073709551616\n", "yaml-syntax", "cannot construct !!int from '1844674407"),
+        ("a: !!int " + "9" * 5000 + "\n", "yaml-syntax", "cannot construct !!int from '9999"),
+        ("a: !!int 0x" + "f" * 5000 + "\n", "yaml-syntax", "cannot construct !!int from '0xfff"),
         ("null: a\n", "yaml-key", "null cannot be an object key"),
         ("? [a]\n: b\n", "yaml-key", "a sequence cannot be an object key"),
     ],
@@ -386,3 +393,15 @@ def test_a_byte_order_mark_after_a_document_separator_is_skipped_as_kubectl_does
     assert issues == []
     assert [(d.obj["metadata"]["name"], d.line) for d in documents] == [("a", 1), ("b", 5)]
     assert str(documents[1].position(("metadata", "name"))) == "m.yaml:7:18"
+
+
+def test_integers_of_any_length_load_in_milliseconds() -> None:
+    """Python refuses int() of more than 4300 digits, and converting long ones is quadratic: the
+    resolver decides by length first, so a 2-MB digit string is a string at once."""
+    import time
+
+    for token in ("9" * 2_000_000, "-" + "1" * 2_000_000, "0x" + "f" * 2_000_000):
+        start = time.perf_counter()
+        documents, issues = _parse(f"a: {token}\n")
+        assert issues == [] and documents[0].obj["a"] == token
+        assert time.perf_counter() - start < 1.0
