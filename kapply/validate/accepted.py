@@ -1,15 +1,15 @@
 """What the semantic rules see: a document as the API server would decode it, never a refused value.
 
 The API server decodes a body into Go structs before any validation runs: a value of the wrong type
-or out of its integer range fails decoding (400), so `ValidatePod` and friends never meet a list
-where a name belongs. kapply reports the schema's findings and still runs the semantic rules on the
-rest of the document, so this module gives the rules exactly that: the document minus every value
-the kind's built-in schema refused for its type or range (an enum or required-field complaint leaves
-the value readable), decoded as the API server decodes it (`kapply.validate.decoding`: `replicas:
-1e3` is the int 1000, `image: null` an absent image, a null list item its type's zero value). A
-refused list item takes its whole list out of view, so the remaining indexes stay true; findings
-the rules report at or under a removed value are dropped, since the schema already said what is
-wrong there.
+or out of its integer range fails decoding (400), and `ValidatePod` and friends never run on that
+object at all. kapply does the same: when the kind's built-in schema refuses a value for its type
+or range (a list as a volume name, a map as a port, a string as a selector), the document gets the
+schema's diagnostics and no semantic rule looks at it; there is no partial reading that could
+crash a rule or report what only the missing value would explain (a volume mount "not found" once
+the volume's name was refused). Schema complaints that leave every value well-typed (a required
+field missing, a value outside an enum, an unknown field, which is dropped) do not stop the rules.
+They then read the document decoded as Go decodes it (`kapply.validate.decoding`: `replicas: 1e3`
+is the int 1000, `image: null` an absent image, a null list item its type's zero value).
 
 `check_object` is the one way in: the validate pipeline and the embedded API server's admission
 call it, and nothing else calls the rules with a document the schema has not seen.
@@ -26,8 +26,8 @@ from kapply.validate.schema import SchemaIssue, SchemaValidator
 
 Path = tuple[str | int, ...]
 
-# Failed keywords that leave the value of the right type, hence readable by the rules.
-_READABLE = frozenset({"required", "enum", "const"})
+# Failed keywords after which every value is still of its type, so the rules may read the document.
+_WELL_TYPED = frozenset({"required", "enum", "const", "additionalProperties"})
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Checked:
 
 def check_object(obj: dict[str, Any], schemas: SchemaValidator, *, rules: bool = True,
                  unknown_rules: bool = False) -> Checked:
-    """Schema issues of `obj`, then the semantic rules on what the built-in schema accepted.
+    """Schema issues of `obj`, then the semantic rules if the built-in schema found it well-typed.
 
     Kinds without a schema get no rules unless `unknown_rules` (then only ObjectMeta's rules apply,
     to metadata that decodes as ObjectMeta).
@@ -56,39 +56,31 @@ def check_object(obj: dict[str, Any], schemas: SchemaValidator, *, rules: bool =
     return result
 
 
+def ill_typed(issue: SchemaIssue) -> bool:
+    """True for a value the API server could not decode (wrong type, out of range)."""
+    return issue.rule in ("schema", "decode") and issue.keyword not in _WELL_TYPED
+
+
 def rule_findings(obj: dict[str, Any], issues: list[SchemaIssue], schemas: SchemaValidator) -> list[Finding]:
-    """The semantic rules on `obj` without what `issues` refused; none at or under a refused value."""
-    refused = refused_paths(issues)
-    found = check_rules(rule_view(obj, refused, schemas))
-    if not refused:
-        return found
-    return [f for f in found if not any(f.path[: len(p)] == p for p in refused)]
+    """The semantic rules on `obj` decoded, unless `issues` hold an ill-typed value ([] then)."""
+    if any(ill_typed(i) for i in issues):
+        return []
+    return check_rules(rule_view(obj, [tuple(i.path) for i in issues if i.keyword == "additionalProperties"],
+                                 schemas))
 
 
-def refused_paths(issues: list[SchemaIssue]) -> list[Path]:
-    """Paths of refused values, each cut back to a map key (a bad list item stands for its list)."""
-    paths: set[Path] = set()
-    for issue in issues:
-        if issue.keyword in _READABLE or issue.rule not in ("schema", "decode"):
-            continue
-        path = tuple(issue.path)
-        while path and isinstance(path[-1], int):
-            path = path[:-1]
-        if path:
-            paths.add(path)
-    return sorted(paths, key=len)
-
-
-def rule_view(obj: dict[str, Any], refused: list[Path], schemas: SchemaValidator) -> dict[str, Any]:
-    """`obj` without the refused paths, decoded as the API server decodes it (a copy if it differs)."""
+def rule_view(obj: dict[str, Any], unknown: list[Path], schemas: SchemaValidator) -> dict[str, Any]:
+    """`obj` without its unknown fields, decoded as the API server decodes it (a copy if it differs)."""
     view = obj
-    for path in refused:
+    for path in unknown:
         view = _without(view, path)
     return schemas.decoded(view)
 
 
 def _without(value: Any, path: Path) -> Any:
     """`value` without the map key at `path` (copies along the path; other branches shared)."""
+    if not path:
+        return value
     head, rest = path[0], path[1:]
     if isinstance(value, dict):
         if head not in value:

@@ -142,9 +142,12 @@ class Admission:
         self.cluster = new_test_cluster(home, nodes=1)
 
     def dry_run(self, obj: dict[str, Any]) -> None:
-        """ClusterError (the API's refusal) is an answer; anything else propagates."""
+        """A create and a server-side apply; ClusterError (the API's refusal) is an answer, anything
+        else propagates."""
         with contextlib.suppress(ClusterError):
             self.cluster.create(copy.deepcopy(obj), dry_run=True)
+        with contextlib.suppress(ClusterError):
+            self.cluster.apply(copy.deepcopy(obj), field_manager="kapply", dry_run=True)
 
 
 def _where(exc: BaseException) -> str:

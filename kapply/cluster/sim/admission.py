@@ -86,7 +86,7 @@ def _validator() -> Any:
     return _schemas
 
 
-def decode(kind: str, obj: Obj, api_version: str) -> None:
+def decode(kind: str, obj: Obj, api_version: str, normalise: bool = True) -> None:
     """What the API server's decoder refuses, before defaulting or any plugin touches `obj`.
 
     A number out of its int32/int64 range is a 400 with the decoder's message; any other schema
@@ -95,7 +95,8 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
     apiVersion is missing or has no schema (a wrong apiVersion is refused later, by the REST
     mapping). What passes is normalised in place as decoding does (a null field is absent, a null
     list item its type's zero value), so later stages (defaults, plugins, the semantic rules) only
-    ever see well-typed objects.
+    ever see well-typed objects; `normalise=False` only checks (a server-side apply configuration,
+    whose merge with the live object is decoded in its turn).
     """
     from kapply.validate.schema_ranges import api_decode_error
 
@@ -115,7 +116,7 @@ def decode(kind: str, obj: Obj, api_version: str) -> None:
         meta = obj.get("metadata")
         name = meta.get("name", "") if isinstance(meta, dict) else ""
         raise invalid(kind, str(name), [(format_path(i.path), i.message) for i in problems])
-    normal = schemas.decoded(probe)  # nulls and integral floats as the Go types hold them
+    normal = schemas.decoded(probe) if normalise else probe  # nulls and floats as Go holds them
     if normal is not probe:
         normal.pop("apiVersion", None)
         if isinstance(given, str):

@@ -267,6 +267,8 @@ class SimAPI:
         check_field_manager(manager, apply=True)
         kind = str(obj.get("kind", ""))
         info = kind_info(kind)
+        if validate:
+            admission.decode(kind, obj, info.api_version, normalise=False)
         api_version = str(obj.get("apiVersion") or "")
         _check_api_version(kind, api_version)
         meta = obj.get("metadata")
