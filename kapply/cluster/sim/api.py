@@ -28,7 +28,7 @@ from kapply.cluster.fieldmanager.apiserver import (
     record_update,
     server_side_apply,
 )
-from kapply.cluster.sim import admission, decoding, defaults, patching
+from kapply.cluster.sim import admission, defaults, patching
 from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
@@ -349,9 +349,7 @@ class SimAPI:
 
     def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool,
                manager: str | None = None) -> None:
-        if validate:  # the decoder runs first: a number its Go field cannot hold is a 400
-            decoding.check_numbers(obj)
-        defaults.apply_defaults(kind, obj)
+        defaults.apply_defaults(kind, obj)  # after admission.decode (create/update): well-typed
         if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
             record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", ""))),
                           rfc3339(self.now))

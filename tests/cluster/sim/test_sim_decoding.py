@@ -1,4 +1,7 @@
-"""The embedded API's decoder: integers too big for their Go field are a 400, before validation."""
+"""The embedded API's decoder: integers too big for their Go field are a 400, before validation;
+ill-typed bodies are refused before defaulting or any plugin reads them, and what is accepted
+reaches them decoded as Go decodes it (several of these cases crashed defaulting or a plugin
+before; tests/bench/fuzz_validate.py found them)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 import pytest
 
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.errors import BadRequestError, InvalidError
+from kapply.errors import BadRequestError, InvalidError, NotFoundError
 
 
 def deployment(replicas: int = 1, **pod_spec: Any) -> dict[str, Any]:
@@ -55,3 +58,49 @@ def test_the_largest_int32_is_accepted_and_a_patch_is_decoded_too(cluster: SimCl
 def test_in_range_values_reach_validation(cluster: SimCluster) -> None:
     with pytest.raises(InvalidError, match=r"spec\.replicas: Invalid value: -1: must be greater"):
         cluster.create(deployment(-1))
+
+
+def service(**spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}], **spec}}
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({**service(), "apiVersion": False},
+     'apiVersion: Invalid value: "boolean": apiVersion in body must be of type string: "boolean"'),
+    ({k: v for k, v in service(ports="v1").items() if k != "apiVersion"},
+     'spec.ports: Invalid value: "string": spec.ports in body must be of type array: "string"'),
+    (service(ports=-(2**31)),
+     'spec.ports: Invalid value: "integer": spec.ports in body must be of type array'),
+    ({**service(), "spec": [None]}, 'spec: Invalid value: "array": spec in body must be of type object'),
+    ({**deployment(), "spec": {**deployment()["spec"], "strategy": "apps/v1"}},
+     'spec.strategy: Invalid value: "string": spec.strategy in body must be of type object'),
+])
+def test_ill_typed_bodies_are_refused_before_defaulting(cluster: SimCluster, body: dict[str, Any],
+                                                        message: str) -> None:
+    with pytest.raises(InvalidError) as err:
+        cluster.create(body, dry_run=True)
+    assert message in str(err.value)
+
+
+def test_nulls_decode_as_go_zero_values(cluster: SimCluster) -> None:
+    # a null list item is a zero ServicePort: port 0 is what validation then refuses
+    with pytest.raises(InvalidError, match=r"spec.ports\[0\].port"):
+        cluster.create(service(ports=[None]), dry_run=True)
+    with pytest.raises(InvalidError, match="name or generateName is required"):
+        cluster.create({**deployment(), "metadata": None}, dry_run=True)
+    body = {**deployment(), "apiVersion": None}
+    body["spec"]["replicas"] = None
+    created = cluster.create(body)
+    assert created["apiVersion"] == "apps/v1" and created["spec"]["replicas"] == 1
+    created = cluster.create({**service(), "metadata": {"name": "db", "labels": None}, "spec": {
+        "selector": {"app": "db"}, "ports": [{"port": 5432.0, "name": None}]}})
+    assert created["spec"]["ports"][0]["port"] == 5432 and type(created["spec"]["ports"][0]["port"]) is int
+    assert "name" not in created["spec"]["ports"][0] and "labels" not in created["metadata"]
+
+
+def test_a_wrong_api_version_is_still_the_rest_mappings_error(cluster: SimCluster) -> None:
+    with pytest.raises(NotFoundError, match='no matches for kind "Service" in version "apps/v1"'):
+        cluster.create({**service(), "apiVersion": "apps/v1"})
+    with pytest.raises(InvalidError, match=r"spec\.ports"):  # its body is checked against the served v1
+        cluster.create({**service(ports="x"), "apiVersion": "apps/v1"})
