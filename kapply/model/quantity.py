@@ -92,21 +92,27 @@ def _i32(value: int) -> int:
     return (value + 2**31) % 2**32 - 2**31
 
 
+def _run(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where a run of `pattern` (which also matches nothing) starting at `pos` ends."""
+    found = pattern.match(text, pos)
+    return found.end() if found is not None else pos
+
+
 def _split(text: str) -> tuple[bool, str, str, str, str]:
     """parseQuantityString: (positive, value, num, denom, suffix); QuantityError(FORMAT_ERROR)."""
     positive, pos, end = True, 0, len(text)
     if end and text[0] in "+-":
         positive, pos = text[0] == "+", 1
-    pos = _ZEROS.match(text, pos).end()  # leading zeros
+    pos = _run(_ZEROS, text, pos)  # leading zeros
     if pos >= end:
         return positive, "0", "0", "", ""
-    i = _DIGIT_RUN.match(text, pos).end()
+    i = _run(_DIGIT_RUN, text, pos)
     if i >= end:
         return positive, text, text[pos:], "", ""
     num, pos = text[pos:i] or "0", i
     denom = ""
     if text[pos] == ".":
-        i = _DIGIT_RUN.match(text, pos + 1).end()
+        i = _run(_DIGIT_RUN, text, pos + 1)
         if i >= end:
             return positive, text, num, text[pos + 1:], ""
         denom, pos = text[pos + 1:i], i

@@ -69,16 +69,17 @@ def decoded(value: Any, schema: Any, definitions: dict[str, Any]) -> Any:
     """`value` as decoding into the type `schema` describes leaves it (see the module docstring)."""
     node = _resolve(schema, definitions)
     if isinstance(value, dict):
-        properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
-        extra = node.get("additionalProperties")
-        extra = extra if isinstance(extra, dict) else {}
+        declared = node.get("properties")
+        properties: dict[str, Any] = declared if isinstance(declared, dict) else {}
+        additional = node.get("additionalProperties")
+        extra: dict[str, Any] = additional if isinstance(additional, dict) else {}
+        map_zero = zero_value(_resolve(extra, definitions)) if extra else None
         out: dict[str, Any] = {}
         for key, child in value.items():
             child_schema = properties.get(key, extra)
             if child is None:
-                if key not in properties and extra and (zero := zero_value(_resolve(extra, definitions))) \
-                        is not None:
-                    out[key] = zero  # a map value
+                if key not in properties and map_zero is not None:
+                    out[key] = map_zero  # a map value
                 continue  # a struct field (or one the schema does not know): absent
             out[key] = decoded(child, child_schema, definitions)
         return out

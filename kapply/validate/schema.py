@@ -64,13 +64,13 @@ class SchemaValidator:
         self._decoding: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def resolve(self, api_version: str, kind: str) -> SchemaRef | None:
+    def resolve(self, api_version: object, kind: object) -> SchemaRef | None:
         """The schema for (apiVersion, kind): user folders first, then the built-in ones."""
         if not isinstance(api_version, str) or not isinstance(kind, str):
             return None
         return self.extra.lookup(api_version, kind) or self.builtin.lookup(api_version, kind)
 
-    def has_schema(self, api_version: str, kind: str) -> bool:
+    def has_schema(self, api_version: object, kind: object) -> bool:
         """True when a schema exists for this apiVersion and kind."""
         return self.resolve(api_version, kind) is not None
 
@@ -91,7 +91,7 @@ class SchemaValidator:
             return [self._unknown_kind(api_version, kind)]
         return self._issues(ref, obj)
 
-    def is_builtin(self, api_version: str, kind: str) -> bool:
+    def is_builtin(self, api_version: object, kind: object) -> bool:
         """True when (apiVersion, kind) resolves to a built-in schema (no user schema replaces it)."""
         ref = self.resolve(api_version, kind)
         return ref is not None and ref.builtin

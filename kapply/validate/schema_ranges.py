@@ -38,7 +38,8 @@ def with_int_ranges(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {key: with_int_ranges(value) for key, value in schema.items()}
-    bounds = INT_RANGES.get(out.get("format")) if isinstance(out.get("format"), str) else None
+    fmt = out.get("format")
+    bounds = INT_RANGES.get(fmt) if isinstance(fmt, str) else None
     if bounds is not None and _has_integer(out):
         low, high = bounds
         out["minimum"] = max(low, out["minimum"]) if isinstance(out.get("minimum"), int | float) else low
