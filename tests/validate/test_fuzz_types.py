@@ -31,6 +31,8 @@ def admission(tmp_path_factory: pytest.TempPathFactory) -> Admission:
 def test_the_originals_are_valid(admission: Admission) -> None:
     for source, doc in manifest_documents(REPO / "manifests"):
         assert check_text(source, yaml_text(doc), admission) == []
+        assert admission.cluster.create(doc, dry_run=True)["metadata"]["uid"]  # admission ran through
+        assert admission.cluster.apply(doc, field_manager="kapply", dry_run=True)["kind"] == doc["kind"]
 
 
 def test_every_field_of_the_example_manifests(admission: Admission) -> None:
