@@ -19,13 +19,19 @@ DEFS_PREFIX = "#/$defs/"
 _INT64 = 2**63
 
 
-def _resolve(node: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+def resolve(node: Any, definitions: dict[str, Any], name: str = "") -> tuple[dict[str, Any], str]:
+    """Follow `$ref`s to the schema they name: (schema, the last definition's name, else `name`)."""
     for _ in range(64):
         ref = node.get("$ref") if isinstance(node, dict) else None
         if not isinstance(ref, str):
             break
-        node = definitions.get(ref.removeprefix(DEFS_PREFIX), {})
-    return node if isinstance(node, dict) else {}
+        name = ref.removeprefix(DEFS_PREFIX)
+        node = definitions.get(name, {})
+    return (node if isinstance(node, dict) else {}), name
+
+
+def _resolve(node: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    return resolve(node, definitions)[0]
 
 
 def _types(node: dict[str, Any]) -> set[str]:

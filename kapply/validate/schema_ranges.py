@@ -20,10 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.model.gonum import go_json_number
+from kapply.validate.decoding import resolve
 
 INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
-DEFS_PREFIX = "#/$defs/"
 
 
 def _has_integer(schema: dict[str, Any]) -> bool:
@@ -68,20 +68,13 @@ def is_range_error(keyword: str, schema: Any, bound: Any) -> str | None:
     return fmt
 
 
-def _resolve(node: Any, definitions: dict[str, Any], owner: str) -> tuple[dict[str, Any], str]:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 64:
-        name = node["$ref"].removeprefix(DEFS_PREFIX)
-        node, owner, seen = definitions.get(name), name.rsplit(".", 1)[-1], seen + 1
-    return (node if isinstance(node, dict) else {}), owner
-
-
 def go_field(root: dict[str, Any], kind: str, path: tuple[str | int, ...]) -> tuple[str, str]:
     """(Go struct, JSON field path) of the value at `path`, as encoding/json's error context has them."""
     definitions = root.get("$defs", {})
     node, owner, struct, fields = root, kind, kind, []
     for element in path:
-        node, owner = _resolve(node, definitions, owner)
+        node, definition = resolve(node, definitions)
+        owner = definition.rsplit(".", 1)[-1] if definition else owner
         properties = node.get("properties", {})
         if isinstance(element, str) and element in properties:
             struct = owner
