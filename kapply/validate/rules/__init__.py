@@ -4,8 +4,10 @@
 group and kind) on the kinds Kubernetes validates specially; unknown kinds get the metadata rules
 only. Rules are pure and position-free: the validate pipeline attaches file positions, and the
 embedded cluster's API server calls the same `check` for admission. Messages and field paths are
-Kubernetes' own (see `findings` for how values are rendered). Objects of the wrong shape never
-crash a rule: schema validation reports those, rules skip what they cannot read.
+Kubernetes' own (see `findings` for how values are rendered). Both reach `check` through
+`kapply.validate.accepted.check_object` only, so a rule never meets a value of the wrong type: an
+object the schema finds ill-typed is not checked at all (as the API server stops at decoding),
+and the others arrive decoded (no nulls, integral floats as ints).
 """
 
 from __future__ import annotations
