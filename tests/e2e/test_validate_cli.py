@@ -71,3 +71,34 @@ def test_an_unreadable_file_is_an_io_error_exit_2(run_kapply, tmp_path: Path) ->
     res = run_kapply("validate", str(tmp_path), "/proc/self/mem")
     assert "/proc/self/mem:1:1: error: cannot read file" in res.stdout
     assert res.exit_code == 2  # I/O error, as documented; the other files are still reported
+
+
+WRONG_TYPES = {  # the inputs that crashed the semantic rules with an internal error (exit 3)
+    "selector.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector:\n"
+                      "    matchLabels: app=a\n  template:\n    metadata: {labels: {app: a}}\n"
+                      "    spec: {containers: [{name: a, image: a}]}\n"),
+    "volume.yaml": ("apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n"
+                    "    - {name: b, image: b, volumeMounts: [{name: [v], mountPath: /v}]}\n"
+                    "  volumes: [{name: [v], emptyDir: {}}]\n"),
+    "port.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: c}\nspec:\n  ports: [{port: {n: 80}}]\n",
+    "secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: d}\ntype: [Opaque]\n",
+    "replicas.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: e}\nspec:\n  replicas: "
+                      + "9" * 5000 + "\n  selector: {matchLabels: {app: e}}\n  template:\n"
+                      "    metadata: {labels: {app: e}}\n    spec: {containers: [{name: e, image: e}]}\n"),
+    "cpu.yaml": ("apiVersion: v1\nkind: Pod\nmetadata: {name: f}\nspec:\n  containers:\n"
+                 "    - {name: f, image: f, resources: {requests: {cpu: 1e999999}, limits: {cpu: 1}}}\n"),
+}
+
+
+def test_values_of_the_wrong_type_are_invalid_not_a_crash(run_kapply, tmp_path: Path) -> None:
+    for name, text in WRONG_TYPES.items():
+        (tmp_path / name).write_text(text)
+    res = run_kapply("validate", str(tmp_path))
+    assert res.exit_code == 1, res.stdout + res.stderr
+    assert "internal error" not in res.stdout + res.stderr and "Traceback" not in res.stderr
+    errors = [line for line in res.stdout.splitlines() if ": error: " in line]
+    assert {line.split(":")[0].rsplit("/", 1)[-1] for line in errors} == set(WRONG_TYPES)
+    assert all(line.split(":")[1].isdigit() and line.split(":")[2].isdigit() for line in errors)
+    assert res.stdout.strip().splitlines()[-1] == "6 resources in 6 files: 0 valid, 6 invalid"
+    cpu = next(line for line in errors if "cpu.yaml" in line)
+    assert cpu.endswith('requests: Invalid value: "1e999999": must be less than or equal to cpu limit of 1')
