@@ -299,3 +299,25 @@ def format_bytes(num: int) -> str:
         if num and num % 2**exponent == 0:
             return f"{num // 2**exponent}{suffix}"
     return str(num)
+
+
+_DECIMAL_SUFFIXES = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
+
+
+def format_quantity(amount: Fraction, binary: bool) -> str:
+    """resource.Quantity.String() of an amount: canonical suffix in the quantity's format."""
+    if amount == 0:
+        return "0"
+    if binary and amount.denominator == 1 and amount >= 1024:
+        return format_bytes(int(amount))
+    if amount.denominator == 1:
+        value = int(amount)
+        for size, suffix in _DECIMAL_SUFFIXES:
+            if value % size == 0:
+                return f"{value // size}{suffix}"
+        return str(value)
+    for scale, suffix in ((1000, "m"), (10**6, "u"), (10**9, "n")):
+        scaled = amount * scale
+        if scaled.denominator == 1:
+            return f"{int(scaled)}{suffix}"
+    return f"{-((-amount.numerator * 10**9) // amount.denominator)}n"

@@ -134,7 +134,8 @@ class SimCluster(ServingAbilities):
         api = SimAPI(self._cache, settings, lambda: holder["rt"].now, int(meta["rv"]), seed,
                      lambda change: holder["rt"].on_change(change), admission.load_plugins())
         controllers = load_controllers(CONTROLLERS)
-        runtime = Runtime(api, controllers, timers, float(meta["now"]), seed, failures=self._failures)
+        runtime = Runtime(api, controllers, timers, float(meta["now"]), seed, failures=self._failures,
+                          memory=meta.get("memory"))
         holder["rt"] = runtime
         recorder = EventRecorder(api, timers, lambda: runtime.now, self.store)
         runtime.events = recorder
@@ -191,6 +192,8 @@ class SimCluster(ServingAbilities):
         epoch = int(meta.get("epoch", 0)) + 1
         values: dict[str, Any] = {"rv": runtime.api.rv, "now": runtime.now, "epoch": epoch,
                                   "offset": meta["offset"]}
+        if runtime.memory_dirty:
+            values["memory"] = runtime.memory
         if compact:
             values["changelog_floor"] = self.store.compact(runtime.api.rv, CHANGELOG_KEEP)
         self._reclaim = compact or len(deletes) > RECLAIM_AFTER

@@ -196,6 +196,13 @@ def daemon_set(obj: Obj) -> None:
     spec.setdefault("revisionHistoryLimit", 10)
 
 
+def horizontal_pod_autoscaler(obj: Obj) -> None:
+    """SetDefaults_HorizontalPodAutoscaler (kapply.model.autoscaling)."""
+    from kapply.model.autoscaling import set_defaults
+
+    set_defaults(obj)
+
+
 DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Pod": pod,
     "Deployment": deployment,
@@ -209,6 +216,7 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "CronJob": cron_job,
     "Secret": secret,
     "PodTemplate": _workload_template,
+    "HorizontalPodAutoscaler": horizontal_pod_autoscaler,
 }
 
 

@@ -34,6 +34,7 @@ COMPONENTS: dict[str, str] = {
     "daemonset": "daemonset-controller",
     "job": "job-controller",
     "cronjob": "cronjob-controller",
+    "horizontal-pod-autoscaler": "horizontal-pod-autoscaler",
 }
 
 DedupeKey = tuple[str, str, str, str, str, str, str, str]

@@ -9,6 +9,11 @@ re-sync, which go on one FIFO, de-duplicated work queue. Things that happen late
 the earliest instant <= target, move the clock there, enqueue them } until nothing is due; then
 the clock is `target`. A key that re-syncs without settling at one instant is a runaway loop and
 raises an error naming the controller.
+
+Two things kube-controller-manager keeps in memory live here too, persisted with the cluster so
+the next command's session finds them: a controller's `memory` (the autoscaler's recent
+recommendations and scale events), and its periodic resyncs, timers the controller marks as
+housekeeping (`requeue_at(..., housekeeping=True)`) that keep nothing busy for `--until-idle`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from kapply.model.selectors import Selector
 
 MAX_SYNCS_PER_INSTANT = 500  # one key synced more often than this at one virtual instant: runaway
 RETRY_BASE, RETRY_MAX = 1.0, 300.0  # virtual seconds between retries of a sync the API refused
-IDLE_IGNORED = ("event-ttl",)  # housekeeping timers that do not keep `advance --until-idle` busy
+RESYNC_SUFFIX = "/resync"  # a controller's housekeeping timers run under `<name>/resync`
+# housekeeping timers that do not keep `advance --until-idle` busy
+IDLE_IGNORED = ("event-ttl", "horizontal-pod-autoscaler" + RESYNC_SUFFIX)
 
 
 def load_controllers(entries: Iterable[Any]) -> list[Controller]:
@@ -161,8 +168,14 @@ class ControllerContext:
     def record_event(self, obj: Obj, type_: str, reason: str, message: str) -> None:
         self._runtime.record_event(obj, type_, reason, message, self._name)
 
-    def requeue_at(self, when: float, key: str) -> None:
-        self._runtime.timers.add(self._name, key, max(when, self._runtime.now))
+    @property
+    def memory(self) -> dict[str, Any]:
+        """This controller's memory between syncs (JSON values), persisted with the cluster."""
+        return self._runtime.memory_of(self._name)
+
+    def requeue_at(self, when: float, key: str, housekeeping: bool = False) -> None:
+        name = self._name + RESYNC_SUFFIX if housekeeping else self._name
+        self._runtime.timers.add(name, key, max(when, self._runtime.now))
 
     def requeue_after(self, seconds: float, key: str) -> None:
         self.requeue_at(self._runtime.now + seconds, key)
@@ -175,7 +188,8 @@ class Runtime:
     """Work queue + timers + controllers for one session (one transaction) of a cluster."""
 
     def __init__(self, api: SimAPI, controllers: list[Controller], timers: TimerSet, now: float,
-                 seed: str, events: Any = None, failures: dict[tuple[str, str], int] | None = None) -> None:
+                 seed: str, events: Any = None, failures: dict[tuple[str, str], int] | None = None,
+                 memory: dict[str, Any] | None = None) -> None:
         self.api = api
         self.controllers = controllers
         self.timers = timers
@@ -192,6 +206,13 @@ class Runtime:
         self.fired = 0
         self.errors: list[tuple[str, str, str]] = []  # (controller, key, message) retried later
         self._failures = failures if failures is not None else {}  # kept by the cluster across sessions
+        self.memory: dict[str, Any] = memory if memory is not None else {}  # controller -> its memory
+        self.memory_dirty = False
+
+    def memory_of(self, controller: str) -> dict[str, Any]:
+        """A controller's memory (marks it to be saved with the session)."""
+        self.memory_dirty = True
+        return self.memory.setdefault(controller, {})
 
     def on_change(self, change: Change) -> None:
         """Feed one committed write to every controller's watches()."""
@@ -219,7 +240,7 @@ class Runtime:
         while queue:
             item = queue.popleft()
             queued.discard(item)
-            controller = self._by_name.get(item[0])
+            controller = self._by_name.get(item[0].removesuffix(RESYNC_SUFFIX))
             if controller is None:
                 continue  # a timer of a controller that no longer exists
             if self._syncs_at != self.now:
@@ -232,7 +253,7 @@ class Runtime:
                                    f"{MAX_SYNCS_PER_INSTANT} times at one instant (runaway loop)")
             self.sync_count += 1
             try:
-                controller.sync(self._contexts[item[0]], item[1])
+                controller.sync(self._contexts[controller.name], item[1])
             except ClusterError as exc:
                 # As the controller manager's rate-limited queue: an API refusal (a conflict, an
                 # invalid object) is retried later with exponential backoff, not fatal.

@@ -32,6 +32,15 @@ class ClusterSettings:
     # image -> {"duration": seconds, "exitCode": n}; set by `kapply image run`
     image_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     job_duration: float = 5.0  # seconds a Job's containers run (and exit 0) without an image run setting
+    # "Kind/namespace/name" -> {"cpu": "400m", "memory": "256Mi", "total": bool}; `kapply load set`
+    loads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metrics_resolution: float = 15.0  # metrics-server: a pod's usage is known one window after it starts
+    # kube-controller-manager's --horizontal-pod-autoscaler-* flags
+    hpa_sync_period: float = 15.0
+    hpa_tolerance: float = 0.1
+    hpa_downscale_stabilization: float = 300.0
+    hpa_cpu_initialization_period: float = 300.0
+    hpa_initial_readiness_delay: float = 30.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,7 @@ from typing import Any
 from kapply.cli.printers.tabwriter import align
 from kapply.model.columns import parse_time
 from kapply.model.durations import human_duration
-from kapply.model.quantity import QuantityError, format_bytes, from_value, parse_quantity
+from kapply.model.quantity import QuantityError, from_value, parse_quantity
 
 Obj = dict[str, Any]
 
@@ -187,30 +187,8 @@ def controller_of(obj: Obj) -> str:
 
 # ---- quantities -----------------------------------------------------------------------------------
 
-_DECIMAL_SUFFIXES = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
-
-
 def is_binary(text: Any) -> bool:
     return isinstance(text, str) and text.endswith(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))
-
-
-def format_quantity(amount: Fraction, binary: bool) -> str:
-    """resource.Quantity.String() of an amount: canonical suffix in the quantity's format."""
-    if amount == 0:
-        return "0"
-    if binary and amount.denominator == 1 and amount >= 1024:
-        return format_bytes(int(amount))
-    if amount.denominator == 1:
-        value = int(amount)
-        for size, suffix in _DECIMAL_SUFFIXES:
-            if value % size == 0:
-                return f"{value // size}{suffix}"
-        return str(value)
-    for scale, suffix in ((1000, "m"), (10**6, "u"), (10**9, "n")):
-        scaled = amount * scale
-        if scaled.denominator == 1:
-            return f"{int(scaled)}{suffix}"
-    return f"{-((-amount.numerator * 10**9) // amount.denominator)}n"
 
 
 def quantity_text(value: Any) -> str:

@@ -20,6 +20,7 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.daemon.controller:DaemonSetController",
     "kapply.cluster.sim.controllers.job.controller:JobController",
     "kapply.cluster.sim.controllers.cronjob.controller:CronJobController",
+    "kapply.cluster.sim.controllers.hpa.controller:HorizontalController",
     "kapply.cluster.sim.controllers.endpoints:EndpointsController",
     "kapply.cluster.sim.controllers.endpointslices:EndpointSliceController",
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
@@ -30,5 +31,5 @@ CONTROLLERS: list[str] = [
 # status subresource are stored as an API server stores them, and `apply --wait` says so.
 ACTS_ON: frozenset[str] = frozenset({
     "Pod", "Node", "Namespace", "Service", "ReplicaSet", "ReplicationController", "Deployment",
-    "StatefulSet", "DaemonSet", "Job", "CronJob",
+    "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler",
 })

@@ -71,8 +71,14 @@ class Context(Protocol):
 
     def record_event(self, obj: Obj, type_: str, reason: str, message: str) -> None: ...
 
-    def requeue_at(self, when: float, key: str) -> None:
-        """Run this controller's sync(key) at virtual time `when` (persisted timer)."""
+    @property
+    def memory(self) -> dict[str, Any]:
+        """What this controller remembers between syncs (JSON values), kept with the cluster."""
+        ...
+
+    def requeue_at(self, when: float, key: str, housekeeping: bool = False) -> None:
+        """Run this controller's sync(key) at virtual time `when` (persisted timer); a
+        housekeeping timer (a periodic resync) does not keep `advance --until-idle` going."""
         ...
 
     def requeue_after(self, seconds: float, key: str) -> None: ...
