@@ -45,6 +45,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "completion",
     "schema",
     "serve",
+    "load",
+    "top",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.autoscaling import format_targets
 from kapply.model.columns import Columns, age, name_of, spec_of, status_of
 
 Obj = dict[str, Any]
@@ -33,30 +34,12 @@ def _ingress_row(ing: Obj, now: float) -> list[str]:
             ",".join(a for a in addresses if a), ports, age(ing, now)]
 
 
-def hpa_targets(hpa: Obj) -> str:
-    """`cpu: <unknown>/50%`: autoscaling/v2 metric targets; no metrics server, so current is unknown."""
-    parts = []
-    for metric in spec_of(hpa).get("metrics") or ():
-        if metric.get("type") != "Resource":
-            parts.append("<unknown>/<unknown>")
-            continue
-        resource = metric.get("resource") or {}
-        target = resource.get("target") or {}
-        if target.get("averageUtilization") is not None:
-            goal = f"{target['averageUtilization']}%"
-        else:
-            goal = str(target.get("averageValue") or target.get("value") or "<unknown>")
-        parts.append(f"{resource.get('name', '')}: <unknown>/{goal}")
-    if not parts and spec_of(hpa).get("targetCPUUtilizationPercentage") is not None:
-        parts.append(f"cpu: <unknown>/{spec_of(hpa)['targetCPUUtilizationPercentage']}%")
-    return ", ".join(parts) or "<none>"
-
-
 def _hpa_row(hpa: Obj, now: float) -> list[str]:
     spec = spec_of(hpa)
     ref = spec.get("scaleTargetRef") or {}
-    return [name_of(hpa), f"{ref.get('kind', '')}/{ref.get('name', '')}", hpa_targets(hpa),
-            str(spec.get("minReplicas", 1)), str(spec.get("maxReplicas", "")),
+    minimum = spec.get("minReplicas")
+    return [name_of(hpa), f"{ref.get('kind', '')}/{ref.get('name', '')}", format_targets(hpa),
+            "<unset>" if minimum is None else str(minimum), str(spec.get("maxReplicas", "")),
             str(status_of(hpa).get("currentReplicas", 0)), age(hpa, now)]
 
 

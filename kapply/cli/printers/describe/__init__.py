@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from kapply.cli.printers.describe.autoscaling import describe_horizontal_pod_autoscaler
 from kapply.cli.printers.describe.batch import describe_cron_job, describe_job
 from kapply.cli.printers.describe.config import (
     describe_config_map,
@@ -48,6 +49,7 @@ DESCRIBERS: dict[str, Describer] = {
     "ConfigMap": describe_config_map,
     "Secret": describe_secret,
     "ServiceAccount": describe_service_account,
+    "HorizontalPodAutoscaler": describe_horizontal_pod_autoscaler,
 }
 
 # kind -> (related kind, scope): "namespace" = the object's namespace, "named" = the object's name
