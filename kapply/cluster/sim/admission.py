@@ -37,6 +37,8 @@ PLUGIN_PATHS: list[str] = [
     "kapply.cluster.sim.services:ServiceAllocator",
     "kapply.cluster.sim.tolerations:DefaultTolerationSeconds",
     "kapply.cluster.sim.jobselector:JobSelector",
+    "kapply.cluster.sim.storage.admission:DefaultStorageClass",
+    "kapply.cluster.sim.storage.admission:StorageObjectInUseProtection",
 ]
 
 

@@ -203,6 +203,24 @@ def horizontal_pod_autoscaler(obj: Obj) -> None:
     set_defaults(obj)
 
 
+def storage_class(obj: Obj) -> None:
+    """SetDefaults_StorageClass: Delete, Immediate."""
+    obj.setdefault("reclaimPolicy", "Delete")
+    obj.setdefault("volumeBindingMode", "Immediate")
+
+
+def persistent_volume(obj: Obj) -> None:
+    """SetDefaults_PersistentVolume: Retain, Filesystem."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+    spec.setdefault("volumeMode", "Filesystem")
+
+
+def persistent_volume_claim(obj: Obj) -> None:
+    """SetDefaults_PersistentVolumeClaim: Filesystem."""
+    obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+
+
 DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Pod": pod,
     "Deployment": deployment,
@@ -217,6 +235,9 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Secret": secret,
     "PodTemplate": _workload_template,
     "HorizontalPodAutoscaler": horizontal_pod_autoscaler,
+    "StorageClass": storage_class,
+    "PersistentVolume": persistent_volume,
+    "PersistentVolumeClaim": persistent_volume_claim,
 }
 
 

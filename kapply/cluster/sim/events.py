@@ -9,6 +9,7 @@ hour after they were last seen (the API server's event TTL), swept by the `event
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +36,10 @@ COMPONENTS: dict[str, str] = {
     "job": "job-controller",
     "cronjob": "cronjob-controller",
     "horizontal-pod-autoscaler": "horizontal-pod-autoscaler",
+    "persistentvolume-controller": "persistentvolume-controller",
+    # minikube's storage-provisioner: `<provisioner>_<host>_<uuid>` as sig-storage's library names it
+    "hostpath-provisioner": "k8s.io/minikube-hostpath_minikube_" + str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                                                     "kapply:hostpath-provisioner")),
 }
 
 DedupeKey = tuple[str, str, str, str, str, str, str, str]

@@ -2,7 +2,8 @@
 
 One SQLite file per cluster under `$KAPPLY_HOME` (default `~/.kapply`). Creating a cluster
 writes its settings, the standard namespaces, its Nodes (`nodes.make_nodes`) and the `kubernetes`
-Service; the first use of `default` creates it with one node so nothing needs setting up.
+Service and the default StorageClass (`standard`, as minikube's); the first use of `default`
+creates it with one node so nothing needs setting up.
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def _bootstrap(cluster: SimCluster, settings: ClusterSettings) -> None:
         node_objs: list[dict[str, Any]] = list(nodes(settings)) if nodes else []
         for node in node_objs:
             api.create(node, validate=False)
+        make_class = _optional("kapply.cluster.sim.storage.classes", "make_default_storage_class")
+        if make_class is not None:
+            api.create(make_class(), validate=False)
         make_svc = _optional("kapply.cluster.sim.services", "make_kubernetes_service")
         if make_svc is not None:
             api.create(make_svc(settings), validate=False)

@@ -21,6 +21,9 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.job.controller:JobController",
     "kapply.cluster.sim.controllers.cronjob.controller:CronJobController",
     "kapply.cluster.sim.controllers.hpa.controller:HorizontalController",
+    "kapply.cluster.sim.controllers.persistentvolume:PersistentVolumeController",
+    "kapply.cluster.sim.controllers.hostpathprovisioner:HostPathProvisioner",
+    "kapply.cluster.sim.controllers.volumeprotection:VolumeProtectionController",
     "kapply.cluster.sim.controllers.endpoints:EndpointsController",
     "kapply.cluster.sim.controllers.endpointslices:EndpointSliceController",
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
@@ -32,4 +35,5 @@ CONTROLLERS: list[str] = [
 ACTS_ON: frozenset[str] = frozenset({
     "Pod", "Node", "Namespace", "Service", "ReplicaSet", "ReplicationController", "Deployment",
     "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler",
+    "PersistentVolume", "PersistentVolumeClaim",
 })

@@ -219,12 +219,37 @@ def least_allocated_score(node: NodeInfo, req: Requests) -> int:
     return total // 2
 
 
-def fit_error(num_nodes: int, reasons: Counter[str]) -> str:
-    """FitError.Error(): `0/3 nodes are available: 1 node(s) had ..., 2 Insufficient memory.`"""
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_VICTIMS = "No preemption victims found for incoming pod"
+NOT_ELIGIBLE = "not eligible due to preemptionPolicy=Never."
+
+
+def fit_error(num_nodes: int, reasons: Counter[str], pre_filter: str = "", post_filter: str = "") -> str:
+    """FitError.Error(): `0/3 nodes are available: <PreFilterMsg>.` or the sorted node reasons
+    (`1 node(s) had ..., 2 Insufficient memory.`), then the PostFilter's message."""
     if num_nodes == 0:
         return "no nodes available to schedule pods"
-    parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
     message = f"0/{num_nodes} nodes are available:"
-    if parts:
-        message += f" {', '.join(parts)}."
+    if pre_filter:
+        message += f" {pre_filter}."
+    else:
+        parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
+        if parts:
+            message += f" {', '.join(parts)}."
+    if post_filter:
+        message += f" {post_filter}"
     return message
+
+
+def preemption_message(num_nodes: int, candidates: int, eligible: bool = True) -> str:
+    """DefaultPreemption's PostFilter message. Only nodes that failed on resources
+    (Unschedulable, not UnschedulableAndUnresolvable) could make room by preemption; pod
+    priorities are not simulated, so none of them has a victim to offer."""
+    if not eligible:
+        return f"preemption: {NOT_ELIGIBLE}"
+    counts: Counter[str] = Counter()
+    if candidates:
+        counts[NO_VICTIMS] = candidates
+    if num_nodes - candidates:
+        counts[NOT_HELPFUL] = num_nodes - candidates
+    return f"preemption: {fit_error(num_nodes, counts)}"

@@ -14,9 +14,10 @@ from __future__ import annotations
 import bisect
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from kapply.cluster.sim.controllers import volumebinding as vb
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
 from kapply.cluster.sim.controllers.schedfit import (
     TERMINAL_PHASES,
@@ -26,6 +27,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     least_allocated_score,
     pinned_nodes,
     pod_requests,
+    preemption_message,
     resource_reasons,
     static_reason,
 )
@@ -81,6 +83,7 @@ class Scheduler:
         self.nodes: dict[str, NodeInfo] = {}
         self.bound: dict[str, tuple[str, Requests]] = {}  # pod uid -> (node, requests)
         self.unschedulable: set[str] = set()
+        self.assumed: dict[str, str] = {}  # pod key -> node it waits on while its volumes bind
         self._static: dict[str, tuple[list[NodeInfo], Counter[str]]] = {}
         # nodes in identical states (size and usage) answer every pod alike: filter+score once
         self.groups: dict[tuple[int, ...], list[str]] = {}
@@ -178,6 +181,8 @@ class Scheduler:
                 return [RETRY_ALL]
             self._track_node(change.obj, change.type == "DELETED")
             return sorted(self.unschedulable)
+        if change.kind in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
+            return sorted(self.unschedulable) if self.ready else [RETRY_ALL]  # a claim may have bound
         return ()
 
     def sync(self, ctx: Context, key: str) -> None:
@@ -191,13 +196,32 @@ class Scheduler:
         if pod is None or not wants_scheduling(pod):
             self.unschedulable.discard(key)
             return
-        node, message = self.place(pod, ctx)
+        node, message, volumes = self._decide(ctx, pod, key)
         if node is not None:
             self.unschedulable.discard(key)
+            if volumes and not vb.prebind(ctx, volumes, ctx.get("Node", "", node) or {}):
+                self.assumed[key] = node  # bound once its claims are (their changes retry it)
+                self.unschedulable.add(key)
+                return
+            self.assumed.pop(key, None)
             self._bind(ctx, pod, node)
         else:
             self.unschedulable.add(key)
             self._mark_unschedulable(ctx, pod, message)
+
+    def _decide(self, ctx: Context, pod: Obj, key: str) -> tuple[str | None, str, vb.PodVolumes | None]:
+        """(node, FitError message, the pod's claims): VolumeBinding's PreFilter first, then the
+        node a binding in progress waits on, else a scheduling pass."""
+        volumes = vb.prefilter(ctx, pod)
+        if isinstance(volumes, str):  # refused on every node
+            eligible = pod["spec"].get("preemptionPolicy") != "Never"
+            post = preemption_message(len(self.nodes), 0, eligible)
+            return None, fit_error(len(self.nodes), Counter(), volumes, post), None
+        assumed = self.assumed.get(key)
+        if assumed in self.nodes:
+            return assumed, "", volumes
+        node, message = self.place(pod, ctx, volumes)
+        return node, message, volumes
 
     # -- scheduling --------------------------------------------------------------------------
 
@@ -230,42 +254,60 @@ class Scheduler:
             reasons[PREFILTER_REASON] += len(self.nodes) - len(present)
         return ok, reasons
 
-    def place(self, pod: Obj, ctx: Context) -> tuple[str | None, str]:
+    def place(self, pod: Obj, ctx: Context,
+              volumes: vb.PodVolumes | None = None) -> tuple[str | None, str]:
         """The chosen node, or None and the FitError message."""
         spec = pod.get("spec") or {}
+        eligible = spec.get("preemptionPolicy") != "Never"
         pins = pinned_nodes(spec)
+        node_filter = None
+        if volumes:  # VolumeBinding's Filter reads the node's labels: no grouping of nodes
+            node_filter = lambda name: vb.node_reason(ctx, volumes, ctx.get("Node", "", name) or {})  # noqa: E731
         if pins is not None:
             candidates, static_reasons = self._pinned_candidates(spec, pins)
             groups = [[info.name] for info in candidates]
-            return self.choose(groups, pod_requests(pod), static_reasons, ctx.random)
-        candidates, static_reasons = self._static_candidates(spec)
-        if len(candidates) == len(self.nodes):  # every node passes the static filters
-            groups = list(self.groups.values())
         else:
-            groups = [[info.name] for info in candidates]
-        return self.choose(groups, pod_requests(pod), static_reasons, ctx.random)
+            candidates, static_reasons = self._static_candidates(spec)
+            if len(candidates) == len(self.nodes) and node_filter is None:  # all pass the static filters
+                groups = list(self.groups.values())
+            else:
+                groups = [[info.name] for info in candidates]
+        return self.choose(groups, pod_requests(pod), static_reasons, ctx.random, eligible, node_filter)
 
     def choose(self, groups: list[list[str]], req: Requests, static_reasons: Counter[str],
-               rng: random.Random) -> tuple[str | None, str]:
-        """Filter (resources) and score (least allocated) groups of identical nodes, once per group;
-        pick uniformly among every node of the best score, as selectHost's reservoir sampling."""
+               rng: random.Random, eligible: bool = True,
+               node_filter: Callable[[str], str | None] | None = None) -> tuple[str | None, str]:
+        """Filter (resources, then `node_filter`: volumes) and score (least allocated) groups of
+        identical nodes, once per group; pick uniformly among every node of the best score, as
+        selectHost's reservoir sampling. Only nodes short of resources could gain room by preemption."""
         reasons = Counter(static_reasons)
         best: list[list[str]] = []
         best_score = -1
+        short = 0  # nodes that failed on resources (Unschedulable, not UnschedulableAndUnresolvable)
         for names in groups:
             info = self.nodes[names[0]]
             failing = resource_reasons(info, req)
             if failing:
+                short += len(names)
                 for reason in failing:
                     reasons[reason] += len(names)
                 continue
+            if node_filter is not None:
+                refused = [(name, node_filter(name)) for name in names]
+                for _, reason in refused:
+                    if reason is not None:
+                        reasons[reason] += 1
+                names = [name for name, reason in refused if reason is None]
+                if not names:
+                    continue
             score = least_allocated_score(info, req)
             if score > best_score:
                 best, best_score = [names], score
             elif score == best_score:
                 best.append(names)
         if not best:
-            return None, fit_error(len(self.nodes), reasons)
+            return None, fit_error(len(self.nodes), reasons,
+                                   post_filter=preemption_message(len(self.nodes), short, eligible))
         total = sum(len(names) for names in best)
         index = rng.randrange(total) if total > 1 else 0
         for names in best:
