@@ -1,8 +1,10 @@
 """kstatus' rules for the workloads whose controllers the embedded cluster runs (pure functions).
 
 A port of sigs.k8s.io/cli-utils pkg/kstatus/status (status.go checkGenericProperties, core.go
-stsConditions, daemonsetConditions, jobConditions, alwaysReady), with its messages: first the
-object being deleted, then the generation the controller observed, then the kind's own rule.
+stsConditions, daemonsetConditions, jobConditions, pvcConditions, alwaysReady, and Compute's
+`Resource is current` for a kind without a rule, such as an autoscaler), with its messages:
+first the object being deleted, then the generation the controller observed, then the kind's
+own rule.
 Each rule answers `Status(status, message)` with status Current, InProgress, Failed or
 Terminating; `readiness.py` turns that into the Readiness `apply --wait` reports.
 """
@@ -144,11 +146,26 @@ def always_ready(obj: Obj) -> Status:
     return Status(CURRENT, "Resource is always ready")
 
 
+def persistent_volume_claim(obj: Obj) -> Status:
+    """pvcConditions: Current once Bound."""
+    phase = _str(obj, "status.phase") or "unknown"
+    if phase != "Bound":
+        return Status(IN_PROGRESS, f"PVC is not Bound. phase: {phase}")
+    return Status(CURRENT, "PVC is Bound")
+
+
+def current(obj: Obj) -> Status:
+    """A kind without a rule of its own (an autoscaler) is current once the generic checks pass."""
+    return Status(CURRENT, "Resource is current")
+
+
 RULES: dict[str, Callable[[Obj], Status]] = {
     "StatefulSet": stateful_set,
     "DaemonSet": daemon_set,
     "Job": job,
     "CronJob": always_ready,
+    "PersistentVolumeClaim": persistent_volume_claim,
+    "HorizontalPodAutoscaler": current,
 }
 
 

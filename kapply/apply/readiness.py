@@ -2,11 +2,12 @@
 
 Deployments follow `kubectl rollout status` (kapply.model.rollout); Pods are ready when their
 Ready condition is True and fail when they end Failed; ReplicaSets and ReplicationControllers
-when every desired replica is ready; StatefulSets, DaemonSets, Jobs and CronJobs follow kstatus
-(`kstatus.py`: a failed Job fails the wait); a LoadBalancer Service is done at once (its
-external IP is reported when the pool assigns one, but is not waited for: minikube users often
-have none). A kind the cluster runs nothing for (`acts_on` says no: an autoscaler, a claim no
-provisioner binds) is done at once and reported as not acted on: never waited for, never ready.
+when every desired replica is ready; StatefulSets, DaemonSets, Jobs, CronJobs, claims (Bound)
+and autoscalers follow kstatus (`kstatus.py`: a failed Job fails the wait); a LoadBalancer
+Service is done at once (its external IP is reported when the pool assigns one, but is not
+waited for: minikube users often have none). A kind the cluster runs nothing for (`acts_on`
+says no: an Ingress without an ingress controller) is done at once and reported as not acted
+on: never waited for, never ready.
 Everything else is done when it exists.
 """
 

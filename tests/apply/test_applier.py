@@ -219,7 +219,8 @@ def test_wait_explains_why_a_bare_pod_is_stuck(cluster: Any) -> None:
     assert not result.ok and result.timed_out
     # the scheduler's reason, as for a Deployment's pods, not only "pod is Pending"
     assert result.problems == ["pod/picky: Pending: 0/2 nodes are available: "
-                               "2 node(s) didn't match Pod's node affinity/selector."]
+                               "2 node(s) didn't match Pod's node affinity/selector. preemption: "
+                               "0/2 nodes are available: 2 Preemption is not helpful for scheduling."]
 
 
 def test_inventory_forgets_objects_deleted_by_hand(cluster: Any) -> None:

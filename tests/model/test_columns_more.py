@@ -22,12 +22,17 @@ def test_ingress() -> None:
         ["<none>", "*", "", "80"]
 
 
-def test_hpa_without_metrics_server() -> None:
+def test_hpa_before_and_after_its_first_pass() -> None:
     hpa = {"kind": "HorizontalPodAutoscaler", "metadata": META, "spec": {
         "scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 10,
         "metrics": [{"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]}}
-    assert row(hpa) == ["x", "Deployment/web", "cpu: <unknown>/50%", "1", "10", "0", "60s"]
+    assert row(hpa) == ["x", "Deployment/web", "cpu: <unknown>/50%", "<unset>", "10", "0", "60s"]
+    synced = {**hpa, "spec": {**hpa["spec"], "minReplicas": 1},
+              "status": {"currentReplicas": 4, "desiredReplicas": 4, "currentMetrics": [
+                  {"type": "Resource", "resource": {"name": "cpu", "current": {
+                      "averageUtilization": 250, "averageValue": "500m"}}}]}}
+    assert row(synced) == ["x", "Deployment/web", "cpu: 250%/50%", "1", "10", "4", "60s"]
 
 
 def test_pvc_pending_and_pv() -> None:

@@ -105,7 +105,8 @@ def test_describe_pending_pod_shows_the_scheduler_warning(run_cli: Run, tmp_path
     assert "Status:           Pending\n" in res.stdout
     assert "  PodScheduled   False \n" in res.stdout
     assert re.search(r"  Warning  FailedScheduling  \d+s\s+default-scheduler  0/3 nodes are available: "
-                     r"3 Insufficient cpu\.", res.stdout)
+                     r"3 Insufficient cpu\. preemption: 0/3 nodes are available: 3 No preemption victims "
+                     r"found for incoming pod\.", res.stdout)
 
 
 def test_name_prefixes_only_in_the_two_argument_form(run_cli: Run, tmp_path: Path) -> None:

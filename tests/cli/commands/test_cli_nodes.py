@@ -151,4 +151,5 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_reason(run_cli: Run, tmp
     assert pods[1].split()[:3] == ["greedy", "0/1", "Pending"]
     described = run_cli("describe", "pod", "greedy", "--cluster", "demo").stdout
     assert "FailedScheduling" in described
-    assert "0/3 nodes are available: 3 Insufficient cpu." in described
+    assert ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+            "3 No preemption victims found for incoming pod.") in described

@@ -54,6 +54,15 @@ spec:
   maxReplicas: 3
 """
 
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+"""
+
 
 def _setup(run_cli: Run, tmp_path: Path, *docs: str) -> Path:
     assert run_cli("cluster", "create", "demo", "--nodes", "2", "--manual-clock").exit_code == 0
@@ -75,15 +84,16 @@ def test_image_run_sets_and_lists_run_times(run_cli: Run) -> None:
 
 
 def test_apply_wait_follows_kstatus_and_reports_inert_kinds(run_cli: Run, tmp_path: Path) -> None:
-    folder = _setup(run_cli, tmp_path, STATEFULSET, JOB, HPA)
+    folder = _setup(run_cli, tmp_path, STATEFULSET, JOB, HPA, INGRESS)
     res = run_cli("apply", str(folder), "--wait", "--cluster", "demo")
     assert res.exit_code == 0, res.stderr
     lines = res.stdout.splitlines()
     assert "✓ statefulset.apps/web: Partition rollout complete. updated: 2" in lines
     assert "✓ job.batch/pi: Job in progress. success:0, active: 1, failed: 0" in lines
-    assert ("- horizontalpodautoscaler.autoscaling/web: not acted on: this cluster runs no controller for "
-            "HorizontalPodAutoscaler objects") in lines
-    assert lines[-1] == "2 of 3 objects ready, 1 not acted on by this cluster"
+    assert "✓ horizontalpodautoscaler.autoscaling/web: Resource is current" in lines  # kstatus' default
+    assert ("- ingress.networking.k8s.io/web: not acted on: this cluster runs no controller for "
+            "Ingress objects") in lines
+    assert lines[-1] == "3 of 4 objects ready, 1 not acted on by this cluster"
 
 
 def test_a_failing_job_fails_the_wait(run_cli: Run, tmp_path: Path) -> None:

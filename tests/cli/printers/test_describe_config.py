@@ -1,4 +1,4 @@
-"""`describe configmap | secret | namespace` and the generic describer for other kinds."""
+"""`describe configmap | secret | namespace`."""
 
 from __future__ import annotations
 
@@ -33,22 +33,11 @@ QUOTA = {"kind": "ResourceQuota", "metadata": {"name": "compute"},
 LIMITS = {"kind": "LimitRange", "metadata": {"name": "defaults"},
           "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"},
                                "defaultRequest": {"cpu": "100m"}}]}}
-HPA = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-       "metadata": {"name": "web", "namespace": "default", "uid": "u1", "creationTimestamp": T0,
-                    "resourceVersion": "12", "managedFields": [{"manager": "kubectl"}]},
-       "spec": {"minReplicas": 1, "maxReplicas": 5,
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
-                "metrics": [{"type": "Resource", "resource": {
-                    "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]},
-       "status": {"currentReplicas": 2, "desiredReplicas": 2}}
-
-
 @pytest.mark.parametrize(("obj", "related", "golden"), [
     (CONFIG_MAP, {}, "describe_configmap.txt"),
     (SECRET, {}, "describe_secret.txt"),
     (NAMESPACE, {}, "describe_namespace.txt"),
     (NAMESPACE, {"ResourceQuota": [QUOTA], "LimitRange": [LIMITS]}, "describe_namespace_quota.txt"),
-    (HPA, {}, "describe_generic_hpa.txt"),
 ])
 def test_page(obj: dict[str, Any], related: dict[str, list[dict[str, Any]]], golden: str) -> None:
     assert describe(obj, related, [], NOW) == (GOLDEN / golden).read_text()

@@ -226,13 +226,12 @@ def test_node_addresses_merge_by_type(cluster: SimCluster) -> None:
 
 
 def test_status_writes_record_a_status_subresource_entry(cluster: SimCluster) -> None:
-    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-           "metadata": {"name": "data", "namespace": "default"},
-           "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
-    cluster.apply(pvc, field_manager="kapply")
-    live = cluster.get("PersistentVolumeClaim", "default", "data")
-    out = cluster.update_status({**live, "status": {"phase": "Bound"}}, field_manager="binder")
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota",  # nothing in the cluster writes its status
+             "metadata": {"name": "pods", "namespace": "default"}, "spec": {"hard": {"pods": "10"}}}
+    cluster.apply(quota, field_manager="kapply")
+    live = cluster.get("ResourceQuota", "default", "pods")
+    out = cluster.update_status({**live, "status": {"used": "3"}}, field_manager="binder")
     entry = next(e for e in out["metadata"]["managedFields"] if e["manager"] == "binder")
     assert entry["subresource"] == "status"
-    assert entry["fieldsV1"] == {"f:status": {".": {}, "f:phase": {}}}  # status was added whole
+    assert entry["fieldsV1"] == {"f:status": {".": {}, "f:used": {}}}  # status was added whole
     assert managers(out) == [("kapply", "Apply"), ("binder", "Update")]

@@ -127,7 +127,8 @@ def test_cordon_keeps_new_pods_off_and_uncordon_lets_them_back(tmp_path: Path) -
     web = cluster.get("Pod", "default", "web")
     assert "nodeName" not in web["spec"]
     message = next(c["message"] for c in web["status"]["conditions"] if c["type"] == "PodScheduled")
-    assert message == "0/1 nodes are available: 1 node(s) were unschedulable."
+    assert message == ("0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are "
+                       "available: 1 Preemption is not helpful for scheduling.")
     node = cluster.get("Node", "", "minikube")
     assert node["spec"]["taints"][0]["key"] == "node.kubernetes.io/unschedulable"
     assert set_unschedulable(cluster, "minikube", False) is True

@@ -76,7 +76,8 @@ def _metric(w: PrefixWriter, i: int, spec: Obj, statuses: list[Obj]) -> None:
         else:
             text = "<unknown>"
             if current is not None and current.get("averageUtilization") is not None:
-                text = f"{current['averageUtilization']}% ({current.get('averageValue')})"
+                value = current.get("averageValue")  # a nil Quantity prints <nil> (a v1 status)
+                text = f"{current['averageUtilization']}% ({'<nil>' if value is None else value})"
             goal = target.get("averageUtilization")
             goal_text = "<auto>" if goal is None else f"{goal}%"
             w.write(1, f"(as a percentage of request):\t{text} / {goal_text}\n")

@@ -71,4 +71,5 @@ def test_a_pinned_pod_is_checked_against_its_node_only(tmp_path: Path) -> None:
     pod = cluster.get("Pod", "default", "big")
     message = next(c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled")["message"]
     assert message == ("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) "
-                       "[NodeAffinity].")
+                       "[NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found "
+                       "for incoming pod, 2 Preemption is not helpful for scheduling.")

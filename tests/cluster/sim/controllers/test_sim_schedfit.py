@@ -16,6 +16,7 @@ from kapply.cluster.sim.controllers.schedfit import (
     fit_error,
     least_allocated_score,
     pod_requests,
+    preemption_message,
     resource_reasons,
     static_reason,
 )
@@ -132,3 +133,33 @@ def test_grouped_choice_equals_node_by_node(nodes: list[tuple[str, str, int, int
         nodes_ = scheduler.nodes
         assert least_allocated_score(nodes_[grouped[0]], req) == least_allocated_score(nodes_[single[0]], req)
         assert resource_reasons(nodes_[grouped[0]], req) == []
+
+
+@pytest.mark.parametrize(("nodes", "candidates", "eligible", "message"), [
+    # the issue's example: one unreachable node (UnschedulableAndUnresolvable), two short of CPU
+    (3, 2, True, "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+                 "2 No preemption victims found for incoming pod."),
+    (3, 0, True, "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."),
+    (1, 1, True, "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."),
+    (2, 2, False, "preemption: not eligible due to preemptionPolicy=Never."),
+])
+def test_preemption_message(nodes: int, candidates: int, eligible: bool, message: str) -> None:
+    """DefaultPreemption's PostFilter (framework/preemption/preemption.go Preempt, findCandidates;
+    default_preemption.go SelectVictimsOnNode): pods carry no priority here, so a node short of
+    resources has no victim and the others cannot be helped."""
+    assert preemption_message(nodes, candidates, eligible) == message
+
+
+def test_fit_error_with_pre_and_post_filter_messages() -> None:
+    """FitError.Error() (framework/types.go): a PreFilter message replaces the per-node reasons."""
+    post = preemption_message(3, 0)
+    unbound = "pod has unbound immediate PersistentVolumeClaims"
+    assert fit_error(3, Counter({"Insufficient cpu": 3}), unbound, post) == (
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. "
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+    taint = "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"
+    reasons = Counter({taint: 1, "Insufficient cpu": 2})
+    assert fit_error(3, reasons, post_filter=preemption_message(3, 2)) == (
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, "
+        "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for "
+        "scheduling, 2 No preemption victims found for incoming pod.")

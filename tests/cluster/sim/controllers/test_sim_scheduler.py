@@ -8,6 +8,8 @@ from typing import Any
 
 from kapply.cluster.sim.testing import new_test_cluster
 
+INSUFFICIENT_CPU = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+                    "3 No preemption victims found for incoming pod.")
 
 def pod(name: str, cpu: str | None = None, memory: str | None = None, **spec: Any) -> dict[str, Any]:
     requests = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v}
@@ -43,9 +45,9 @@ def test_pod_that_fits_nowhere_stays_pending_with_the_reason(tmp_path: Path) -> 
     assert huge["status"]["phase"] == "Pending"
     cond = scheduled_condition(huge)
     assert (cond["status"], cond["reason"], cond["message"]) == \
-        ("False", "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu.")
+        ("False", "Unschedulable", INSUFFICIENT_CPU)
     events = [(e["type"], e["reason"], e["message"]) for e in cluster.events(involved=huge)]
-    assert events == [("Warning", "FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu.")]
+    assert events == [("Warning", "FailedScheduling", INSUFFICIENT_CPU)]
 
 
 def test_reasons_are_aggregated_and_sorted_like_kube_scheduler(tmp_path: Path) -> None:
@@ -57,7 +59,8 @@ def test_reasons_are_aggregated_and_sorted_like_kube_scheduler(tmp_path: Path) -
     cluster.advance(1)
     message = scheduled_condition(cluster.get("Pod", "default", "fat"))["message"]
     assert message == ("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, "
-                       "2 Insufficient memory.")
+                       "2 Insufficient memory. preemption: 0/3 nodes are available: 1 Preemption is not "
+                       "helpful for scheduling, 2 No preemption victims found for incoming pod.")
 
 
 def test_pod_count_and_resources_are_tracked_as_pods_come_and_go(tmp_path: Path) -> None:
@@ -67,7 +70,9 @@ def test_pod_count_and_resources_are_tracked_as_pods_come_and_go(tmp_path: Path)
     cluster.create(pod("c"))
     cluster.advance(1)
     c = cluster.get("Pod", "default", "c")
-    assert scheduled_condition(c)["message"] == "0/1 nodes are available: 1 Too many pods."
+    assert scheduled_condition(c)["message"] == ("0/1 nodes are available: 1 Too many pods. preemption: 0/1 "
+                                                 "nodes are available: 1 No preemption victims found for "
+                                                 "incoming pod.")
     cluster.delete("Pod", "default", "a", grace_seconds=0)  # frees a slot: c is retried at once
     cluster.advance(1)
     assert cluster.get("Pod", "default", "c")["spec"]["nodeName"] == "minikube"
@@ -98,4 +103,5 @@ def test_node_selector_and_least_allocated(tmp_path: Path) -> None:
     cluster.create(pod("nowhere", nodeSelector={"disktype": "ssd"}))
     cluster.advance(1)
     assert scheduled_condition(cluster.get("Pod", "default", "nowhere"))["message"] == \
-        "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."
+        ("0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 "
+         "nodes are available: 2 Preemption is not helpful for scheduling.")
