@@ -1,9 +1,8 @@
 """Printer columns for Ingresses, HorizontalPodAutoscalers, PersistentVolumeClaims,
-PersistentVolumes and EndpointSlices, as kubectl prints them.
+PersistentVolumes, StorageClasses and EndpointSlices, as kubectl prints them.
 
-The embedded cluster stores these kinds without a controller acting on them, so their status
-columns show what a real cluster shows before one acts: an Ingress without an ADDRESS, an HPA
-with `<unknown>` metrics, a claim `Pending`.
+No ingress controller runs in the embedded cluster, so an Ingress has no ADDRESS; an HPA shows
+`<unknown>` metrics until its first pass; a claim or volume being deleted shows Terminating.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from typing import Any
 
 from kapply.model.autoscaling import format_targets
 from kapply.model.columns import Columns, age, name_of, spec_of, status_of
+from kapply.model.storage import is_default_class
 
 Obj = dict[str, Any]
 
@@ -46,7 +46,8 @@ def _hpa_row(hpa: Obj, now: float) -> list[str]:
 def _pvc_row(pvc: Obj, now: float) -> list[str]:
     spec, status = spec_of(pvc), status_of(pvc)
     capacity = (status.get("capacity") or {}).get("storage", "")
-    return [name_of(pvc), status.get("phase", "Pending"), spec.get("volumeName", ""), str(capacity),
+    phase = "Terminating" if (pvc.get("metadata") or {}).get("deletionTimestamp") else status.get("phase", "")
+    return [name_of(pvc), phase, spec.get("volumeName", ""), str(capacity),
             access_modes(status.get("accessModes")), spec.get("storageClassName") or "",
             spec.get("volumeAttributesClassName") or "<unset>", age(pvc, now)]
 
@@ -57,7 +58,9 @@ def _pv_row(pv: Obj, now: float) -> list[str]:
     claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
     capacity = str((spec.get("capacity") or {}).get("storage", ""))
     return [name_of(pv), capacity, access_modes(spec.get("accessModes")),
-            spec.get("persistentVolumeReclaimPolicy", "Retain"), status.get("phase", "Available"), claim_text,
+            spec.get("persistentVolumeReclaimPolicy", "Retain"),
+            "Terminating" if (pv.get("metadata") or {}).get("deletionTimestamp") else status.get("phase", ""),
+            claim_text,
             spec.get("storageClassName") or "", spec.get("volumeAttributesClassName") or "<unset>",
             status.get("reason", ""), age(pv, now)]
 
@@ -78,6 +81,13 @@ def _slice_row(eps: Obj, now: float) -> list[str]:
             age(eps, now)]
 
 
+def _storage_class_row(sc: Obj, now: float) -> list[str]:
+    name = name_of(sc) + (" (default)" if is_default_class(sc) else "")
+    expansion = "true" if sc.get("allowVolumeExpansion") else "false"
+    return [name, str(sc.get("provisioner", "")), str(sc.get("reclaimPolicy") or "Delete"),
+            str(sc.get("volumeBindingMode") or "Immediate"), expansion, age(sc, now)]
+
+
 MORE_COLUMNS: dict[str, Columns] = {
     "EndpointSlice": Columns(("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), _slice_row),
     "Ingress": Columns(("NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"), _ingress_row),
@@ -87,4 +97,6 @@ MORE_COLUMNS: dict[str, Columns] = {
                                       "VOLUMEATTRIBUTESCLASS", "AGE"), _pvc_row),
     "PersistentVolume": Columns(("NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM",
                                  "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"), _pv_row),
+    "StorageClass": Columns(("NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE",
+                             "ALLOWVOLUMEEXPANSION", "AGE"), _storage_class_row),
 }

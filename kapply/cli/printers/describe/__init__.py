@@ -22,6 +22,11 @@ from kapply.cli.printers.describe.generic import describe_generic
 from kapply.cli.printers.describe.network import describe_endpoints, describe_service
 from kapply.cli.printers.describe.nodes import describe_node
 from kapply.cli.printers.describe.pods import describe_pod
+from kapply.cli.printers.describe.storage import (
+    describe_persistent_volume,
+    describe_persistent_volume_claim,
+    describe_storage_class,
+)
 from kapply.cli.printers.describe.workloads import (
     describe_daemon_set,
     describe_deployment,
@@ -50,6 +55,9 @@ DESCRIBERS: dict[str, Describer] = {
     "Secret": describe_secret,
     "ServiceAccount": describe_service_account,
     "HorizontalPodAutoscaler": describe_horizontal_pod_autoscaler,
+    "PersistentVolumeClaim": describe_persistent_volume_claim,
+    "PersistentVolume": describe_persistent_volume,
+    "StorageClass": describe_storage_class,
 }
 
 # kind -> (related kind, scope): "namespace" = the object's namespace, "named" = the object's name
@@ -65,6 +73,7 @@ RELATED: dict[str, tuple[tuple[str, str], ...]] = {
     "Node": (("Pod", "node"), ("Lease", "node-lease")),
     "Namespace": (("ResourceQuota", "self"), ("LimitRange", "self")),
     "ServiceAccount": (("Secret", "namespace"),),
+    "PersistentVolumeClaim": (("Pod", "namespace"),),
 }
 
 # kubectl's describers that print no Events section.

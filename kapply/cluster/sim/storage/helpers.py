@@ -14,6 +14,7 @@ from kapply.cluster.sim.controllers.schedfit import matches_node_affinity
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.quantity import QuantityError, parse_quantity
 from kapply.model.selectors import from_label_selector
+from kapply.model.storage import BETA_STORAGE_CLASS, is_default_class, storage_class_of
 
 Obj = dict[str, Any]
 BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
@@ -22,9 +23,6 @@ PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner"
 BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
 SELECTED_NODE = "volume.kubernetes.io/selected-node"
-BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
-DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
-BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class"
 PVC_PROTECTION = "kubernetes.io/pvc-protection"
 PV_PROTECTION = "kubernetes.io/pv-protection"
 
@@ -39,23 +37,13 @@ def has_class(claim: Obj) -> bool:
 
 
 def claim_class(claim: Obj) -> str:
-    """GetPersistentVolumeClaimClass: the beta annotation wins, then spec.storageClassName."""
-    annotations = _annotations(claim)
-    if BETA_STORAGE_CLASS in annotations:
-        return str(annotations[BETA_STORAGE_CLASS])
-    return str((claim.get("spec") or {}).get("storageClassName") or "")
+    """GetPersistentVolumeClaimClass."""
+    return storage_class_of(claim)
 
 
 def volume_class(volume: Obj) -> str:
-    annotations = _annotations(volume)
-    if BETA_STORAGE_CLASS in annotations:
-        return str(annotations[BETA_STORAGE_CLASS])
-    return str((volume.get("spec") or {}).get("storageClassName") or "")
-
-
-def is_default_class(storage_class: Obj) -> bool:
-    annotations = _annotations(storage_class)
-    return annotations.get(DEFAULT_CLASS) == "true" or annotations.get(BETA_DEFAULT_CLASS) == "true"
+    """GetPersistentVolumeClass."""
+    return storage_class_of(volume)
 
 
 def default_class(classes: Iterable[Obj]) -> Obj | None:
