@@ -19,6 +19,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cluster_app, name="cluster")
 
 
+def _tolerance(value: float) -> float:
+    from kapply.errors import UsageError
+
+    if not 0 <= value < 1:
+        raise UsageError(f"invalid --hpa-tolerance {value!r}: must be at least 0 and below 1")
+    return value
+
+
 def _check_settings(cpu: str, memory: str, nodes: int, pods: int, lb_pool: str) -> None:
     import ipaddress
 
@@ -63,6 +71,12 @@ def create(
     job_duration: str = typer.Option("5s", "--job-duration",
                                      help="How long a Job's containers run before exiting 0 "
                                           "(unless `image run` says otherwise)."),
+    hpa_sync_period: str = typer.Option("15s", "--hpa-sync-period",
+                                        help="How often each HorizontalPodAutoscaler is processed."),
+    hpa_downscale_stabilization: str = typer.Option(
+        "5m", "--hpa-downscale-stabilization", help="How long an autoscaler keeps its highest recent size."),
+    hpa_tolerance: float = typer.Option(0.1, "--hpa-tolerance",
+                                        help="Autoscalers ignore a ratio to target this close to 1."),
     manual_clock: bool = typer.Option(False, "--manual-clock",
                                       help="Virtual time moves only with `cluster advance`."),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulation's randomness."),
@@ -80,6 +94,10 @@ def create(
             node_grace=flag_duration("--node-grace", node_grace),
             eviction_timeout=flag_duration("--eviction-timeout", eviction_timeout),
             job_duration=flag_duration("--job-duration", job_duration),
+            hpa_sync_period=flag_duration("--hpa-sync-period", hpa_sync_period, minimum=1.0),
+            hpa_downscale_stabilization=flag_duration("--hpa-downscale-stabilization",
+                                                      hpa_downscale_stabilization),
+            hpa_tolerance=_tolerance(hpa_tolerance),
             lb_pool=lb_pool, manual_clock=manual_clock, seed=seed)
         create_cluster(name, settings).close()
         plural = "node" if nodes == 1 else "nodes"
@@ -187,6 +205,9 @@ def info(
                    f"{go_duration(s['image_pull'])}, node grace {go_duration(s['node_grace'])}, "
                    f"eviction {go_duration(s['eviction_timeout'])}, Job containers "
                    f"{go_duration(s.get('job_duration', 5.0))}")
+        typer.echo(f"Autoscaling:    sync every {go_duration(s.get('hpa_sync_period', 15.0))}, tolerance "
+                   f"{s.get('hpa_tolerance', 0.1):g}, scale-down stabilization "
+                   f"{go_duration(s.get('hpa_downscale_stabilization', 300.0))}")
         typer.echo(f"LB pool:        {s['lb_pool'] or '(none: LoadBalancer IPs stay <pending>)'}")
         typer.echo(f"Seed:           {s['seed']}")
         typer.echo("Objects:")
