@@ -97,3 +97,23 @@ def test_readiness_of_these_kinds() -> None:
                       acts_on=lambda kind: kind != "HorizontalPodAutoscaler")
     assert (inert.done, inert.ok, inert.inert) == (True, True, True)
     assert "runs no controller for HorizontalPodAutoscaler" in inert.message
+
+
+@pytest.mark.parametrize(("obj", "expected"), [
+    ({"kind": "PersistentVolumeClaim", "metadata": {"name": "d"}, "status": {"phase": "Pending"}},
+     ("InProgress", "PVC is not Bound. phase: Pending")),
+    ({"kind": "PersistentVolumeClaim", "metadata": {"name": "d"}},
+     ("InProgress", "PVC is not Bound. phase: unknown")),
+    ({"kind": "PersistentVolumeClaim", "metadata": {"name": "d"}, "status": {"phase": "Bound"}},
+     ("Current", "PVC is Bound")),
+    ({"kind": "PersistentVolumeClaim", "metadata": {"name": "d", "deletionTimestamp": "2026-01-01T00:00:00Z"},
+      "status": {"phase": "Bound"}}, ("Terminating", "Resource scheduled for deletion")),
+    # an autoscaler has no rule of its own (legacyTypes), and its controller never sets observedGeneration
+    ({"kind": "HorizontalPodAutoscaler", "metadata": {"name": "web", "generation": 2}, "status": {}},
+     ("Current", "Resource is current")),
+])
+def test_claims_and_autoscalers(obj: dict[str, Any], expected: tuple[str, str]) -> None:
+    """pvcConditions, and Compute's default for a kind without one."""
+    assert tuple(kstatus.compute(obj) or ()) == expected
+    state = readiness(obj)
+    assert state.done is (expected[0] == "Current") and state.message == expected[1]
