@@ -36,9 +36,11 @@ def test_hpa_before_and_after_its_first_pass() -> None:
 
 
 def test_pvc_pending_and_pv() -> None:
-    pvc = {"kind": "PersistentVolumeClaim", "metadata": META,
+    pvc = {"kind": "PersistentVolumeClaim", "metadata": META, "status": {"phase": "Pending"},
            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard"}}
     assert row(pvc) == ["x", "Pending", "", "", "", "standard", "<unset>", "60s"]
+    deleting = {**pvc, "metadata": {**META, "deletionTimestamp": "2027-01-15T07:59:30Z"}}
+    assert row(deleting)[1] == "Terminating"  # printPersistentVolumeClaim
     pv = {"kind": "PersistentVolume", "metadata": META,
           "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce", "ReadOnlyMany"],
                    "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "d", "name": "c"}},
@@ -55,6 +57,14 @@ def test_endpoint_slices() -> None:
     empty = {"kind": "EndpointSlice", "metadata": META, "addressType": "IPv4", "ports": None,
              "endpoints": None}
     assert row(empty) == ["x", "IPv4", "<unset>", "<unset>", "60s"]
+
+
+def test_storage_class_marks_the_default() -> None:
+    sc = {"kind": "StorageClass", "metadata": {**META, "annotations": {
+        "storageclass.kubernetes.io/is-default-class": "true"}}, "provisioner": "k8s.io/minikube-hostpath"}
+    assert columns_for("StorageClass").headers == (
+        "NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE")
+    assert row(sc) == ["x (default)", "k8s.io/minikube-hostpath", "Delete", "Immediate", "false", "60s"]
 
 
 def test_other_kinds_fall_back_to_name_and_age() -> None:

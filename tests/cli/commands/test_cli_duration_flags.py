@@ -23,7 +23,7 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("watch",): (("{tmp}",), ("--interval", "--prune-after")),
     ("rollout", "status"): (("deployment/web",), ("--timeout",)),
     ("cluster", "create"): (("x",), ("--pod-startup", "--image-pull", "--node-grace", "--eviction-timeout",
-                                     "--job-duration")),
+                                     "--job-duration", "--hpa-sync-period", "--hpa-downscale-stabilization")),
     ("cluster", "advance"): (("--until-idle",), ("--max",)),
 }
 REQUIRED: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {  # no default to detect
