@@ -90,3 +90,20 @@ step kapply cluster advance 1h
 step kapply get cronjobs
 step kapply get jobs
 step "kapply events --for cronjob/hello"
+say "### 10. Autoscaling"
+say "The php-apache app of Kubernetes' HorizontalPodAutoscaler walkthrough (\`examples/php-apache.yaml\`): an autoscaler keeps each pod's CPU at 50% of its 200m request. Nothing is measured: \`kapply load set\` says what the pods use, here 1 CPU in all, shared by the Deployment's ready pods (\`--total\`; without it the figure is each pod's):"
+step kapply apply examples/php-apache.yaml --wait
+step kapply get hpa
+step kapply load set deployment/php-apache --cpu 1 --total
+step kapply cluster advance 30s
+step kapply get hpa php-apache
+step kapply top pods -l run=php-apache
+say "One pod alone is throttled at its 500m limit: 250% of its request, so the autoscaler asks for five times as many pods, at most four per pass. Each pass (every 15 s) measures again:"
+step kapply cluster advance 1m
+step kapply get hpa php-apache
+step kapply describe hpa php-apache
+say "Without the load it scales back down, once the 5-minute scale-down stabilization window has passed:"
+step kapply load clear deployment/php-apache
+step kapply cluster advance 6m
+step kapply get hpa php-apache
+step "kapply events --for hpa/php-apache"

@@ -137,3 +137,17 @@ def test_walkthrough(run_kapply, tmp_path: Path) -> None:
     assert cron["status"]["lastScheduleTime"] and "lastSuccessfulTime" in cron["status"]
     hello_jobs = [j for j in get_json("jobs")["items"] if j["metadata"]["name"].startswith("hello-")]
     assert len(hello_jobs) == 3  # successfulJobsHistoryLimit (4 ran in the hour)
+
+    # 10. autoscaling: a shared load scales php-apache out to the size that carries it, and back
+    assert "✓ horizontalpodautoscaler.autoscaling/php-apache: Resource is current" in \
+        ok("apply", str(examples / "php-apache.yaml"), "--wait").splitlines()
+    ok("load", "set", "deployment/php-apache", "--cpu", "1", "--total")
+    ok("cluster", "advance", "90s")
+    hpa_row = r"^php-apache\s+Deployment/php-apache\s+cpu: 50%/50%\s+1\s+10\s+10\s"
+    assert re.search(hpa_row, ok("get", "hpa"), re.M)
+    assert len(ok("top", "pods", "-l", "run=php-apache").splitlines()) == 11  # a header and 10 pods
+    rescales = [e["message"] for e in get_json("events")["items"] if e["reason"] == "SuccessfulRescale"]
+    assert rescales[0] == "New size: 4; reason: cpu resource utilization (percentage of request) above target"
+    ok("load", "clear", "deployment/php-apache")
+    ok("cluster", "advance", "6m")
+    assert get_json("deployment/php-apache")["spec"]["replicas"] == 1
