@@ -33,8 +33,13 @@ from kapply.model.selectors import Selector
 MAX_SYNCS_PER_INSTANT = 500  # one key synced more often than this at one virtual instant: runaway
 RETRY_BASE, RETRY_MAX = 1.0, 300.0  # virtual seconds between retries of a sync the API refused
 RESYNC_SUFFIX = "/resync"  # a controller's housekeeping timers run under `<name>/resync`
-# housekeeping timers that do not keep `advance --until-idle` busy
-IDLE_IGNORED = ("event-ttl", "horizontal-pod-autoscaler" + RESYNC_SUFFIX)
+# housekeeping timers that do not keep `advance --until-idle` busy (`*suffix`: every such name)
+IDLE_IGNORED = ("event-ttl", "*" + RESYNC_SUFFIX)
+
+
+def ignored(controller: str, patterns: Iterable[str]) -> bool:
+    """Whether a timer's controller is one of `patterns` (a `*suffix` pattern ends the name)."""
+    return any(controller.endswith(p[1:]) if p.startswith("*") else controller == p for p in patterns)
 
 
 def load_controllers(entries: Iterable[Any]) -> list[Controller]:
@@ -94,11 +99,11 @@ class TimerSet:
 
     def earliest_excluding(self, controllers: Iterable[str]) -> float | None:
         """Due time of the next timer not owned by `controllers` (housekeeping)."""
-        skip = set(controllers)
+        skip = tuple(controllers)
         due = self.earliest()
-        if due is None or self._heap[0][1] not in skip:
+        if due is None or not ignored(self._heap[0][1], skip):
             return due
-        busy = [d for (c, _), d in self._due.items() if c not in skip]
+        busy = [d for (c, _), d in self._due.items() if not ignored(c, skip)]
         return min(busy) if busy else None
 
     def get(self, controller: str, key: str) -> float | None:

@@ -215,14 +215,17 @@ class Store:
         return {k: json.loads(v) for k, v in rows}
 
     def min_due(self, exclude: Iterable[str] = ()) -> float | None:
-        """The earliest timer (one indexed query), optionally ignoring some controllers."""
-        skip = tuple(exclude)
+        """The earliest timer (one indexed query), optionally ignoring some controllers (a
+        `*suffix` entry ignores every controller whose name ends so)."""
+        names = tuple(e for e in exclude if not e.startswith("*"))
+        suffixes = tuple("%" + e[1:] for e in exclude if e.startswith("*"))
         sql = "SELECT min(due) FROM timers"
-        if skip:
-            sql = ("SELECT due FROM timers WHERE controller NOT IN (" + ",".join("?" * len(skip)) +
-                   ") ORDER BY due LIMIT 1")
+        if names or suffixes:
+            where = ["controller NOT IN (" + ",".join("?" * len(names)) + ")"] if names else []
+            where += ["controller NOT LIKE ?"] * len(suffixes)
+            sql = "SELECT due FROM timers WHERE " + " AND ".join(where) + " ORDER BY due LIMIT 1"
         with self._errors():
-            row = self._conn.execute(sql, skip).fetchone()
+            row = self._conn.execute(sql, (*names, *suffixes)).fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:

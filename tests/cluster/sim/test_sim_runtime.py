@@ -201,3 +201,35 @@ def test_a_failed_read_keeps_the_catch_up(tmp_path: Path, with_controller: Any) 
         c.get("ConfigMap", "default", "missing")
     assert [t for t, _ in ticker.seen] == [0, 10]
     assert [t for t in c.store.timers() if t[1] == "ticker"] == [(T0 + 20, "ticker", "x")]
+
+
+class Resyncer:
+    """Keeps a memory of its passes and resyncs every 30 s as housekeeping after the third."""
+
+    name = "resyncer"
+
+    def watches(self, change: Change) -> Iterable[str]:
+        if change.kind == "ConfigMap" and change.type == "ADDED":
+            yield change.name
+
+    def sync(self, ctx: Context, key: str) -> None:
+        passes = ctx.memory.setdefault("passes", [])
+        passes.append(ctx.now - T0)
+        ctx.requeue_at(ctx.now + 30, key, housekeeping=len(passes) >= 3)
+
+
+def test_housekeeping_resyncs_keep_nothing_busy_and_memory_is_kept(tmp_path: Path,
+                                                                   with_controller: Any) -> None:
+    with_controller(Resyncer())
+    cluster = new_test_cluster(tmp_path)
+    cluster.create(cm("x"))
+    result = cluster.advance_until_idle()
+    assert result.idle and result.end == T0 + 60  # the two busy passes; the rest is housekeeping
+    assert cluster.next_due() is None
+    assert ("resyncer/resync", "x") in {(c, k) for _, c, k in Store.open(tmp_path / "test.db").timers()}
+    cluster.advance(90)
+    cluster.close()
+    reopened = SimCluster("test", Store.open(tmp_path / "test.db"), cluster.clock)
+    reopened.advance(30)
+    memory = reopened.store.meta()["memory"]["resyncer"]
+    assert memory["passes"] == [0, 30, 60, 90, 120, 150, 180]  # one list across sessions and processes
