@@ -1,7 +1,7 @@
 """Where embedded clusters live and their lifecycle: create, open, delete, list.
 
 One SQLite file per cluster under `$KAPPLY_HOME` (default `~/.kapply`). Creating a cluster
-writes its settings, the standard namespaces, its Nodes (`nodes.make_nodes`) and the `kubernetes`
+writes its settings, the standard namespaces, its Nodes (`nodes.make_nodes`), the `kubernetes`
 Service and the default StorageClass (`standard`, as minikube's); the first use of `default`
 creates it with one node so nothing needs setting up.
 """

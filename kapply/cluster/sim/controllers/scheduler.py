@@ -260,9 +260,14 @@ class Scheduler:
         spec = pod.get("spec") or {}
         eligible = spec.get("preemptionPolicy") != "Never"
         pins = pinned_nodes(spec)
-        node_filter = None
+        node_filter: Callable[[str], str | None] | None = None
         if volumes:  # VolumeBinding's Filter reads the node's labels: no grouping of nodes
-            node_filter = lambda name: vb.node_reason(ctx, volumes, ctx.get("Node", "", name) or {})  # noqa: E731
+            claims = volumes
+
+            def volume_filter(name: str) -> str | None:
+                return vb.node_reason(ctx, claims, ctx.get("Node", "", name) or {})
+
+            node_filter = volume_filter
         if pins is not None:
             candidates, static_reasons = self._pinned_candidates(spec, pins)
             groups = [[info.name] for info in candidates]
