@@ -16,8 +16,6 @@ import typer
 from kapply.cli import options
 from kapply.cli.exits import ExitStatus, handle_errors
 
-SCALABLE = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
-
 
 def register(app: typer.Typer) -> None:
     app.command(name="scale")(scale)
@@ -41,6 +39,7 @@ def scale(
         from kapply.cli.kubectl import namespace_of, open_sim, qualified, report
         from kapply.cli.resources import parse_targets
         from kapply.errors import ClusterError, KapplyError, StateError, UsageError
+        from kapply.model.scale import scale_paths
 
         if replicas < 0:
             raise UsageError("The --replicas=COUNT flag is required, and COUNT must be greater than or "
@@ -51,7 +50,7 @@ def scale(
             found, failed = _objects(sim, targets, ns, selector, all_objects)
             for info, obj in found:
                 name = obj["metadata"]["name"]
-                if info.kind not in SCALABLE:
+                if scale_paths(info.group, info.kind) is None:  # no scale subresource
                     sys.stderr.write("Error from server (NotFound): the server could not find the requested "
                                      "resource\n")
                     failed = True
