@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kapply.model.kinds import REGISTRY, KindInfo
+from kapply.model.scale import scale_paths
 
 VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
@@ -81,7 +82,6 @@ STATUS_KINDS = frozenset(
         "CertificateSigningRequest",
     }
 )
-SCALE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
 _NOT_SERVED = frozenset({("events.k8s.io", "Event")})
 # The warnings the API server sends on every request for a deprecated resource (Kubernetes 1.34).
 DEPRECATED = {
@@ -136,7 +136,7 @@ def _subresources(info: KindInfo) -> tuple[Subresource, ...]:
             Subresource("eviction", ("create",), "policy", "v1", "Eviction"),
             Subresource("log", ("get",), "", "v1", "Pod"),
         ]
-    if info.kind in SCALE_KINDS:
+    if scale_paths(info.group, info.kind) is not None:
         found.append(Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"))
     if info.kind in STATUS_KINDS:
         found.append(Subresource("status", STATUS_VERBS))

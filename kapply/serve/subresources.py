@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.cluster.protocol import Subresources
-from kapply.model.selectors import Selector, from_label_selector
+from kapply.model.scale import scale_of as model_scale_of
+from kapply.model.scale import scale_paths
 from kapply.serve import bodies, crud
 from kapply.serve.call import Call, Reply, reply
 from kapply.serve.negotiate import Output
@@ -54,29 +55,24 @@ def status(call: Call, verb: str) -> Reply:
 # ---- scale ----------------------------------------------------------------------------------------
 
 
-def selector_text(obj: Obj) -> str:
-    """status.selector of a Scale: the label selector as a string (`app=web,tier in (a,b)`)."""
-    selector = (obj.get("spec") or {}).get("selector") or {}
-    if obj.get("kind") == "ReplicationController":
-        return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    compiled: Selector = from_label_selector(selector)
-    return str(compiled)
-
-
 def scale_of(obj: Obj) -> Obj:
     meta = obj["metadata"]
     scale_meta = {
         k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta
     }
-    status: Obj = {"replicas": int((obj.get("status") or {}).get("replicas") or 0)}
-    text = selector_text(obj)
-    if text:
-        status["selector"] = text
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    paths = scale_paths(group, str(obj.get("kind", "")))
+    if paths is None:
+        raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+    found = model_scale_of(obj, paths)  # the one scale table (kapply.model.scale)
+    status: Obj = {"replicas": found.status_replicas}
+    if found.selector_text:
+        status["selector"] = found.selector_text
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
         "metadata": scale_meta,
-        "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 1))},
+        "spec": {"replicas": found.spec_replicas},
         "status": status,
     }
 
