@@ -14,7 +14,7 @@ from kapply.cluster.sim.controllers.schedfit import matches_node_affinity
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.quantity import QuantityError, parse_quantity
 from kapply.model.selectors import from_label_selector
-from kapply.model.storage import BETA_STORAGE_CLASS, is_default_class, storage_class_of
+from kapply.model.storage import BETA_STORAGE_CLASS, annotations_of, is_default_class, storage_class_of
 
 Obj = dict[str, Any]
 BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
@@ -27,13 +27,9 @@ PVC_PROTECTION = "kubernetes.io/pvc-protection"
 PV_PROTECTION = "kubernetes.io/pv-protection"
 
 
-def _annotations(obj: Obj) -> Mapping[str, Any]:
-    return (obj.get("metadata") or {}).get("annotations") or {}
-
-
 def has_class(claim: Obj) -> bool:
     """PersistentVolumeClaimHasClass: the claim names a class (even "")."""
-    return "storageClassName" in (claim.get("spec") or {}) or BETA_STORAGE_CLASS in _annotations(claim)
+    return "storageClassName" in (claim.get("spec") or {}) or BETA_STORAGE_CLASS in annotations_of(claim)
 
 
 def claim_class(claim: Obj) -> str:
@@ -64,7 +60,7 @@ def is_delay_binding(reader: Any, claim: Obj) -> bool:
 
 def fully_bound(claim: Obj) -> bool:
     """The claim names its volume and the binding is complete."""
-    return bool((claim.get("spec") or {}).get("volumeName")) and BIND_COMPLETED in _annotations(claim)
+    return bool((claim.get("spec") or {}).get("volumeName")) and BIND_COMPLETED in annotations_of(claim)
 
 
 def storage(value: Any) -> Fraction:
