@@ -16,7 +16,6 @@ from kapply.cli.printers.describe.writer import (
     PrefixWriter,
     annotations_multiline,
     describe_events,
-    format_quantity,
     is_binary,
     labels_multiline,
     meta,
@@ -27,6 +26,7 @@ from kapply.cli.printers.describe.writer import (
     taints_multiline,
 )
 from kapply.model.columns import node_roles
+from kapply.model.quantity import format_quantity
 
 Totals = dict[str, tuple[Fraction, bool]]
 
