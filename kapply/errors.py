@@ -104,6 +104,14 @@ class InvalidError(ClusterError):
         self.causes = causes or []
 
 
+class AmbiguousKindError(ClusterError):
+    """A kind named without its group that several groups serve (two CRDs both defining `Widget`):
+    the caller must say which, as kubectl's REST mapper refuses an ambiguous kind."""
+
+    code = 400
+    reason = "BadRequest"
+
+
 class ForbiddenError(ClusterError):
     code = 403
     reason = "Forbidden"

@@ -2,8 +2,16 @@
 
 Kubernetes-shaped and small, so the embedded cluster (`kapply.cluster.sim`) and a real one
 (`kapply.cluster.kube`, the official client) are interchangeable: objects are plain dicts as the
-API serialises them, kinds are bare kind strings resolved through the kind registry, errors are
-`kapply.errors.ClusterError` subclasses carrying the API server's messages.
+API serialises them, errors are `kapply.errors.ClusterError` subclasses carrying the API server's
+messages.
+
+A kind is named by its kind string and, optionally, its API group: every method taking `kind` also
+takes the keyword `group`. `group=None` means "the one kind of that name this target serves" (what
+built-in callers mean by `"Deployment"`); when several groups serve that name (two
+CustomResourceDefinitions both defining `Widget`), the target raises
+`kapply.errors.AmbiguousKindError` naming them. A caller that knows the group (a `ResourceKey`
+does) passes it. `Discovery` says which kinds a target serves right now: the built-ins of
+`kapply.model.kinds` plus the kinds of its established CustomResourceDefinitions.
 
 What only some targets can do is a small optional protocol a caller checks with `isinstance`
 (DESIGN.md §8), never a `getattr` probe: `Transactional` (one transaction around many calls),
@@ -18,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from kapply.errors import ClusterError
+from kapply.model.kinds import KindInfo
 
 Obj = dict[str, Any]
 
@@ -55,12 +64,12 @@ class ServerSideApply(Protocol):
 class Cluster(Protocol):
     name: str
 
-    def get(self, kind: str, namespace: str, name: str) -> Obj:
+    def get(self, kind: str, namespace: str, name: str, *, group: str | None = None) -> Obj:
         """The object; NotFoundError if absent. Cluster-scoped kinds take namespace ""."""
         ...
 
     def list(self, kind: str, namespace: str | None = None, label_selector: Any = None,
-             field_selector: str | None = None) -> list[Obj]:
+             field_selector: str | None = None, *, group: str | None = None) -> list[Obj]:
         """Objects of a kind; namespace None means all namespaces."""
         ...
 
@@ -77,15 +86,17 @@ class Cluster(Protocol):
         ...
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
-              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
+              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False,
+              group: str | None = None) -> Obj:
         """patch_type: "json" (RFC 6902, `body` a list of operations), "merge" (RFC 7386),
         "strategic", or "apply" (server-side apply of the configuration `body`; `force` takes
         conflicting fields, and is refused with the other types)."""
         ...
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
-               propagation: str = "Background", dry_run: bool = False) -> Obj | None:
-        """Returns the object while it is still terminating, None once gone."""
+               propagation: str = "Background", dry_run: bool = False, *,
+               group: str | None = None) -> Obj | None:
+        """Returns the object while it is still terminating (finalizers), None once gone."""
         ...
 
     def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:
@@ -93,7 +104,8 @@ class Cluster(Protocol):
         ...
 
     def watch(self, kind: str, namespace: str | None = None, resource_version: str | None = None,
-              label_selector: str | None = None, timeout_seconds: float = 0.0) -> Iterator[WatchEvent]:
+              label_selector: str | None = None, timeout_seconds: float = 0.0, *,
+              group: str | None = None) -> Iterator[WatchEvent]:
         """Changes after resource_version (ResourceExpiredError if too old)."""
         ...
 
@@ -106,8 +118,24 @@ class Cluster(Protocol):
 class ActsOn(Protocol):
     """A cluster that knows which kinds its controllers act on (the embedded one: not every kind)."""
 
-    def acts_on(self, kind: str) -> bool:
+    def acts_on(self, kind: str, *, group: str | None = None) -> bool:
         """Whether something in the cluster acts on objects of `kind` (writes their status)."""
+        ...
+
+
+@runtime_checkable
+class Discovery(Protocol):
+    """A target that says which kinds it serves now (the API server's discovery).
+
+    The answer is the per-target view: the built-in kinds of `kapply.model.kinds.REGISTRY` the
+    target serves, plus one `KindInfo` per kind of each established CustomResourceDefinition (its
+    plural, short names, scope, served versions with the storage version first, categories,
+    subresources, printer columns). Resource arguments (`kapply get crontab`), apply ordering,
+    live-state reads and `kapply serve`'s discovery all ask this, never the built-in registry
+    alone, so a kind a CRD adds is known everywhere the moment it is established.
+    """
+
+    def served_kinds(self) -> list[KindInfo]:
         ...
 
 
@@ -169,7 +197,7 @@ class PagedLists(Protocol):
 
     def list_page(self, kind: str, namespace: str | None = None, label_selector: Any = None,
                   field_selector: str | None = None, limit: int = 0, continue_token: str = "",
-                  shared: bool = False) -> ListPage:
+                  shared: bool = False, *, group: str | None = None) -> ListPage:
         """Up to `limit` objects (0: all) after the continue token's position, in namespace/name order.
 
         A continue token is opaque; a malformed one is a BadRequestError, one that can no longer be
@@ -187,6 +215,7 @@ class Change:
     type: str  # ADDED, MODIFIED, DELETED
     kind: str
     object: Obj
+    group: str = ""  # the kind's API group ("" for the core group)
 
 
 @runtime_checkable
@@ -226,7 +255,8 @@ class Subresources(Protocol):
         ...
 
     def patch_status(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "merge",
-                     dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
+                     dry_run: bool = False, *, field_manager: str | None = None,
+                     group: str | None = None) -> Obj:
         """Patch only the status (PATCH .../status, json / merge / strategic): other changes in the
         patch are ignored."""
         ...
@@ -248,12 +278,13 @@ class CheckedDeletes(Protocol):
 
     def delete_checked(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
                        propagation: str = "Background", dry_run: bool = False, uid: str | None = None,
-                       resource_version: str | None = None) -> Obj | None:
+                       resource_version: str | None = None, *, group: str | None = None) -> Obj | None:
         """Delete if the object still has that uid / resourceVersion (Conflict otherwise)."""
         ...
 
     def delete_collection(self, kind: str, namespace: str | None = None, label_selector: Any = None,
                           field_selector: str | None = None, grace_seconds: float | None = None,
-                          propagation: str = "Background", dry_run: bool = False) -> list[Obj]:
+                          propagation: str = "Background", dry_run: bool = False, *,
+                          group: str | None = None) -> list[Obj]:
         """Delete every matching object; returns them as they were when deleted."""
         ...

@@ -12,23 +12,55 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class PrinterColumn:
+    """One column `get` prints for a kind (a CRD's additionalPrinterColumns entry)."""
+
+    name: str
+    json_path: str
+    type: str = "string"  # integer, number, string, boolean, date
+    format: str = ""
+    description: str = ""
+    priority: int = 0  # > 0: only with -o wide
+
+
+@dataclass(frozen=True)
+class ScalePaths:
+    """Where a custom resource keeps what its /scale subresource reads and writes."""
+
+    spec_replicas: str  # `.spec.replicas`
+    status_replicas: str  # `.status.replicas`
+    label_selector: str = ""  # `.status.labelSelector`, optional
+
+
+@dataclass(frozen=True)
 class KindInfo:
     group: str
-    version: str
+    version: str  # the preferred version (a CRD's storage version)
     kind: str
     plural: str
     namespaced: bool = True
     short_names: tuple[str, ...] = ()
     rank: int = 50
-    other_versions: tuple[str, ...] = field(default=())
+    other_versions: tuple[str, ...] = field(default=())  # further served versions
+    categories: tuple[str, ...] = ()  # `all` for what `kubectl get all` lists
+    subresources: tuple[str, ...] = ()  # `status`, `scale` (and a Pod's `log`, `eviction`)
+    custom: bool = False  # defined by a CustomResourceDefinition, not built in
+    printer_columns: tuple[PrinterColumn, ...] = ()  # a CRD's additionalPrinterColumns (custom kinds)
+    scale: ScalePaths | None = None  # a custom kind's scale subresource paths
+    singular_name: str = ""  # a CRD's names.singular when it is not the lower-cased kind
 
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
+    def versions(self) -> tuple[str, ...]:
+        """Every served version, the preferred one first."""
+        return (self.version, *self.other_versions)
+
+    @property
     def singular(self) -> str:
-        return self.kind.lower()
+        return self.singular_name or self.kind.lower()
 
     @property
     def resource(self) -> str:

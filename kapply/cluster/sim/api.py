@@ -34,7 +34,9 @@ from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, ChangeType
 from kapply.cluster.sim.journal import Journal
+from kapply.cluster.sim.kindview import KindView, builtin_info, group_of_key, is_custom_key
 from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
+from kapply.model.keys import split_api_version
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.selectors import Selector
 from kapply.validate.structure import root_type
@@ -61,29 +63,24 @@ FOREGROUND_FINALIZER = "foregroundDeletion"  # the owner waits until the collect
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
-def kind_info(kind: str) -> KindInfo:
-    """Registry facts of a kind; NotFoundError as kubectl words an unknown resource type."""
-    info = _KIND_INFO.get(kind) or REGISTRY.by_kind(kind)
-    if info is None:
-        raise NotFoundError(f'the server doesn\'t have a resource type "{kind}"')
-    _KIND_INFO[kind] = info
-    return info
+kind_info = builtin_info  # facts of a built-in kind (the cluster's own view adds its CRDs' kinds)
 
 
-_KIND_INFO: dict[str, KindInfo] = {}
+def has_status(kind: str, info: KindInfo) -> bool:
+    """Whether the kind's status is a subresource (update() keeps it, update_status() writes it)."""
+    return "status" in info.subresources if info.custom else kind in STATUS_KINDS
 
 
-def _check_api_version(kind: str, api_version: str) -> None:
-    """The kind must be served in that group/version, as the API server's REST mapping."""
-    group, _, version = api_version.rpartition("/")
-    served = REGISTRY.lookup_kind(group, kind)
-    if served is None or version not in (served.version, *served.other_versions):
-        raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
+def has_generation(kind: str, info: KindInfo) -> bool:
+    """Whether spec changes bump metadata.generation (every custom resource has one)."""
+    return info.custom or kind in GENERATION_KINDS
 
 
-def endpoint(kind: str, api_version: str, subresource: str = "") -> Endpoint:
+def endpoint(kind: str, api_version: str, subresource: str = "", status: bool | None = None) -> Endpoint:
     """Where a write of `kind` at `api_version` lands, for managedFields (the type, reset fields)."""
-    return Endpoint(api_version, kind, root_type(api_version, kind), subresource, kind in STATUS_KINDS)
+    reset = kind in STATUS_KINDS if status is None else status
+    bare = kind.partition(".")[0]
+    return Endpoint(api_version, bare, root_type(api_version, bare), subresource, reset)
 
 
 def qos_class(spec: Obj) -> str:
@@ -112,7 +109,8 @@ class SimAPI:
         self._settings = settings
         self._now = now
         self.rv = rv
-        self.journal = Journal(lambda kind: kind_info(kind).group)
+        self.journal = Journal(group_of_key)
+        self._kinds: KindView | None = None
         self._rng = random.Random(seed)
         self._on_change = on_change
         self._plugins = plugins
@@ -127,24 +125,66 @@ class SimAPI:
     def now(self) -> float:
         return self._now()
 
+    @property
+    def kinds(self) -> KindView:
+        """The kinds served now: built-ins plus the established CRDs' (rebuilt after a CRD write)."""
+        if self._kinds is None:
+            self._kinds = KindView(lambda: self.cache.list("CustomResourceDefinition"))
+        return self._kinds
+
+    def info(self, kind: str) -> KindInfo:
+        """Facts of a kind key (`kindview`); NotFoundError when it is not served."""
+        return builtin_info(kind) if not is_custom_key(kind) else self.kinds.info(kind)
+
+    def resource_label(self, kind: str) -> str:
+        """`deployments.apps`, `crontabs.stable.example.com`: how 404/409 messages name a resource."""
+        return self.info(kind).resource if is_custom_key(kind) else resource_label(kind)
+
+    def _decode(self, obj: Obj, normalise: bool = True) -> None:
+        """The decoder's checks (`admission.decode`) against the schema of the kind's served version."""
+        kind = str(obj.get("kind", ""))
+        given = obj.get("apiVersion")
+        key = self.kinds.key_of(obj) if isinstance(given, str) and given else \
+            self.kinds.key(kind) if given is None else kind
+        info = self.kinds.find(key) if is_custom_key(key) else kind_info(key)
+        if info is not None:  # an unserved custom kind: the REST mapping refuses it next
+            admission.decode(key, obj, info.api_version, normalise)
+
+    def _served(self, obj: Obj) -> tuple[str, KindInfo]:
+        """The key and facts of the kind an object names, served at its apiVersion (the REST
+        mapping: `no matches for kind "CronTab" in version "stable.example.com/v1"` otherwise)."""
+        kind = str(obj.get("kind", ""))
+        api_version = str(obj.get("apiVersion") or "")
+        if not api_version:
+            key = self.kinds.key(kind)
+            info = self.info(key)
+            obj["apiVersion"] = info.api_version
+            return key, info
+        key = self.kinds.key_of(obj)
+        group, version = split_api_version(api_version)
+        served = self.kinds.find(key) if is_custom_key(key) else REGISTRY.lookup_kind(group, kind)
+        if served is None or version not in served.versions:
+            raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
+        return key, self.info(key)
+
     # ---- reads ---------------------------------------------------------------------------------
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """The stored object or None (shared: do not mutate)."""
-        return self.cache.get(kind, namespace if kind_info(kind).namespaced else "", name)
+        return self.cache.get(kind, namespace if self.info(kind).namespaced else "", name)
 
     def read(self, kind: str, namespace: str, name: str) -> Obj:
         """The stored object or NotFoundError."""
         obj = self.get(kind, namespace, name)
         if obj is None:
-            raise NotFoundError(f'{resource_label(kind)} "{name}" not found')
+            raise NotFoundError(f'{self.resource_label(kind)} "{name}" not found')
         return obj
 
     def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None,
              node: str | None = None, owner_uid: str | None = None,
              field_selector: tuple[fields.FieldRequirement, ...] = ()) -> list[Obj]:
         """Objects of a kind, filtered (label and field selectors, node, controller owner)."""
-        if not kind_info(kind).namespaced:
+        if not self.info(kind).namespaced:
             namespace = None
         found = self.cache.list(kind, namespace, selector, node, owner_uid)
         if field_selector:
@@ -158,18 +198,15 @@ class SimAPI:
 
         `manager` records an Update entry in managedFields (None: an untracked internal write).
         """
-        kind = str(obj.get("kind", ""))
-        info = kind_info(kind)
         if validate:
-            admission.decode(kind, obj, info.api_version)
+            self._decode(obj)
+        kind, info = self._served(obj)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(self._rng.choice(_NAME_CHARS) for _ in range(5))
         if not meta.get("name"):
             raise admission.invalid(kind, "", [("metadata.name",
                                                 "Required value: name or generateName is required")])
-        obj.setdefault("apiVersion", info.api_version)
-        _check_api_version(kind, str(obj["apiVersion"]))
         if info.namespaced:
             meta["namespace"] = meta.get("namespace") or "default"
             self._check_namespace(kind, meta["namespace"], meta["name"])
@@ -177,7 +214,7 @@ class SimAPI:
             meta.pop("namespace", None)
         ns = meta.get("namespace", "")
         if self.cache.get(kind, ns, meta["name"]) is not None:
-            raise AlreadyExistsError(f'{resource_label(kind)} "{meta["name"]}" already exists')
+            raise AlreadyExistsError(f'{self.resource_label(kind)} "{meta["name"]}" already exists')
         for server_field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(server_field, None)
         if kind in _RESET_STATUS:
@@ -188,7 +225,7 @@ class SimAPI:
         self._admit(kind, "CREATE", obj, None, validate, manager)  # BeforeCreate: a Job's selector names it
         self.created_uids.add(meta["uid"])
         meta["creationTimestamp"] = rfc3339(self.now)
-        if kind in GENERATION_KINDS:
+        if has_generation(kind, info):
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
@@ -199,9 +236,9 @@ class SimAPI:
 
         Without managedFields in `obj` the stored ones are kept; `manager` records its Update entry.
         """
-        kind = str(obj.get("kind", ""))
         if validate:
-            admission.decode(kind, obj, kind_info(kind).api_version)
+            self._decode(obj)
+        kind, info = self._served(obj)
         old = self._existing(kind, obj)
         meta = obj.setdefault("metadata", {})
         old_meta = old["metadata"]
@@ -214,7 +251,7 @@ class SimAPI:
         meta["namespace"] = old_meta.get("namespace", "")
         if not meta["namespace"]:
             meta.pop("namespace")
-        if kind in STATUS_KINDS:
+        if has_status(kind, info):
             if "status" in old:
                 obj["status"] = old["status"]
             else:
@@ -222,7 +259,7 @@ class SimAPI:
         self._admit(kind, "UPDATE", obj, old, validate, manager)
         if validate:  # controllers' own writes (a pod binding its node) are trusted, as subresources are
             admission.check_immutable(kind, obj, old)
-        if kind in GENERATION_KINDS and _spec_changed(obj, old):
+        if has_generation(kind, info) and _spec_changed(obj, old, has_status(kind, info)):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers") \
                 and not int(meta.get("deletionGracePeriodSeconds") or 0):
@@ -231,7 +268,7 @@ class SimAPI:
 
     def update_status(self, obj: Obj, manager: str | None = None) -> Obj:
         """Replace only the status (the /status subresource)."""
-        kind = str(obj.get("kind", ""))
+        kind, info = self._served(obj)
         old = self._existing(kind, obj)
         new = dict(old)
         new["metadata"] = dict(old["metadata"])
@@ -240,21 +277,22 @@ class SimAPI:
         else:
             new.pop("status", None)
         if manager is not None:
-            record_update(old, new, manager, endpoint(kind, str(old.get("apiVersion", "")), "status"),
-                          rfc3339(self.now))
+            record_update(old, new, manager, endpoint(kind, str(old.get("apiVersion", "")), "status",
+                                                      has_status(kind, info)), rfc3339(self.now))
         return self._write_if_changed(kind, new, old)
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
               validate: bool = True, manager: str | None = None, force: bool = False) -> Obj:
         """JSON (RFC 6902), merge (RFC 7386), strategic-merge or apply patch of the stored object."""
         if patch_type == "apply":
-            namespace_checked = namespace if kind_info(kind).namespaced else None
+            namespace_checked = namespace if self.info(kind).namespaced else None
             return self.apply(patching.apply_body(body, kind, name, namespace_checked), manager or "", force,
                               validate)
         patching.forbid_force(force)
         old = self.read(kind, namespace, name)
         new = patching.patched(old, body, patch_type, kind)
-        if isinstance(body, dict) and "status" in body and kind in STATUS_KINDS and set(body) <= {"status"}:
+        if isinstance(body, dict) and "status" in body and has_status(kind, self.info(kind)) \
+                and set(body) <= {"status"}:
             return self.update_status(new, manager)
         return self.update(new, validate=validate, manager=manager)
 
@@ -265,12 +303,12 @@ class SimAPI:
         ApplyConflictError (409) names the managers and fields unless `force`.
         """
         check_field_manager(manager, apply=True)
-        kind = str(obj.get("kind", ""))
-        info = kind_info(kind)
         if validate:
-            admission.decode(kind, obj, info.api_version, normalise=False)
-        api_version = str(obj.get("apiVersion") or "")
-        _check_api_version(kind, api_version)
+            self._decode(obj, normalise=False)
+        if not obj.get("apiVersion"):
+            raise NotFoundError(f'no matches for kind "{obj.get("kind", "")}" in version ""')
+        kind, info = self._served(obj)
+        api_version = str(obj["apiVersion"])
         meta = obj.get("metadata")
         if not isinstance(meta, dict) or not meta.get("name"):
             raise admission.invalid(kind, "", [("metadata.name", "Required value: name is required")])
@@ -280,8 +318,9 @@ class SimAPI:
         config = json.loads(json.dumps(obj))
         if info.namespaced:
             config["metadata"]["namespace"] = namespace
-        merged = server_side_apply(live, config, manager, endpoint(kind, api_version), rfc3339(self.now),
-                                   force)
+        merged = server_side_apply(live, config, manager,
+                                   endpoint(kind, api_version, status=has_status(kind, info)),
+                                   rfc3339(self.now), force)
         if live is None:
             return self.create(merged, validate)
         merged["metadata"].setdefault("resourceVersion", live["metadata"]["resourceVersion"])
@@ -328,7 +367,7 @@ class SimAPI:
     # ---- internals -----------------------------------------------------------------------------
 
     def _existing(self, kind: str, obj: Obj) -> Obj:
-        info = kind_info(kind)
+        info = self.info(kind)
         meta = obj.get("metadata") or {}
         ns = (meta.get("namespace") or "default") if info.namespaced else ""
         old = self.read(kind, ns, str(meta.get("name", "")))
@@ -344,14 +383,15 @@ class SimAPI:
         if ns is None:
             raise NotFoundError(f'namespaces "{namespace}" not found')
         if ns["metadata"].get("deletionTimestamp"):
-            raise ForbiddenError(f'{resource_label(kind)} "{name}" is forbidden: unable to create new '
+            raise ForbiddenError(f'{self.resource_label(kind)} "{name}" is forbidden: unable to create new '
                                  f"content in namespace {namespace} because it is being terminated")
 
     def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool,
                manager: str | None = None) -> None:
         defaults.apply_defaults(kind, obj)  # after admission.decode (create/update): well-typed
         if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
-            record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", ""))),
+            record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", "")),
+                                                      status=has_status(kind, self.info(kind))),
                           rfc3339(self.now))
         elif old is not None and "managedFields" in old["metadata"]:
             obj["metadata"].setdefault("managedFields", old["metadata"]["managedFields"])
@@ -384,6 +424,8 @@ class SimAPI:
             return obj
         self.rv += 1
         obj["metadata"]["resourceVersion"] = str(self.rv)
+        if kind == "CustomResourceDefinition":
+            self._kinds = None
         self.cache.put(kind, obj)
         self.journal.changes.append((self.rv, type_, kind, obj))
         self._on_change(Change(type_, kind, obj, old))
@@ -397,6 +439,8 @@ class SimAPI:
         gone["metadata"] = dict(old["metadata"], resourceVersion=str(self.rv))
         meta = gone["metadata"]
         self.cache.remove(kind, meta.get("namespace", "") or "", meta["name"])
+        if kind == "CustomResourceDefinition":
+            self._kinds = None
         self.journal.changes.append((self.rv, "DELETED", kind, gone))
         for plugin in self._plugins:
             if kind in plugin.kinds:
@@ -443,6 +487,9 @@ class SimAPI:
             self._write("MODIFIED", kind, new, dep)
 
 
-def _spec_changed(obj: Obj, old: Obj) -> bool:
-    keys = (set(obj) | set(old)) - {"metadata", "status", "apiVersion", "kind"}
+def _spec_changed(obj: Obj, old: Obj, status_subresource: bool = True) -> bool:
+    """Whether anything but metadata (and the status, when it is a subresource) changed: what bumps
+    metadata.generation."""
+    ignored = {"metadata", "apiVersion", "kind", *(("status",) if status_subresource else ())}
+    keys = (set(obj) | set(old)) - ignored
     return any(obj.get(k) != old.get(k) for k in keys)

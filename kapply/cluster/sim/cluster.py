@@ -25,11 +25,12 @@ from kapply.cluster.fieldmanager.apiserver import check_field_manager, manager_f
 from kapply.cluster.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.protocol import WatchEvent
 from kapply.cluster.sim import admission
-from kapply.cluster.sim.api import SimAPI, kind_info
+from kapply.cluster.sim.api import SimAPI
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import SystemClock, WallClock, target_time
 from kapply.cluster.sim.controllers import CONTROLLERS
 from kapply.cluster.sim.events import EventRecorder, EventTTLController, events_for
+from kapply.cluster.sim.kindview import KindView
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
 from kapply.cluster.sim.serving import ServingAbilities
 from kapply.cluster.sim.settings import ClusterSettings
@@ -38,6 +39,7 @@ from kapply.errors import ClusterError, NotFoundError
 from kapply.model import selectors
 from kapply.model.collector import collector_paused
 from kapply.model.jsoncopy import deep_copy
+from kapply.model.kinds import KindInfo
 from kapply.model.selectors import Selector
 
 Obj = dict[str, Any]
@@ -263,33 +265,53 @@ class SimCluster(ServingAbilities):
         with self._reading():
             pass
 
+    # ---- kinds ---------------------------------------------------------------------------------
+
+    def kinds(self, api: SimAPI | None = None) -> KindView:
+        """The kinds served now (inside `_reading`: `api` is what it yielded)."""
+        if api is not None:
+            return api.kinds
+        return KindView(lambda: self.store.list("CustomResourceDefinition"))
+
+    def resolve(self, kind: str, group: str | None, api: SimAPI | None = None) -> tuple[str, KindInfo]:
+        """The kind key and facts of (kind, group) (see `kindview`); NotFound / AmbiguousKind."""
+        view = self.kinds(api)
+        key = view.key(kind, group)
+        return key, view.info(key)
+
+    def served_kinds(self) -> list[KindInfo]:
+        """Every kind served now: the built-ins and the established CRDs' kinds (Discovery)."""
+        with self._reading() as api:
+            return self.kinds(api).served()
+
     # ---- the Cluster protocol -----------------------------------------------------------------
 
-    def get(self, kind: str, namespace: str, name: str) -> Obj:
+    def get(self, kind: str, namespace: str, name: str, *, group: str | None = None) -> Obj:
         """One object (a copy); NotFoundError if absent."""
         with self._reading() as api:
+            key, info = self.resolve(kind, group, api)
             if api is None:
-                info = kind_info(kind)
-                found = self.store.get(kind, namespace if info.namespaced else "", name)
+                found = self.store.get(key, namespace if info.namespaced else "", name)
                 if found is None:
-                    raise NotFoundError(f'{admission.resource_label(kind)} "{name}" not found')
+                    label = info.resource if info.custom else admission.resource_label(key)
+                    raise NotFoundError(f'{label} "{name}" not found')
                 return found
-            return deep_copy(api.read(kind, namespace, name))
+            return deep_copy(api.read(key, namespace, name))
 
     def list(self, kind: str, namespace: str | None = None, label_selector: str | Selector | None = None,
-             field_selector: str | None = None) -> list[Obj]:
+             field_selector: str | None = None, *, group: str | None = None) -> list[Obj]:
         """Objects of a kind (all namespaces when namespace is None), filtered, in ns/name order."""
-        info = kind_info(kind)
         sel = selectors.parse(label_selector) if isinstance(label_selector, str) else label_selector
         if sel is not None:
             check_label_selector(sel)
-        reqs = parse_field_selector(kind, field_selector) if field_selector else ()
         with self._reading() as api:
+            key, info = self.resolve(kind, group, api)
+            reqs = parse_field_selector(key, field_selector) if field_selector else ()
             if api is None:
-                found = self.store.list(kind, namespace if info.namespaced else None)
+                found = self.store.list(key, namespace if info.namespaced else None)
                 return [o for o in found if (sel is None or sel.matches(o["metadata"].get("labels")))
                         and matches_fields(o, reqs)]
-            return deep_copy(api.list(kind, namespace, sel, field_selector=reqs))
+            return deep_copy(api.list(key, namespace, sel, field_selector=reqs))
 
     @contextmanager
     def _writing(self, dry_run: bool) -> Iterator[SimAPI]:
@@ -314,15 +336,16 @@ class SimCluster(ServingAbilities):
         if refused is not None:
             raise refused
 
-    def names(self, kind: str, namespace: str | None = None) -> list[tuple[str, str]]:
+    def names(self, kind: str, namespace: str | None = None, *, group: str | None = None
+              ) -> list[tuple[str, str]]:
         """(namespace, name) of every object of a kind, for `get -o name` (no object is decoded)."""
-        info = kind_info(kind)
-        scope = namespace if info.namespaced else None
         with self._reading() as api:
+            key, info = self.resolve(kind, group, api)
+            scope = namespace if info.namespaced else None
             if api is None:
-                return self.store.names(kind, scope)
+                return self.store.names(key, scope)
             return [(o["metadata"].get("namespace", ""), o["metadata"]["name"])
-                    for o in api.list(kind, scope)]
+                    for o in api.list(key, scope)]
 
     def create(self, obj: Obj, dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
         """Create through admission; returns the stored object (or what would be stored)."""
@@ -343,11 +366,13 @@ class SimCluster(ServingAbilities):
             return deep_copy(rt.api.update_status(deep_copy(obj), manager))
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
-              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False) -> Obj:
+              dry_run: bool = False, *, field_manager: str | None = None, force: bool = False,
+              group: str | None = None) -> Obj:
         """JSON, merge, strategic-merge or apply patch (apply needs an explicit field_manager)."""
         manager = field_manager if patch_type == "apply" else _manager(field_manager, "PatchOptions")
         with self._writing(dry_run) as api:
-            return deep_copy(api.patch(kind, namespace, name, deep_copy(body), patch_type,
+            key, _ = self.resolve(kind, group, api)
+            return deep_copy(api.patch(key, namespace, name, deep_copy(body), patch_type,
                                        manager=manager, force=force))
 
     def apply(self, obj: Obj, *, field_manager: str, force: bool = False, dry_run: bool = False) -> Obj:
@@ -356,10 +381,12 @@ class SimCluster(ServingAbilities):
             return deep_copy(api.apply(deep_copy(obj), field_manager, force))
 
     def delete(self, kind: str, namespace: str, name: str, grace_seconds: float | None = None,
-               propagation: str = "Background", dry_run: bool = False) -> Obj | None:
+               propagation: str = "Background", dry_run: bool = False, *,
+               group: str | None = None) -> Obj | None:
         """Delete; returns the object if it lingers (graceful pod deletion, finalizers)."""
         with self._writing(dry_run) as api:
-            left = api.delete(kind, namespace, name, grace_seconds, propagation)
+            key, _ = self.resolve(kind, group, api)
+            left = api.delete(key, namespace, name, grace_seconds, propagation)
             return deep_copy(left) if left is not None else None
 
     def events(self, namespace: str | None = None, involved: Obj | None = None) -> list[Obj]:
@@ -377,20 +404,28 @@ class SimCluster(ServingAbilities):
         return str(self.store.meta()["rv"])
 
     def watch(self, kind: str, namespace: str | None = None, resource_version: str | None = None,
-              label_selector: str | None = None, timeout_seconds: float = 0.0) -> Iterator[WatchEvent]:
+              label_selector: str | None = None, timeout_seconds: float = 0.0, *,
+              group: str | None = None) -> Iterator[WatchEvent]:
         """Changes after `resource_version` (or the current objects as ADDED when None), then,
         for `timeout_seconds` of wall time, new changes as they are committed."""
         from kapply.cluster.sim.watching import watch
 
-        return watch(self, kind, namespace, resource_version, label_selector, timeout_seconds)
+        with self._reading() as api:
+            key, _ = self.resolve(kind, group, api)
+        return watch(self, key, namespace, resource_version, label_selector, timeout_seconds)
 
-    def acts_on(self, kind: str) -> bool:
+    def acts_on(self, kind: str, *, group: str | None = None) -> bool:
         """Whether a controller of this cluster acts on `kind` (protocol.ActsOn): a kind with a
-        status that nothing here writes (an autoscaler, a claim) is inert."""
+        status that nothing here writes (an autoscaler, a claim, any custom resource: no operator
+        runs inside the embedded cluster) is inert."""
         from kapply.cluster.sim.api import STATUS_KINDS
         from kapply.cluster.sim.controllers import ACTS_ON
 
-        return kind not in STATUS_KINDS or kind in ACTS_ON
+        with self._reading() as api:
+            key, info = self.resolve(kind, group, api)
+        if info.custom:
+            return False
+        return key not in STATUS_KINDS or key in ACTS_ON
 
     # ---- time ----------------------------------------------------------------------------------
 

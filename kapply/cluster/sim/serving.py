@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from kapply.cluster.fields import check_label_selector, matches_fields, parse_field_selector
 from kapply.cluster.protocol import Change, ContinueExpiredError, ListPage, ResourceExpiredError
 from kapply.cluster.sim import patching
-from kapply.cluster.sim.api import kind_info
 from kapply.cluster.sim.clock import target_time
+from kapply.cluster.sim.kindview import group_of_key
 from kapply.cluster.sim.logs import LogsUnavailableError, container_log
 from kapply.errors import BadRequestError, ConflictError
 from kapply.model import selectors
@@ -80,16 +80,18 @@ class ServingAbilities:
         limit: int = 0,
         continue_token: str = "",
         shared: bool = False,
+        *,
+        group: str | None = None,
     ) -> ListPage:
         """A page of a filtered list, in namespace/name order (see the module docstring)."""
-        info = kind_info(kind)
-        scope = namespace if info.namespaced else None
         sel = selectors.parse(label_selector) if isinstance(label_selector, str) else label_selector
         if sel is not None:
             check_label_selector(sel)
-        reqs = parse_field_selector(kind, field_selector) if field_selector else ()
         token_rv, after = decode_continue(continue_token) if continue_token else (None, None)
         with self._reading() as api:  # type: ignore[attr-defined]
+            kind, info = self.resolve(kind, group, api)  # type: ignore[attr-defined]
+            scope = namespace if info.namespaced else None
+            reqs = parse_field_selector(kind, field_selector) if field_selector else ()
             meta = self._meta
             rv = api.rv if api is not None else int(meta["rv"])
             if token_rv is not None and token_rv < int(meta["changelog_floor"]):
@@ -162,7 +164,8 @@ class ServingAbilities:
             if resource_version < floor:
                 raise ResourceExpiredError(f"too old resource version: {resource_version} ({floor})")
             rows = self.store.changes_since(resource_version, limit=limit)
-        return [Change(rv, type_, kind, obj) for rv, type_, kind, obj in rows]
+        return [Change(rv, type_, key.partition(".")[0], obj, group_of_key(key))
+                for rv, type_, key, obj in rows]
 
     def changed_elsewhere(self) -> bool:
         """Whether another connection committed since the last call (PRAGMA data_version)."""
@@ -209,10 +212,12 @@ class ServingAbilities:
             return deep_copy(api.update_status(deep_copy(obj), manager))
 
     def patch_status(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "merge",
-                     dry_run: bool = False, *, field_manager: str | None = None) -> Obj:
+                     dry_run: bool = False, *, field_manager: str | None = None,
+                     group: str | None = None) -> Obj:
         """PATCH .../status: the patch is applied to the whole object, then only its status kept."""
         manager = _manager(field_manager, "PatchOptions")
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
+            kind, _ = self.resolve(kind, group, api)  # type: ignore[attr-defined]
             old = api.read(kind, namespace, name)
             new = patching.patched(old, body, patch_type, kind)
             new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
@@ -247,9 +252,12 @@ class ServingAbilities:
         dry_run: bool = False,
         uid: str | None = None,
         resource_version: str | None = None,
+        *,
+        group: str | None = None,
     ) -> Obj | None:
         """Delete when the preconditions hold, in one transaction (Conflict otherwise)."""
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
+            kind, info = self.resolve(kind, group, api)  # type: ignore[attr-defined]
             old = api.read(kind, namespace, name)
             meta = old["metadata"]
             failed = ""
@@ -262,7 +270,7 @@ class ServingAbilities:
                 )
             if failed:
                 raise ConflictError(
-                    f'Operation cannot be fulfilled on {kind_info(kind).resource} "{name}": '
+                    f'Operation cannot be fulfilled on {info.resource} "{name}": '
                     f"Precondition failed: {failed}"
                 )
             left = api.delete(kind, namespace, name, grace_seconds, propagation)
@@ -277,16 +285,18 @@ class ServingAbilities:
         grace_seconds: float | None = None,
         propagation: str = "Background",
         dry_run: bool = False,
+        *,
+        group: str | None = None,
     ) -> list[Obj]:
         """Delete every matching object in one transaction; returns each as it was deleted."""
-        info = kind_info(kind)
         sel = selectors.parse(label_selector) if isinstance(label_selector, str) else label_selector
         if sel is not None:
             check_label_selector(sel)
-        reqs = parse_field_selector(kind, field_selector) if field_selector else ()
-        scope = namespace if info.namespaced else None
         gone: list[Obj] = []
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
+            kind, info = self.resolve(kind, group, api)  # type: ignore[attr-defined]
+            reqs = parse_field_selector(kind, field_selector) if field_selector else ()
+            scope = namespace if info.namespaced else None
             for obj in list(api.list(kind, scope, sel, field_selector=reqs)):
                 meta = obj["metadata"]
                 left = api.delete(kind, meta.get("namespace", ""), meta["name"], grace_seconds, propagation)
