@@ -112,6 +112,14 @@ class AmbiguousKindError(ClusterError):
     reason = "BadRequest"
 
 
+class MethodNotAllowedError(ClusterError):
+    """A verb the resource does not allow now (HTTP 405): creating a custom resource while its CRD
+    is being deleted."""
+
+    code = 405
+    reason = "MethodNotAllowed"
+
+
 class ForbiddenError(ClusterError):
     code = 403
     reason = "Forbidden"

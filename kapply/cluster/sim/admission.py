@@ -39,6 +39,7 @@ PLUGIN_PATHS: list[str] = [
     "kapply.cluster.sim.jobselector:JobSelector",
     "kapply.cluster.sim.storage.admission:DefaultStorageClass",
     "kapply.cluster.sim.storage.admission:StorageObjectInUseProtection",
+    "kapply.cluster.sim.crd.admission:CRDAdmission",
 ]
 
 

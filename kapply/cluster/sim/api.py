@@ -33,9 +33,12 @@ from kapply.cluster.sim.admission import AdmissionPlugin, resource_label
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, ChangeType
+from kapply.cluster.sim.crd import admission as crd_admission
+from kapply.cluster.sim.crd.controllers import CLEANUP_FINALIZER, set_condition
 from kapply.cluster.sim.journal import Journal
 from kapply.cluster.sim.kindview import KindView, builtin_info, group_of_key, is_custom_key
 from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
+from kapply.model.jsoncopy import deep_copy
 from kapply.model.keys import split_api_version
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.selectors import Selector
@@ -342,6 +345,8 @@ class SimAPI:
             raise admission.invalid(kind, name, [("propagationPolicy", f'Unsupported value: "{propagation}": '
                                                   'supported values: "Foreground", "Background", "Orphan"')])
         finalizer = FOREGROUND_FINALIZER if propagation == "Foreground" else None
+        if kind == "CustomResourceDefinition":
+            return self._delete_crd(old, finalizer)
         grace = grace_seconds
         if kind == "Pod" and (old.get("spec") or {}).get("nodeName") and grace != 0:
             if grace is None:
@@ -389,6 +394,8 @@ class SimAPI:
     def _admit(self, kind: str, op: str, obj: Obj, old: Obj | None, validate: bool,
                manager: str | None = None) -> None:
         defaults.apply_defaults(kind, obj)  # after admission.decode (create/update): well-typed
+        if is_custom_key(kind):  # the CRD's schema: defaults, pruning, validation, storage version
+            crd_admission.admit_custom(self, kind, op, obj, old)
         if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
             record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", "")),
                                                       status=has_status(kind, self.info(kind))),
@@ -462,6 +469,24 @@ class SimAPI:
         if added:
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
         return self._write("MODIFIED", kind, new, old)
+
+    def _delete_crd(self, old: Obj, finalizer: str | None) -> Obj:
+        """A CRD is not removed at once: the cleanup finalizer holds it while its custom resources
+        are deleted (the apiextensions registry's Delete, then `crd.controllers.CRDFinalizer`)."""
+        meta = old["metadata"]
+        if meta.get("deletionTimestamp"):
+            return old
+        new = deep_copy(old)
+        finalizers = list(meta.get("finalizers") or ())
+        for name in (CLEANUP_FINALIZER, finalizer):
+            if name is not None and name not in finalizers:
+                finalizers.append(name)
+        new["metadata"].update(deletionTimestamp=rfc3339(self.now), deletionGracePeriodSeconds=0,
+                               finalizers=finalizers)
+        set_condition(new, "Terminating", "True", "InstanceDeletionPending",
+                      "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
+                      self.now)
+        return self._write("MODIFIED", "CustomResourceDefinition", new, old)
 
     def _delete_namespace(self, old: Obj) -> Obj | None:
         name = old["metadata"]["name"]

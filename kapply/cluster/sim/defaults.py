@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kapply.cluster.sim.crd.admission import crd_defaults
+
 Obj = dict[str, Any]
 
 
@@ -238,6 +240,7 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "StorageClass": storage_class,
     "PersistentVolume": persistent_volume,
     "PersistentVolumeClaim": persistent_volume_claim,
+    "CustomResourceDefinition": crd_defaults,
 }
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kapply.cluster.sim.crd.names import served_kind
 from kapply.errors import AmbiguousKindError, NotFoundError
+from kapply.model.crd import served_kind
 from kapply.model.keys import split_api_version
 from kapply.model.kinds import REGISTRY, KindInfo
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kapply.validate.rules import batch, config, networking, scaling, services, sets, storage, workloads
+from kapply.validate.rules import batch, config, crds, networking, scaling, services, sets, storage, workloads
 from kapply.validate.rules.findings import Errors, Finding, Key, field_string, render_value
 from kapply.validate.rules.metadata import check_object_meta
 
@@ -42,6 +42,7 @@ _KIND_CHECKS: dict[tuple[str, str], KindCheck] = {
     ("autoscaling", "HorizontalPodAutoscaler"): scaling.check_hpa,
     ("policy", "PodDisruptionBudget"): scaling.check_pdb,
     ("networking.k8s.io", "NetworkPolicy"): networking.check_network_policy,
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): crds.check_crd,
 }
 
 # Every stable rule id with a one-line description (for docs and `--help`).
@@ -152,6 +153,9 @@ RULES: dict[str, str] = {
     "config-key-duplicate": "a ConfigMap key is not in both data and binaryData",
     "config-size": "ConfigMap/Secret data totals at most 1 MiB",
     "secret-type-keys": "typed Secrets carry the keys their type requires",
+    "crd": "a CRD's name, group, names, scope, versions (one storage), printer columns, scale paths",
+    "crd-schema": "a CRD version's openAPIV3Schema is structural (typed, object root, valid defaults)",
+    "crd-resource": "a custom resource matches its CRD's schema (types, required, enums, bounds, CEL)",
 }
 
 

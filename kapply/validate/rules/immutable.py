@@ -143,7 +143,22 @@ def _pvc(live: dict, merged: dict) -> list[Cause]:
              "volumeAttributesClassName for bound claims")]
 
 
+def _crd(live: dict, merged: dict) -> list[Cause]:
+    """An established CRD keeps its group and scope (ValidateCustomResourceDefinitionSpecUpdate)."""
+    established = any(c.get("type") == "Established" and c.get("status") == "True"
+                      for c in (live.get("status") or {}).get("conditions") or () if isinstance(c, dict))
+    if not established:
+        return []
+    causes = []
+    for field in ("group", "scope"):
+        old, new = _spec(live).get(field), _spec(merged).get(field)
+        if old is not None and new != old:
+            causes.append((f"spec.{field}", f"Invalid value: {render_value(new)}: field is immutable"))
+    return causes
+
+
 _CHECKS: dict[str, Callable[[dict, dict], list[Cause]]] = {
+    "CustomResourceDefinition": _crd,
     "Deployment": _selector,
     "ReplicaSet": _selector,
     "DaemonSet": _selector,

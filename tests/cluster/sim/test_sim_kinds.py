@@ -14,7 +14,8 @@ CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namesp
 def test_the_embedded_cluster_answers_discovery(cluster: SimCluster) -> None:
     assert isinstance(cluster, Discovery)
     served = {(k.group, k.kind) for k in cluster.served_kinds()}
-    assert {("apps", "Deployment"), ("", "Pod"), ("apiextensions.k8s.io", "CustomResourceDefinition")} <= served
+    expected = {("apps", "Deployment"), ("", "Pod"), ("apiextensions.k8s.io", "CustomResourceDefinition")}
+    assert expected <= served
 
 
 def test_a_group_names_the_kind(cluster: SimCluster) -> None:
@@ -24,8 +25,10 @@ def test_a_group_names_the_kind(cluster: SimCluster) -> None:
     assert cluster.list("Deployment", group="apps") == []
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda c: c.get("ConfigMap", "default", "c", group="apps"), 'no matches for kind "ConfigMap" in group "apps"'),
+@pytest.mark.parametrize(("call",
+ "message"), [
+    (lambda c: c.get("ConfigMap", "default", "c", group="apps"),
+     'no matches for kind "ConfigMap" in group "apps"'),
     (lambda c: c.list("Deployment", group=""), 'no matches for kind "Deployment" in group ""'),
     (lambda c: c.delete("CronTab", "default", "x", group="stable.example.com"),
      'no matches for kind "CronTab" in group "stable.example.com"'),

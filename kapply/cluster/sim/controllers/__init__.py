@@ -28,6 +28,9 @@ CONTROLLERS: list[str] = [
     "kapply.cluster.sim.controllers.endpointslices:EndpointSliceController",
     "kapply.cluster.sim.controllers.loadbalancer:LoadBalancerController",
     "kapply.cluster.sim.controllers.kubernetesservice:KubernetesServiceController",
+    "kapply.cluster.sim.crd.controllers:NamingController",
+    "kapply.cluster.sim.crd.controllers:EstablishingController",
+    "kapply.cluster.sim.crd.controllers:CRDFinalizer",
 ]
 
 # Kinds with a status that these controllers write (SimCluster.acts_on); the other kinds with a

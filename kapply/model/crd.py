@@ -1,4 +1,7 @@
-"""What an established CustomResourceDefinition serves: a `KindInfo` of its kind.
+"""Reading a CustomResourceDefinition: its versions, schemas, and the `KindInfo` it serves.
+
+Shared by the embedded cluster (what it serves, what it validates against) and `kapply validate`
+(custom resources checked against a CRD found among the files).
 
 The apiextensions server serves a CRD's *accepted* names (`status.acceptedNames`, what the
 naming controller granted) once the `Established` condition is True, and only its versions with
@@ -49,6 +52,19 @@ def storage_version(crd: Obj) -> str:
 def version_of(crd: Obj, name: str) -> Obj | None:
     """The version entry called `name`."""
     return next((v for v in versions(crd) if v.get("name") == name), None)
+
+
+def schema_of(crd: Obj, version: str) -> Obj | None:
+    """The openAPIV3Schema of one version (None when it has none)."""
+    entry = version_of(crd, version) or {}
+    schema = (entry.get("schema") or {}).get("openAPIV3Schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def defined_kind(crd: Obj) -> tuple[str, str]:
+    """(group, kind) the CRD defines, from its spec (accepted or not)."""
+    spec = crd.get("spec") or {}
+    return str(spec.get("group", "")), str((spec.get("names") or {}).get("kind", ""))
 
 
 def printer_columns(version: Obj) -> tuple[PrinterColumn, ...]:
