@@ -25,8 +25,7 @@ def test_a_group_names_the_kind(cluster: SimCluster) -> None:
     assert cluster.list("Deployment", group="apps") == []
 
 
-@pytest.mark.parametrize(("call",
- "message"), [
+@pytest.mark.parametrize(("call", "message"), [
     (lambda c: c.get("ConfigMap", "default", "c", group="apps"),
      'no matches for kind "ConfigMap" in group "apps"'),
     (lambda c: c.list("Deployment", group=""), 'no matches for kind "Deployment" in group ""'),
