@@ -150,6 +150,8 @@ class SimAPI:
         key = self.kinds.key_of(obj) if isinstance(given, str) and given else \
             self.kinds.key(kind) if given is None else kind
         info = self.kinds.find(key) if is_custom_key(key) else kind_info(key)
+        if info is None and REGISTRY.by_kind(kind) is not None:  # a built-in kind at a wrong apiVersion:
+            key, info = kind, REGISTRY.by_kind(kind)  # its body is still decoded as the served version
         if info is not None:  # an unserved custom kind: the REST mapping refuses it next
             admission.decode(key, obj, info.api_version, normalise)
 
