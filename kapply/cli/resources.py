@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from kapply.cluster.protocol import Discovery
 from kapply.errors import UnknownKindError, UsageError
-from kapply.model.kinds import REGISTRY, KindInfo
+from kapply.model.kinds import REGISTRY, KindInfo, KindRegistry
 
 # `kubectl get all`: the workload and service kinds.
 ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet",
        "Job", "CronJob", "HorizontalPodAutoscaler")
 
 
-def resolve_kind(text: str) -> KindInfo:
-    info = REGISTRY.resolve(text)
+def served(target: Any) -> KindRegistry:
+    """The kinds a target serves now (its Discovery: built-ins plus its CRDs' kinds), as a registry
+    that resolves kubectl's names; the built-in registry for a target without discovery."""
+    if isinstance(target, Discovery):
+        return KindRegistry(tuple(target.served_kinds()))
+    return REGISTRY
+
+
+def _registry(kinds: KindRegistry | Iterable[KindInfo] | None) -> KindRegistry:
+    if kinds is None:
+        return REGISTRY
+    return kinds if isinstance(kinds, KindRegistry) else KindRegistry(tuple(kinds))
+
+
+def resolve_kind(text: str, kinds: KindRegistry | Iterable[KindInfo] | None = None) -> KindInfo:
+    """`deploy`, `crontabs`, `ct`, `crontab.stable.example.com`: the kind kubectl would pick (built-ins
+    first, as its REST mapper prefers the built-in groups)."""
+    info = _registry(kinds).resolve(text)
     if info is None:
         raise UnknownKindError(f'the server doesn\'t have a resource type "{text}"')
     return info
 
 
-def parse_targets(args: Sequence[str]) -> list[tuple[KindInfo, str | None]]:
+def parse_targets(args: Sequence[str], kinds: KindRegistry | Iterable[KindInfo] | None = None
+                  ) -> list[tuple[KindInfo, str | None]]:
     """Turn `get`'s positional arguments into (kind, name or None) pairs, kubectl's way."""
     if not args:
         raise UsageError("you must specify the type of resource to get (e.g. `kapply get pods`)")
+    registry = _registry(kinds)
     if all("/" in a for a in args):
         out = []
         for arg in args:
@@ -30,7 +50,7 @@ def parse_targets(args: Sequence[str]) -> list[tuple[KindInfo, str | None]]:
             if not name:
                 raise UsageError("arguments in resource/name form must have a single resource and name: "
                                  f"{arg}")
-            out.append((resolve_kind(kind), name))
+            out.append((resolve_kind(kind, registry), name))
         return out
     if any("/" in a for a in args):
         raise UsageError("there is no need to specify a resource type as a separate argument when "
@@ -38,14 +58,15 @@ def parse_targets(args: Sequence[str]) -> list[tuple[KindInfo, str | None]]:
                          "(e.g. 'kapply get resource/<resource_name>' "
                          "instead of 'kapply get resource resource/<resource_name>')")
     kinds_text, *names = args
-    kinds: list[KindInfo] = []
+    found: list[KindInfo] = []
     for part in kinds_text.split(","):
         if part == "all":
-            kinds.extend(info for k in ALL if (info := REGISTRY.by_kind(k)) is not None)
+            found.extend(info for k in ALL if (info := REGISTRY.by_kind(k)) is not None)
+            found.extend(i for i in registry if i.custom and "all" in i.categories)
         else:
-            kinds.append(resolve_kind(part))
+            found.append(resolve_kind(part, registry))
     if names:
-        if len(kinds) > 1:
+        if len(found) > 1:
             raise UsageError("you may only specify a single resource type when naming objects")
-        return [(kinds[0], n) for n in names]
-    return [(k, None) for k in kinds]
+        return [(found[0], n) for n in names]
+    return [(k, None) for k in found]

@@ -136,8 +136,8 @@ class KindRegistry:
         for info in kinds:
             self._by_group_kind.setdefault((info.group, info.kind), info)
             self._by_kind.setdefault(info.kind, info)
-            names = (info.kind.lower(), info.plural, info.resource, f"{info.kind.lower()}.{info.group}",
-                     *info.short_names)
+            names = (info.kind.lower(), info.singular, info.plural, info.resource,
+                     f"{info.kind.lower()}.{info.group}", f"{info.singular}.{info.group}", *info.short_names)
             for name in names:
                 self._by_name.setdefault(name, info)
 

@@ -65,7 +65,7 @@ def delete(
             raise UsageError("resources cannot be given both as arguments and with --filename")
         with open_sim(cluster) as sim:
             if filenames:
-                items = _from_files(filenames, namespace)
+                items = _from_files(sim, filenames, namespace)
             else:
                 items = _from_args(sim, resources or [], ns, selector, all_objects, all_namespaces)
             if grace == 0 and force:
@@ -96,14 +96,14 @@ Item = tuple[Any, str, str, str | None]
 
 def _from_args(sim: Any, resources: list[str], ns: str, selector: str | None,
                all_objects: bool, all_namespaces: bool = False) -> list[Item]:
-    from kapply.cli.resources import parse_targets
+    from kapply.cli.resources import parse_targets, served
     from kapply.errors import UsageError
 
     if not resources:
         raise UsageError("You must provide one or more resources by argument or filename.")
     items: list[Item] = []
     listed = False
-    for info, name in parse_targets(resources):
+    for info, name in parse_targets(resources, served(sim)):
         where = ns if info.namespaced else ""
         if name is not None:
             items.append((info, where, name, None))
@@ -112,17 +112,19 @@ def _from_args(sim: Any, resources: list[str], ns: str, selector: str | None,
             raise UsageError("resource(s) were provided, but no name was specified")
         listed = True
         scope = None if all_namespaces or not info.namespaced else where
-        for obj in sim.list(info.kind, scope, label_selector=selector):
+        for obj in sim.list(info.kind, scope, label_selector=selector, group=info.group):
             items.append((info, obj["metadata"].get("namespace") or "", obj["metadata"]["name"], None))
     if listed and not items:
         sys.stderr.write("No resources found\n")
     return items
 
 
-def _from_files(paths: list[str], namespace: str | None) -> list[Item]:
+def _from_files(sim: Any, paths: list[str], namespace: str | None) -> list[Item]:
+    from kapply.cli.resources import served
     from kapply.errors import LoadError, UsageError
     from kapply.load.loader import load_paths
-    from kapply.model.kinds import REGISTRY
+
+    kinds = served(sim)
 
     loaded = load_paths(paths)
     errors = [i for i in loaded.issues if i.severity == "error"]
@@ -133,7 +135,7 @@ def _from_files(paths: list[str], namespace: str | None) -> list[Item]:
         obj = doc.obj
         group = str(obj.get("apiVersion", "")).rpartition("/")[0]
         kind = str(obj.get("kind", ""))
-        info = REGISTRY.lookup_kind(group, kind) or REGISTRY.by_kind(kind)
+        info = kinds.lookup_kind(group, kind) or kinds.by_kind(kind)
         if info is None:
             raise UsageError(f'{doc.file}: the server doesn\'t have a resource type "{obj.get("kind")}"')
         md = obj.get("metadata") or {}
@@ -160,7 +162,7 @@ def _delete_all(sim: Any, items: list[Item], grace: float | None, propagation: s
     failed = False
     for info, where, name, source in items:
         try:
-            sim.delete(info.kind, where, name, grace_seconds=grace, propagation=propagation)
+            sim.delete(info.kind, where, name, grace_seconds=grace, propagation=propagation, group=info.group)
         except ClusterError as exc:
             if isinstance(exc, NotFoundError) and ignore_not_found:
                 continue

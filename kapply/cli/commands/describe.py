@@ -34,16 +34,18 @@ def describe(
     with handle_errors():
         from kapply.cli.kubectl import namespace_of, open_sim, report
         from kapply.cli.printers.describe import describe as render
-        from kapply.cli.resources import parse_targets
+        from kapply.cli.resources import parse_targets, served
         from kapply.errors import NotFoundError
 
-        targets = parse_targets(resources)
+        if not resources:
+            parse_targets(resources)  # the usage error, before opening anything
         # kubectl matches name prefixes only for the two-argument form `describe TYPE NAME_PREFIX`
         prefix_match = len(resources) == 2 and not any("/" in arg for arg in resources)
         ns = None if all_namespaces else namespace_of(namespace)
         pages: list[str] = []
         failed = False
         with open_sim(cluster) as sim:
+            targets = parse_targets(resources, served(sim))
             now = sim.now()
             lookups = _Lookups(sim)
             for info, name in targets:
@@ -70,14 +72,14 @@ def _find(sim: Any, info: Any, name: str | None, ns: str | None, selector: str |
 
     scope = ns if info.namespaced else None
     if name is None:
-        return list(sim.list(info.kind, namespace=scope, label_selector=selector))
+        return list(sim.list(info.kind, namespace=scope, label_selector=selector, group=info.group))
     where = (ns or "default") if info.namespaced else ""
     try:
-        return [sim.get(info.kind, where, name)]
+        return [sim.get(info.kind, where, name, group=info.group)]
     except NotFoundError:
         if not prefix_match:
             raise
-        found = [o for o in sim.list(info.kind, namespace=scope, label_selector=selector)
+        found = [o for o in sim.list(info.kind, namespace=scope, label_selector=selector, group=info.group)
                  if o["metadata"]["name"].startswith(name)]
         if not found:
             raise

@@ -56,17 +56,19 @@ def get(
     with handle_errors():
         from kapply.cli.printers.listing import Printer
         from kapply.cli.printers.templates import parse_output
-        from kapply.cli.resources import parse_targets
+        from kapply.cli.resources import parse_targets, served
         from kapply.cluster.sim import open_cluster
         from kapply.model.selectors import parse
 
         printer = Printer(parse_output(output, OUTPUTS), all_namespaces=all_namespaces,
                           show_labels=show_labels, no_headers=no_headers,
                           label_columns=[k for text in label_columns for k in text.split(",") if k])
-        targets = parse_targets(resources)
+        if not resources:
+            parse_targets(resources)  # the usage error, before opening anything
         label_selector = parse(selector) if selector else None
         ns = None if all_namespaces else (namespace or "default")
         sim = open_cluster(cluster)
+        targets = parse_targets(resources, served(sim))
         streaming = watch or watch_only
         if streaming and len({info.kind for info, _ in targets}) > 1:
             raise _usage("watch is only supported on individual resources and resource collections, but "
@@ -76,7 +78,7 @@ def get(
             for info, _ in targets:  # names only: nothing needs decoding
                 scope = ns if info.namespaced else None
                 sys.stdout.write("".join(f"{printer.qualified(info)}/{name}\n"
-                                         for _, name in sim.names(info.kind, scope)))
+                                         for _, name in sim.names(info.kind, scope, group=info.group)))
             raise typer.Exit(ExitStatus.OK)
         gc.disable()  # a short-lived process decoding many objects: collections only cost time
         version = sim.resource_version() if streaming else None
@@ -126,12 +128,12 @@ def _find(sim: Any, targets: list[tuple[Any, str | None]], ns: str | None, label
         if name is not None:
             try:
                 where = (ns or "default") if info.namespaced else ""
-                found.append((info, sim.get(info.kind, where, name)))
+                found.append((info, sim.get(info.kind, where, name, group=info.group)))
             except NotFoundError as exc:
                 missing.append(str(exc))
             continue
         for obj in sim.list(info.kind, namespace=scope, label_selector=label_selector,
-                            field_selector=field_selector):
+                            field_selector=field_selector, group=info.group):
             found.append((info, obj))
     return found, missing
 
@@ -150,7 +152,7 @@ def _stream(sim: Any, printer: Any, target: tuple[Any, str | None], ns: str | No
     sys.stdout.flush()
     try:
         for event in sim.watch(info.kind, scope, resource_version=version, label_selector=selector,
-                               timeout_seconds=seconds):
+                               timeout_seconds=seconds, group=info.group):
             obj = event.object
             wrong_name = name is not None and obj["metadata"].get("name") != name
             if wrong_name or not matches_fields(obj, fields):

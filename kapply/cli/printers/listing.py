@@ -99,9 +99,11 @@ class Printer:
     def _table(self, kind: str, items: list[tuple[Any, dict[str, Any]]], now: float,
                several_kinds: bool) -> tuple[list[str], list[list[str]]]:
         from kapply.model.columns import columns_for
+        from kapply.model.printcolumns import custom_columns
 
         wide = self.output.format == "wide"
-        cols = columns_for(kind)
+        first = items[0][0]
+        cols = custom_columns(first) if getattr(first, "custom", False) else columns_for(kind)
         namespaced = items[0][0].namespaced
         prefixed = self.all_namespaces and namespaced
         headers = list(cols.headers) + (list(cols.wide_headers) if wide else [])
