@@ -142,6 +142,30 @@ def job(obj: Obj) -> Status:
     return Status(CURRENT, f"Job in progress. success:{succeeded}, active: {active}, failed: {failed}")
 
 
+def crd(obj: Obj) -> Status:
+    """crdConditions: Current once Established, Failed when the names are not accepted."""
+    for cond in _conditions(obj):
+        if cond.get("type") == "NamesAccepted" and cond.get("status") == "False":
+            return Status(FAILED, str(cond.get("message") or ""))
+        if cond.get("type") == "Established":
+            if cond.get("status") == "False" and cond.get("reason") != "Installing":
+                return Status(FAILED, str(cond.get("message") or ""))
+            if cond.get("status") == "True":
+                return Status(CURRENT, "CRD is established")
+    return Status(IN_PROGRESS, "Install in progress")
+
+
+def ready_condition(obj: Obj) -> Status:
+    """A custom resource after the generic checks: its Ready condition, else current."""
+    for cond in _conditions(obj):
+        if cond.get("type") == "Ready":
+            if cond.get("status") == "True":
+                return Status(CURRENT, str(cond.get("message") or "Resource is Ready"))
+            why = cond.get("message") or cond.get("reason") or "Resource is not Ready"
+            return Status(IN_PROGRESS, str(why))
+    return Status(CURRENT, "Resource is current")
+
+
 def always_ready(obj: Obj) -> Status:
     return Status(CURRENT, "Resource is always ready")
 
@@ -166,6 +190,7 @@ RULES: dict[str, Callable[[Obj], Status]] = {
     "CronJob": always_ready,
     "PersistentVolumeClaim": persistent_volume_claim,
     "HorizontalPodAutoscaler": current,
+    "CustomResourceDefinition": crd,
 }
 
 

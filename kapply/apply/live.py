@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from kapply.cluster.protocol import Cluster
+from kapply.cluster.protocol import Cluster, Discovery
 from kapply.errors import NotFoundError, ValidationError
 from kapply.model.keys import ResourceKey
 from kapply.model.kinds import REGISTRY
@@ -24,16 +24,24 @@ def fetch_live(cluster: Cluster, keys: Iterable[ResourceKey]) -> dict[ResourceKe
     for key in keys:
         wanted[(key.group, key.kind)].add(key)
     live: dict[ResourceKey, dict[str, Any]] = {}
+    served = served_kinds(cluster)
     for (group, kind), group_keys in wanted.items():
-        if REGISTRY.lookup_kind(group, kind) is None:
-            continue  # a kind this cluster does not serve: nothing of it can be live
+        if (group, kind) not in served:
+            continue  # a kind this cluster does not serve (yet: its CRD is in the plan): nothing is live
         namespaces = {k.namespace for k in group_keys}
         scope = next(iter(namespaces)) if len(namespaces) == 1 else None
-        for obj in cluster.list(kind, namespace=scope or None):
+        for obj in cluster.list(kind, namespace=scope or None, group=group):
             key = ResourceKey.of(obj)
             if key in group_keys:
                 live[key] = obj
     return live
+
+
+def served_kinds(cluster: Cluster) -> set[tuple[str, str]]:
+    """(group, kind) of every kind the target serves now (its Discovery, else the built-ins)."""
+    if isinstance(cluster, Discovery):
+        return {(i.group, i.kind) for i in cluster.served_kinds()}
+    return {(i.group, i.kind) for i in REGISTRY}
 
 
 def read_inventory(cluster: Cluster, inventory_id: str) -> Inventory | None:
@@ -62,13 +70,14 @@ def namespace_contents(cluster: Cluster, namespace: str) -> list[dict[str, Any]]
     """Every object in a namespace (one list call per namespaced kind the cluster serves), Events
     excluded: what deleting the Namespace deletes."""
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for info in REGISTRY:
-        if not info.namespaced or info.kind in NOT_LISTED or info.kind in seen:
+    seen: set[tuple[str, str]] = set()
+    kinds = cluster.served_kinds() if isinstance(cluster, Discovery) else list(REGISTRY)
+    for info in kinds:
+        if not info.namespaced or info.kind in NOT_LISTED or (info.group, info.kind) in seen:
             continue
-        seen.add(info.kind)
+        seen.add((info.group, info.kind))
         try:
-            out.extend(cluster.list(info.kind, namespace=namespace))
+            out.extend(cluster.list(info.kind, namespace=namespace, group=info.group))
         except NotFoundError:
             continue  # a kind this cluster does not serve
     return out

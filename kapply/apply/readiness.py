@@ -2,12 +2,15 @@
 
 Deployments follow `kubectl rollout status` (kapply.model.rollout); Pods are ready when their
 Ready condition is True and fail when they end Failed; ReplicaSets and ReplicationControllers
-when every desired replica is ready; StatefulSets, DaemonSets, Jobs, CronJobs, claims (Bound)
-and autoscalers follow kstatus (`kstatus.py`: a failed Job fails the wait); a LoadBalancer
-Service is done at once (its external IP is reported when the pool assigns one, but is not
-waited for: minikube users often have none). A kind the cluster runs nothing for (`acts_on`
-says no: an Ingress without an ingress controller) is done at once and reported as not acted
-on: never waited for, never ready.
+when every desired replica is ready; StatefulSets, DaemonSets, Jobs, CronJobs, claims (Bound),
+autoscalers and CRDs (Established) follow kstatus (`kstatus.py`: a failed Job fails the wait); a
+LoadBalancer Service is done at once (its external IP is reported when the pool assigns one, but
+is not waited for: minikube users often have none). A kind the cluster runs nothing for
+(`acts_on` says no: an Ingress without an ingress controller, a custom resource: no operator runs
+inside) is done at once and reported as not acted on: never waited for, never ready; unless its
+status shows that something outside acts on it (conditions or an observed generation, an operator
+through `kapply serve`), when kstatus' generic rules decide (observedGeneration, Reconciling /
+Stalled, then Ready).
 Everything else is done when it exists.
 """
 
@@ -33,8 +36,12 @@ class Readiness:
 def readiness(obj: Obj, acts_on: Callable[[str], bool] | None = None) -> Readiness:
     kind = str(obj.get("kind", ""))
     if acts_on is not None and not acts_on(kind):
-        return Readiness(True, True, f"not acted on: this cluster runs no controller for {kind} objects",
-                         inert=True)
+        if not _reported(obj):
+            return Readiness(True, True, f"not acted on: this cluster runs no controller for {kind} objects",
+                             inert=True)
+        computed = kstatus.generic(obj) or kstatus.ready_condition(obj)  # something outside acts on it
+        done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
+        return Readiness(done, computed.status != kstatus.FAILED, computed.message)
     if kind == "Deployment":
         return _deployment(obj)
     if kind == "Pod":
@@ -46,6 +53,13 @@ def readiness(obj: Obj, acts_on: Callable[[str], bool] | None = None) -> Readine
         done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
         return Readiness(done, computed.status != kstatus.FAILED, computed.message)
     return Readiness(True, True, "exists")
+
+
+def _reported(obj: Obj) -> bool:
+    """Whether something wrote what kstatus reads (conditions, an observed generation): an operator
+    outside the cluster (through `kapply serve`) acts on a custom resource."""
+    status = obj.get("status")
+    return isinstance(status, dict) and bool(status.get("conditions") or "observedGeneration" in status)
 
 
 def _deployment(obj: Obj) -> Readiness:

@@ -47,13 +47,14 @@ def wait_ready(cluster: Cluster, keys: Iterable[ResourceKey], timeout: float,
     """Wait until every object is ready (or one fails, or `timeout` cluster-seconds pass)."""
     pending = list(keys)
     result = WaitResult(ok=True, timed_out=False)
-    acts_on = cluster.acts_on if isinstance(cluster, ActsOn) else None
     deadline = cluster.now() + timeout
     while True:
         still = []
         for key in pending:
+            acts_on = (lambda _kind, k=key: cluster.acts_on(k.kind, group=k.group)) \
+                if isinstance(cluster, ActsOn) else None
             try:
-                state = readiness(cluster.get(key.kind, key.namespace, key.name), acts_on)
+                state = readiness(cluster.get(key.kind, key.namespace, key.name, group=key.group), acts_on)
             except NotFoundError:
                 state = Readiness(False, True, "not found yet")
             if result.states.get(key) != state and on_progress is not None:

@@ -27,6 +27,7 @@ class ValidateOptions:
     schema_dirs: tuple[Path, ...] = ()
     kubernetes_version: str = "1.34"
     rules: bool = True
+    crds: tuple[dict[str, Any], ...] = ()  # CRDs beyond the files' own (apply: the cluster's)
 
 
 @dataclass
@@ -70,6 +71,12 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         schemas = SchemaValidator(options.kubernetes_version, options.schema_dirs)
     else:
         schemas = default_validator()
+    from kapply.validate.custom import CustomKinds, is_crd
+
+    custom = CustomKinds(options.crds)
+    for doc in loaded.documents:  # a file's CRDs define kinds for every file
+        if isinstance(doc.obj, dict) and is_crd(doc.obj):
+            custom.add(doc.obj)
 
     report = Report(files=list(loaded.files), kustomizations=list(loaded.kustomizations),
                     renderer=loaded.renderer)
@@ -95,7 +102,7 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
         name = key.display
         report.resources.append(name)
         report.resource_files.append(doc.file)
-        found = _check_document(doc, name, schemas, options)
+        found = _check_document(doc, name, schemas, options, custom)
         # a duplicate key makes the object invalid, as strict decoding rejects it (reported once per document)
         found += [Diagnostic(i.file, i.line, i.column, i.message, i.rule, "error", name)
                   for i in spoils if i not in reported]
@@ -131,10 +138,20 @@ def flag_duplicates(result: Validated) -> None:
     result.documents, result.keys = documents, keys
 
 
-def _check_document(doc: Document, name: str, schemas: Any, options: ValidateOptions) -> list[Diagnostic]:
+def _check_document(doc: Document, name: str, schemas: Any, options: ValidateOptions,
+                    custom: Any = None) -> list[Diagnostic]:
     from kapply.validate.accepted import check_object
 
     checked = check_object(doc.obj, schemas, rules=options.rules)
+    crd = custom.find(doc.obj) if custom and not checked.known else None
+    if crd is not None:  # a custom resource: its CRD's schema, and the object meta rules every kind has
+        found = [_diag(doc, path, message, rule, name) for path, message, rule in custom.check(doc.obj, crd)]
+        if options.rules:
+            from kapply.validate.rules import check
+
+            found += [_diag(doc, tuple(f.path), f.message, f.rule, name, f.severity, f.field)
+                      for f in check(doc.obj)]
+        return found
     if not checked.known:  # the issues explain the unknown kind / apiVersion
         severity = "warning" if options.skip_unknown else "error"
         return [_diag(doc, ("apiVersion",), i.message, i.rule, name, severity) for i in checked.issues]

@@ -56,6 +56,8 @@ def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> 
     from kapply.cluster.sim import open_cluster
     from kapply.errors import NothingAppliedError
 
+    cluster = open_cluster(cluster_name)
+    plan_options = _with_cluster_crds(plan_options, cluster)
     try:
         validated = load_desired(paths, plan_options, sys.stdin)
     except InvalidInputError as exc:
@@ -70,7 +72,21 @@ def _load(cluster_name: str, paths: list[str], plan_options: Any, verb: str) -> 
         raise NothingAppliedError(f"no objects passed to {verb}")
     if validated.report.kustomizations:
         sys.stderr.write(f"kustomize: {validated.report.rendered()}\n")
-    return open_cluster(cluster_name), validated
+    return cluster, validated
+
+
+def _with_cluster_crds(plan_options: Any, cluster: Any) -> Any:
+    """The options validating custom resources against the cluster's CRDs too (a folder's own CRDs
+    are found by validation itself)."""
+    from dataclasses import replace
+
+    from kapply.errors import ClusterError
+
+    try:
+        crds = cluster.list("CustomResourceDefinition")
+    except ClusterError:
+        return plan_options
+    return replace(plan_options, validate=replace(plan_options.validate, crds=tuple(crds)))
 
 
 def _units(paths: list[str], validated: Any, plan_options: Any) -> list[tuple[Any, Any]]:

@@ -119,6 +119,7 @@ class SimAPI:
         self._plugins = plugins
         self.created_uids: set[str] = set()  # objects born in this session (no stored history)
         self.dry_run = False  # admission only: writes return the would-be object, store nothing
+        self.crds_changed = False  # a CRD was written: its controllers run before the next write
 
     @property
     def settings(self) -> Any:
@@ -435,6 +436,7 @@ class SimAPI:
         obj["metadata"]["resourceVersion"] = str(self.rv)
         if kind == "CustomResourceDefinition":
             self._kinds = None
+            self.crds_changed = True
         self.cache.put(kind, obj)
         self.journal.changes.append((self.rv, type_, kind, obj))
         self._on_change(Change(type_, kind, obj, old))

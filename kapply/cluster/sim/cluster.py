@@ -329,6 +329,9 @@ class SimCluster(ServingAbilities):
                         yield rt.api
                 else:
                     yield rt.api
+                if rt.api.crds_changed:  # establish it now: a custom resource written next in this
+                    rt.api.crds_changed = False  # transaction (one apply) is then served
+                    rt.drain()
             except ClusterError as exc:
                 if not outermost:
                     raise

@@ -38,5 +38,5 @@ CONTROLLERS: list[str] = [
 ACTS_ON: frozenset[str] = frozenset({
     "Pod", "Node", "Namespace", "Service", "ReplicaSet", "ReplicationController", "Deployment",
     "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler",
-    "PersistentVolume", "PersistentVolumeClaim",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition",
 })
