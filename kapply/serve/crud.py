@@ -29,10 +29,13 @@ def namespace_of(call: Call) -> str:
 def shaped(call: Call, obj: Obj, status: int = 200) -> Reply:
     """One object as the client asked: itself, a one-row Table, or its PartialObjectMetadata."""
     out = call.output
+    res = call.target.resource
+    if res.info.custom and obj.get("apiVersion") != res.info.api_version:  # conversion "None": the
+        obj = dict(obj, apiVersion=res.info.api_version)  # version asked for, the same fields
     if out.shape == "Table":
-        kind = call.target.resource.kind
         meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-        doc = tables.table(kind, [obj], call.cluster.now(), meta, include_object(call), out.version)
+        doc = tables.table(res.kind, [obj], call.cluster.now(), meta, include_object(call), out.version,
+                           info=res.info)
         return reply(status, doc, out, call.warnings)
     if out.shape in ("PartialObjectMetadata", "PartialObjectMetadataList"):
         return reply(status, tables.partial_metadata(obj, out.version), out, call.warnings)
@@ -50,7 +53,7 @@ def include_object(call: Call) -> str:
 
 def get_object(call: Call) -> Obj:
     res = call.target.resource
-    return call.cluster.get(res.kind, namespace_of(call), call.target.name)
+    return call.cluster.get(res.kind, namespace_of(call), call.target.name, group=res.group)
 
 
 def get(call: Call) -> Reply:
@@ -79,12 +82,13 @@ def list_objects(call: Call) -> Reply:
     cluster = call.cluster
     namespace = call.target.namespace if res.namespaced else None
     if isinstance(cluster, PagedLists):
-        page = cluster.list_page(res.kind, namespace, selector, fields, limit, token, shared=True)
+        page = cluster.list_page(res.kind, namespace, selector, fields, limit, token, shared=True,
+                                 group=res.group)
         items, rv, cont, remaining = page.items, page.resource_version, page.continue_token, page.remaining
     else:
         if token:
             raise bad_request("continue is not supported by this cluster")
-        items = cluster.list(res.kind, namespace, selector, fields)
+        items = cluster.list(res.kind, namespace, selector, fields, group=res.group)
         rv, cont, remaining = (
             str(cluster.resource_version()) if hasattr(cluster, "resource_version") else "",
             "",
@@ -109,7 +113,8 @@ def check_exact(query: Any, match: str, rv: str) -> None:
 def list_reply(call: Call, items: list[Obj], meta: Obj) -> Reply:
     out, res = call.output, call.target.resource
     if out.shape == "Table":
-        doc = tables.table(res.kind, items, call.cluster.now(), meta, include_object(call), out.version)
+        doc = tables.table(res.kind, items, call.cluster.now(), meta, include_object(call), out.version,
+                           info=res.info)
         return reply(200, doc, out)
     if out.shape in ("PartialObjectMetadata", "PartialObjectMetadataList"):
         doc = {
@@ -242,15 +247,16 @@ def delete(call: Call) -> Reply:
     pre = options.get("preconditions") or {}
     ns, name = namespace_of(call), str(call.target.name)
     cluster = call.cluster
-    before = cluster.get(res.kind, ns, name)
+    before = cluster.get(res.kind, ns, name, group=res.group)
     if isinstance(cluster, CheckedDeletes):
         left = cluster.delete_checked(
-            res.kind, ns, name, grace, policy, dry, pre.get("uid"), pre.get("resourceVersion")
+            res.kind, ns, name, grace, policy, dry, pre.get("uid"), pre.get("resourceVersion"),
+            group=res.group,
         )
     else:
         if pre:
             raise bad_request("delete preconditions are not supported by this cluster")
-        left = cluster.delete(res.kind, ns, name, grace, policy, dry)
+        left = cluster.delete(res.kind, ns, name, grace, policy, dry, group=res.group)
     if left is not None or dry:  # terminating (graceful, finalizers, foreground): its state now
         status = 202 if options.get("orphanDependents") is False else 200
         return shaped_write(call, left or before, status)
@@ -276,6 +282,7 @@ def delete_collection(call: Call) -> Reply:
         grace,
         policy,
         dry,
+        group=res.group,
     )
     doc = {
         "kind": f"{res.kind}List",

@@ -26,6 +26,7 @@ from typing import Any
 from kapply.cluster.fields import FieldRequirement, matches_fields
 from kapply.cluster.protocol import Change, ChangeFeed, ResourceExpiredError
 from kapply.model.selectors import Selector
+from kapply.serve import resources
 
 Obj = dict[str, Any]
 QUEUE_LIMIT = 10_000  # events buffered for one watcher before it is closed
@@ -62,6 +63,7 @@ class Subscription:
     ) -> None:
         self._loop = loop
         self.kind = kind
+        self.group: str | None = None  # the kind's group, when a watch names it (custom kinds)
         self.namespace = namespace
         self.selector = selector
         self.fields = fields
@@ -88,7 +90,7 @@ class Subscription:
         self.position = change.resource_version
         obj = change.object
         meta = obj.get("metadata") or {}
-        if change.kind != self.kind or (
+        if change.kind != self.kind or (self.group is not None and change.group != self.group) or (
             self.namespace is not None and meta.get("namespace") != self.namespace
         ):
             return None
@@ -154,6 +156,7 @@ class Hub:
         self._on_error = on_error
         self._subs: set[Subscription] = set()
         self.position = int(cluster.resource_version())
+        resources.refresh(cluster)
 
     def __len__(self) -> int:
         return len(self._subs)
@@ -171,6 +174,8 @@ class Hub:
             return
         if not changes:
             return
+        if any(c.kind == "CustomResourceDefinition" for c in changes):
+            resources.refresh(self._cluster)  # a kind served or gone: routing and discovery follow
         subs = [sub for sub in self._subs if not sub.closed]
         self._subs = set(subs)
         for change in changes:
@@ -189,12 +194,14 @@ class Hub:
         fields: tuple[FieldRequirement, ...],
         start: int,
         known: set[tuple[str, str]] | None = None,
+        group: str | None = None,
     ) -> tuple[Subscription, list[Event]]:
         """Register a watcher whose stream starts after `start`; returns it with the history it
         must replay first (changes after `start` up to the hub's position), already filtered."""
         self.pump()
         history = self._cluster.changes_since(start) if start < self.position else []
         sub = Subscription(self._loop, kind, namespace, selector, fields, start, known)
+        sub.group = group
         replay = [c for c in history if c.resource_version <= self.position]
         events = []
         for change in replay:

@@ -9,9 +9,10 @@ only as v2, its preferred version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
+from kapply.cluster.protocol import Discovery
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.scale import scale_paths
 
@@ -150,12 +151,42 @@ def _resource(info: KindInfo) -> Resource:
 
 
 @cache
-def served() -> tuple[Resource, ...]:
-    """Every served resource, groups in the API server's order, resources by name."""
+def _builtin() -> tuple[Resource, ...]:
     rank = {group: i for i, group in enumerate(GROUP_ORDER)}
     infos = [i for i in REGISTRY if (i.group, i.kind) not in _NOT_SERVED]
     infos.sort(key=lambda i: (rank.get(i.group, len(rank)), i.group, i.plural))
     return tuple(_resource(i) for i in infos)
+
+
+_custom: tuple[Resource, ...] = ()  # the established CRDs' kinds, one Resource per served version
+
+
+def _custom_resource(info: KindInfo, version: str) -> Resource:
+    subs = []
+    if "scale" in info.subresources:
+        subs.append(Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"))
+    if "status" in info.subresources:
+        subs.append(Subresource("status", STATUS_VERBS))
+    return Resource(replace(info, version=version, other_versions=()), VERBS, info.categories, tuple(subs))
+
+
+def refresh(cluster: object) -> None:
+    """Take the custom kinds the cluster serves now (its Discovery) into the table; called on the
+    cluster thread at start and whenever a CRD changed, read by routing, discovery and OpenAPI."""
+    global _custom
+    if not isinstance(cluster, Discovery):
+        return
+    infos = sorted((i for i in cluster.served_kinds() if i.custom), key=lambda i: (i.group, i.plural))
+    found = tuple(_custom_resource(i, v) for i in infos for v in i.versions)
+    if found != _custom:
+        _custom = found
+        _index.cache_clear()
+
+
+def served() -> tuple[Resource, ...]:
+    """Every served resource, groups in the API server's order (custom groups after the built-in
+    ones), resources by name."""
+    return _builtin() + _custom
 
 
 @cache

@@ -48,6 +48,7 @@ def status(call: Call, verb: str) -> Reply:
         patch_type,
         dry_run=call.dry_run,
         field_manager=call.field_manager,
+        group=res.group,
     )
     return crud.shaped_write(call, patched, 200)
 
@@ -133,6 +134,7 @@ def scale(call: Call, verb: str) -> Reply:
         "merge",
         dry_run=call.dry_run,
         field_manager=call.field_manager,
+        group=res.group,
     )
     return reply(200, scale_of(updated), out)
 

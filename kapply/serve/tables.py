@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.model.columns import columns_for
+from kapply.model.printcolumns import AGE, custom_columns
 
 Obj = dict[str, Any]
 
@@ -44,7 +45,29 @@ def column_name(header: str) -> str:
     return _NAMES.get(header) or header.title()
 
 
-def column_definitions(kind: str) -> list[Obj]:
+def _columns(kind: str, info: Any = None) -> Any:
+    """A kind's printer: a custom kind's CRD columns, else the built-in table."""
+    if info is not None and getattr(info, "custom", False):
+        return custom_columns(info)
+    return columns_for(kind)
+
+
+def _custom_definitions(info: Any) -> list[Obj]:
+    """additionalPrinterColumns as the apiextensions table convertor declares them."""
+    columns = info.printer_columns or (AGE,)
+    defs: list[Obj] = [{"name": "Name", "type": "string", "format": "name",
+                        "description": _DESCRIPTIONS["NAME"], "priority": 0}]
+    ordered = [c for c in columns if c.priority <= 0] + [c for c in columns if c.priority > 0]
+    for col in ordered:
+        defs.append({"name": col.name, "type": col.type, "format": col.format,
+                     "description": col.description or _DESCRIPTIONS.get(col.name.upper(), col.name),
+                     "priority": col.priority})
+    return defs
+
+
+def column_definitions(kind: str, info: Any = None) -> list[Obj]:
+    if info is not None and getattr(info, "custom", False):
+        return _custom_definitions(info)
     cols = columns_for(kind)
     defs = []
     for priority, headers in ((0, cols.headers), (1, cols.wide_headers if cols.wide else ())):
@@ -70,8 +93,9 @@ def partial_metadata(obj: Obj, version: str = "v1") -> Obj:
     }
 
 
-def row(kind: str, obj: Obj, now: float, include: str = "Metadata", version: str = "v1") -> Obj:
-    cols = columns_for(kind)
+def row(kind: str, obj: Obj, now: float, include: str = "Metadata", version: str = "v1",
+        info: Any = None) -> Obj:
+    cols = _columns(kind, info)
     cells = cols.row(obj, now) + (cols.wide(obj, now) if cols.wide else [])
     out: Obj = {"cells": cells}
     if include == "Object":
@@ -89,12 +113,13 @@ def table(
     include: str = "Metadata",
     version: str = "v1",
     definitions: bool = True,
+    info: Any = None,
 ) -> Obj:
     """A Table of `objs` (all of one kind); `list_meta` is its resourceVersion / continue."""
     return {
         "kind": "Table",
         "apiVersion": f"meta.k8s.io/{version}",
         "metadata": list_meta,
-        "columnDefinitions": column_definitions(kind) if definitions else [],
-        "rows": [row(kind, o, now, include, version) for o in objs],
+        "columnDefinitions": column_definitions(kind, info) if definitions else [],
+        "rows": [row(kind, o, now, include, version, info) for o in objs],
     }

@@ -82,14 +82,14 @@ def start(call: Call, hub: Hub) -> WatchStart:
         cluster = call.cluster
         if isinstance(cluster, PagedLists):
             hub.pump()
-            page = cluster.list_page(res.kind, namespace, selector)
+            page = cluster.list_page(res.kind, namespace, selector, group=res.group)
             items, at = page.items, int(page.resource_version)
         else:
             at = int(cluster.resource_version())
-            items = cluster.list(res.kind, namespace, selector)
+            items = cluster.list(res.kind, namespace, selector, group=res.group)
         items = [o for o in items if not fields or all(f.matches(o) for f in fields)]
         known = {(o["metadata"].get("namespace", "") or "", o["metadata"]["name"]) for o in items}
-        sub, later = hub.subscribe(res.kind, namespace, selector, fields, at, known)
+        sub, later = hub.subscribe(res.kind, namespace, selector, fields, at, known, group=res.group)
         sub.bookmarks = query.flag("allowWatchBookmarks")
         first = [Event("ADDED", o, int(o["metadata"].get("resourceVersion") or at)) for o in items]
         return WatchStart(sub, first + later, initial_end=at if initial else None, skew=_skew(call))
@@ -98,7 +98,7 @@ def start(call: Call, hub: Hub) -> WatchStart:
     except ValueError:
         raise bad_request(f'invalid resource version "{rv_text}"') from None
     try:
-        sub, events = hub.subscribe(res.kind, namespace, selector, fields, at)
+        sub, events = hub.subscribe(res.kind, namespace, selector, fields, at, group=res.group)
     except ResourceExpiredError as exc:
         return WatchStart(None, [], status_body(410, "Expired", str(exc)))
     sub.bookmarks = query.flag("allowWatchBookmarks")
@@ -124,7 +124,7 @@ def _line(type_: str, obj: Obj, call: Call, skew: float) -> bytes:
         res = call.target.resource
         meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
         include = call.query.get("includeObject") or "Metadata"
-        obj = tables.table(res.kind, [obj], time.time() + skew, meta, include, out.version)
+        obj = tables.table(res.kind, [obj], time.time() + skew, meta, include, out.version, info=res.info)
     return encode({"type": type_, "object": obj}) + b"\n"
 
 
