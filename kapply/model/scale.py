@@ -64,6 +64,18 @@ def scale_paths(group: str, kind: str) -> ScalePaths | None:
     return SCALABLE.get((group, kind))
 
 
+def custom_scale_paths(spec_replicas: str, status_replicas: str, label_selector: str = "") -> ScalePaths:
+    """A CRD's scale subresource (`.spec.replicas`, `.status.replicas`, `.status.labelSelector`: the
+    selector is kept as a string there, as the HPA reads it)."""
+    from kapply.model.selectors import parse
+
+    def selector(obj: Obj) -> Selector | None:
+        text = _get(obj, label_selector.strip(".")) if label_selector else None
+        return parse(text) if isinstance(text, str) and text else None
+
+    return ScalePaths(spec_replicas.strip("."), status_replicas.strip("."), selector)
+
+
 def _get(obj: Obj, path: str) -> Any:
     cur: Any = obj
     for part in path.split("."):

@@ -80,7 +80,10 @@ def guarded(fn: Callable[[Call], Reply], call: Call) -> Callable[[], Reply]:
 
     def job() -> Reply:
         try:
-            return fn(call)
+            reply = fn(call)
+            if call.target.resource.kind == "CustomResourceDefinition" and call.method != "GET":
+                resources.refresh(call.cluster)  # served (or gone) before the client's next request
+            return reply
         except ApiError as exc:
             return Reply(exc.code, encode(exc.body()), headers=exc.headers)
         except KapplyError as exc:
@@ -210,8 +213,19 @@ class Api:
 
     # ---- resources ---------------------------------------------------------------------------------
 
+    async def routed(self, path: str) -> Any:
+        """The target of a resource path; a path in a group not known yet (a CRD another process just
+        established) is looked up again after the cluster thread refreshed the custom kinds."""
+        try:
+            return parse_path(path)
+        except ApiError as exc:
+            if exc.code != 404 or not path.startswith("/apis/"):
+                raise
+        await self.run(lambda: resources.refresh(self.state.worker.cluster))
+        return parse_path(path)
+
     async def resource(self, request: Request) -> Response:
-        target = parse_path(request.url.path)
+        target = await self.routed(request.url.path)
         query = Query(request.url.query)
         verb = verb_of(request.method, target, query)
         sub = target.subresource

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.cluster.protocol import Subresources
+from kapply.model.scale import ScalePaths, custom_scale_paths, scale_paths
 from kapply.model.scale import scale_of as model_scale_of
-from kapply.model.scale import scale_paths
 from kapply.serve import bodies, crud
 from kapply.serve.call import Call, Reply, reply
 from kapply.serve.negotiate import Output
@@ -56,13 +56,22 @@ def status(call: Call, verb: str) -> Reply:
 # ---- scale ----------------------------------------------------------------------------------------
 
 
-def scale_of(obj: Obj) -> Obj:
+def custom_paths(res: Any) -> ScalePaths | None:
+    """The scale paths a custom kind's CRD declares (None for built-in kinds)."""
+    declared = res.info.scale if res.info.custom else None
+    if declared is None:
+        return None
+    return custom_scale_paths(declared.spec_replicas, declared.status_replicas, declared.label_selector)
+
+
+def scale_of(obj: Obj, paths: ScalePaths | None = None) -> Obj:
+    """The Scale of an object (`paths`: a custom kind's, else the one scale table's)."""
     meta = obj["metadata"]
     scale_meta = {
         k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta
     }
     group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-    paths = scale_paths(group, str(obj.get("kind", "")))
+    paths = paths or scale_paths(group, str(obj.get("kind", "")))
     if paths is None:
         raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
     found = model_scale_of(obj, paths)  # the one scale table (kapply.model.scale)
@@ -87,8 +96,9 @@ def _replicas(value: Any) -> int:
 def scale(call: Call, verb: str) -> Reply:
     res = call.target.resource
     out = Output(call.output.format)
+    paths = custom_paths(res)
     if verb == "get":
-        return reply(200, scale_of(crud.get_object(call)), out)
+        return reply(200, scale_of(crud.get_object(call), paths), out)
     if verb == "update":
         doc, _ = bodies.parse_body(call)
         if not isinstance(doc, dict) or doc.get("kind") != "Scale":
@@ -102,7 +112,8 @@ def scale(call: Call, verb: str) -> Reply:
         change: Obj = {"spec": {"replicas": _replicas((doc.get("spec") or {}).get("replicas", 0))}}
     else:
         patch_type, doc = decode_patch(call)
-        change = {"spec": {"replicas": _patched_replicas(patch_type, doc, crud.get_object(call))}}
+        current = scale_of(crud.get_object(call), paths)
+        change = {"spec": {"replicas": _patched_replicas(patch_type, doc, current)}}
         meta = doc.get("metadata") or {} if isinstance(doc, dict) else {}
     if meta.get("resourceVersion"):
         change["metadata"] = {"resourceVersion": str(meta["resourceVersion"])}
@@ -126,6 +137,16 @@ def scale(call: Call, verb: str) -> Reply:
                 ],
             },
         )
+    if paths is not None:  # the replicas go where the CRD's specReplicasPath says
+        write: Obj = {}
+        cur = write
+        *parents, last = paths.spec_replicas.split(".")
+        for part in parents:
+            cur = cur.setdefault(part, {})
+        cur[last] = change["spec"]["replicas"]
+        if "metadata" in change:
+            write["metadata"] = change["metadata"]
+        change = write
     updated = call.cluster.patch(
         res.kind,
         crud.namespace_of(call),
@@ -136,7 +157,7 @@ def scale(call: Call, verb: str) -> Reply:
         field_manager=call.field_manager,
         group=res.group,
     )
-    return reply(200, scale_of(updated), out)
+    return reply(200, scale_of(updated, paths), out)
 
 
 def _patched_replicas(patch_type: str, doc: Any, obj: Obj) -> int:
