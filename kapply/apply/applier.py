@@ -13,6 +13,7 @@ Namespace. `kapply.apply.atomic` wraps this so concurrent applies do not race.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from kapply.plan.plan import Plan
 _VERB = {"create": "created", "update": "configured", "replace": "replaced", "prune": "pruned",
          "cascade": "deleted", "unchanged": "unchanged", "skip": "skipped"}
 KEPT = ("create", "update", "replace", "unchanged")  # actions whose objects the inventory lists
+ESTABLISH_TIMEOUT, ESTABLISH_POLL = 60.0, 0.2  # seconds: a CRD of the plan becoming Established
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,44 @@ class _Refused(Exception):
     """Rolls back an embedded-cluster transaction in which some write was refused."""
 
 
+def defined_kinds(plan: Plan) -> dict[tuple[str, str], str]:
+    """(group, kind) -> CRD name, for the CustomResourceDefinitions this plan creates or updates."""
+    found: dict[tuple[str, str], str] = {}
+    for change in plan.changes:
+        writes = change.action in ("create", "update", "replace")
+        if change.key.kind == "CustomResourceDefinition" and writes and change.desired is not None:
+            spec = change.desired.get("spec") or {}
+            kind = (spec.get("names") or {}).get("kind")
+            if isinstance(kind, str) and isinstance(spec.get("group"), str):
+                found[(spec["group"], kind)] = change.key.name
+    return found
+
+
+def await_established(cluster: Cluster, names: Iterable[str], timeout: float = ESTABLISH_TIMEOUT,
+                      sleep: Callable[[float], None] = time.sleep) -> None:
+    """Wait until these CRDs are Established (a real API server takes a moment), as kapp does
+    before it creates their custom resources; ClusterError naming the CRD if one never is."""
+    from kapply.model.crd import is_established
+
+    pending = set(names)
+    deadline = time.monotonic() + timeout
+    while pending:
+        for name in sorted(pending):
+            with suppress(NotFoundError):
+                if is_established(cluster.get("CustomResourceDefinition", "", name)):
+                    pending.discard(name)
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            raise ClusterError(f"customresourcedefinition {sorted(pending)[0]} was not established within "
+                               f"{timeout:g}s; its custom resources were not applied")
+        sleep(ESTABLISH_POLL)
+
+
 def _refusals(cluster: Cluster, plan: Plan, dry_run: bool) -> list[Outcome]:
     """Try every write; the refusals (empty: every write was admitted)."""
     refused: list[Outcome] = []
+    defined = defined_kinds(plan) if dry_run else {}
     for change in plan.changes:
         if not change.is_write:
             continue
@@ -100,6 +137,9 @@ def _refusals(cluster: Cluster, plan: Plan, dry_run: bool) -> list[Outcome]:
         except NotFoundError as exc:
             if dry_run and "namespaces" in str(exc):
                 continue  # created by this plan before it; a real server checks it at write time
+            pending_kind = (change.key.group, change.key.kind) in defined
+            if dry_run and pending_kind and "no matches for kind" in str(exc):
+                continue  # its CRD is in this plan: checked when written, once the CRD is established
             refused.append(Outcome(change, False, str(exc), exc.reason))
         except ClusterError as exc:
             refused.append(Outcome(change, False, str(exc), exc.reason))
@@ -175,7 +215,15 @@ def execute(cluster: Cluster, plan: Plan, inventory: Inventory | None, *, dry_ru
     store([], widen=True)
     pruned: list[ResourceKey] = []
     failed_namespaces: set[str] = set()
+    defined = defined_kinds(plan)
     for change in plan.changes:
+        crd = defined.pop((change.key.group, change.key.kind), None) if change.is_write else None
+        if crd is not None:  # the first custom resource of a CRD this plan wrote: wait for it to serve
+            try:
+                await_established(cluster, [crd])
+            except ClusterError as exc:
+                record(Outcome(change, False, str(exc), exc.reason))
+                continue
         if change.action == "cascade" and change.key.namespace in failed_namespaces:
             record(Outcome(change, False, f"namespace/{change.key.namespace} was not deleted"))
             continue
@@ -225,7 +273,7 @@ def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
     elif change.action == "update":
         cluster.update(_body(change), dry_run=dry_run)
     elif change.action == "replace":  # `kubectl replace --force --grace-period=0`: gone before re-created
-        cluster.delete(key.kind, key.namespace, key.name, grace_seconds=0, dry_run=dry_run)
+        cluster.delete(key.kind, key.namespace, key.name, grace_seconds=0, dry_run=dry_run, group=key.group)
         body = _body(change)
         body["metadata"].pop("resourceVersion", None)
         body["metadata"].pop("uid", None)
@@ -233,7 +281,8 @@ def _write(cluster: Cluster, change: Change, dry_run: bool) -> None:
             cluster.create(body)
     elif change.action == "prune":
         with suppress(NotFoundError):  # already gone: the goal is reached
-            cluster.delete(key.kind, key.namespace, key.name, propagation="Background", dry_run=dry_run)
+            cluster.delete(key.kind, key.namespace, key.name, propagation="Background", dry_run=dry_run,
+                           group=key.group)
     else:  # pragma: no cover - plan actions are a closed set
         raise InvalidError(f"unknown plan action {change.action!r}")
 

@@ -81,7 +81,7 @@ def explain(cluster: Cluster, key: ResourceKey, state: Readiness) -> list[str]:
     """Why `key` is not ready: its own message plus what its pods are stuck on."""
     lines = [f"{key.ref}: {state.message}"]
     try:
-        obj = cluster.get(key.kind, key.namespace, key.name)
+        obj = cluster.get(key.kind, key.namespace, key.name, group=key.group)
     except NotFoundError:
         return lines
     if obj.get("kind") == "Pod":  # a bare pod: what it is stuck on is the whole explanation

@@ -29,8 +29,8 @@ def crontab() -> dict[str, Any]:
 def test_a_crd_posted_is_discovered_and_its_resources_served(client: Client) -> None:
     assert client.request("POST", CRDS, body=crd()).status == 201
     groups = client.get("/apis").json
-    assert {"name": "stable.example.com", "versions": [{"groupVersion": "stable.example.com/v1", "version": "v1"}],
-            "preferredVersion": {"groupVersion": "stable.example.com/v1", "version": "v1"}} in groups["groups"]
+    v1 = {"groupVersion": "stable.example.com/v1", "version": "v1"}
+    assert {"name": "stable.example.com", "versions": [v1], "preferredVersion": v1} in groups["groups"]
     listed = {r["name"]: r for r in client.get("/apis/stable.example.com/v1").json["resources"]}
     assert listed["crontabs"]["shortNames"] == ["ct"] and listed["crontabs"]["namespaced"] is True
     assert listed["crontabs"]["kind"] == "CronTab" and {"crontabs/status", "crontabs/scale"} <= set(listed)
@@ -79,7 +79,8 @@ def test_every_served_version_answers_in_its_own_apiversion(client: Client) -> N
     client.request("POST", CRDS, body=two)
     client.request("POST", CRONTABS, body=crontab())
     old = client.get("/apis/stable.example.com/v1beta1/namespaces/default/crontabs/my-new-cron-object").json
-    assert old["apiVersion"] == "stable.example.com/v1beta1" and old["spec"]["image"] == "my-awesome-cron-image"
+    assert old["apiVersion"] == "stable.example.com/v1beta1"
+    assert old["spec"]["image"] == "my-awesome-cron-image"
 
 
 def test_a_crd_written_by_another_process_is_served(client: Client, other: SimCluster) -> None:
