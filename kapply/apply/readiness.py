@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kapply.apply import kstatus
+from kapply.model.kinds import REGISTRY
 
 Obj = dict[str, Any]
 
@@ -39,19 +40,28 @@ def readiness(obj: Obj, acts_on: Callable[[str], bool] | None = None) -> Readine
         if not _reported(obj):
             return Readiness(True, True, f"not acted on: this cluster runs no controller for {kind} objects",
                              inert=True)
-        computed = kstatus.generic(obj) or kstatus.ready_condition(obj)  # something outside acts on it
-        done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
-        return Readiness(done, computed.status != kstatus.FAILED, computed.message)
-    if kind == "Deployment":
-        return _deployment(obj)
-    if kind == "Pod":
-        return _pod(obj)
-    if kind in ("ReplicaSet", "ReplicationController"):
-        return _replicas(obj)
+        return _custom(obj)  # something outside acts on it
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    info = REGISTRY.lookup_kind(group, kind) if obj.get("apiVersion") else REGISTRY.by_kind(kind)
+    return RULES[info.readiness if info is not None else "custom"](obj)
+
+
+def _from_kstatus(computed: kstatus.Status) -> Readiness:
+    done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
+    return Readiness(done, computed.status != kstatus.FAILED, computed.message)
+
+
+def _kstatus(obj: Obj) -> Readiness:
     computed = kstatus.compute(obj)
-    if computed is not None:
-        done = computed.status in (kstatus.CURRENT, kstatus.FAILED)
-        return Readiness(done, computed.status != kstatus.FAILED, computed.message)
+    return _exists(obj) if computed is None else _from_kstatus(computed)
+
+
+def _custom(obj: Obj) -> Readiness:
+    """A custom resource something acts on: kstatus' generic rules, then its Ready condition."""
+    return _from_kstatus(kstatus.generic(obj) or kstatus.ready_condition(obj))
+
+
+def _exists(obj: Obj) -> Readiness:
     return Readiness(True, True, "exists")
 
 
@@ -95,3 +105,14 @@ def _replicas(obj: Obj) -> Readiness:
     if observed and ready >= want and status.get("replicas", 0) == want:
         return Readiness(True, True, f"{ready}/{want} replicas ready")
     return Readiness(False, True, f"{ready}/{want} replicas ready")
+
+
+# The rule of each `KindInfo.readiness` name (the registry says which a kind follows).
+RULES: dict[str, Callable[[Obj], Readiness]] = {
+    "rollout": _deployment,
+    "pod": _pod,
+    "replicas": _replicas,
+    "kstatus": _kstatus,
+    "custom": _custom,
+    "exists": _exists,
+}

@@ -7,11 +7,13 @@ from typing import Any
 
 from kapply.cluster.protocol import Discovery
 from kapply.errors import UnknownKindError, UsageError
-from kapply.model.kinds import REGISTRY, KindInfo, KindRegistry
+from kapply.model.kinds import REGISTRY, KindInfo, KindRegistry, discovery_order
 
-# `kubectl get all`: the workload and service kinds.
-ALL = ("Pod", "Service", "Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet",
-       "Job", "CronJob", "HorizontalPodAutoscaler")
+
+def in_all(registry: KindRegistry) -> list[KindInfo]:
+    """The kinds `get all` lists: the category `all` (the registry's facts, and any CRD's), in
+    discovery order, as kubectl's category expansion reads them."""
+    return sorted((i for i in registry if "all" in i.categories), key=discovery_order)
 
 
 def served(target: Any) -> KindRegistry:
@@ -61,8 +63,7 @@ def parse_targets(args: Sequence[str], kinds: KindRegistry | Iterable[KindInfo] 
     found: list[KindInfo] = []
     for part in kinds_text.split(","):
         if part == "all":
-            found.extend(info for k in ALL if (info := REGISTRY.by_kind(k)) is not None)
-            found.extend(i for i in registry if i.custom and "all" in i.categories)
+            found.extend(in_all(registry))
         else:
             found.append(resolve_kind(part, registry))
     if names:

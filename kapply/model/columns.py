@@ -370,10 +370,25 @@ COLUMNS: dict[str, Columns] = {
 GENERIC = Columns(("NAME", "AGE"), _generic_row)
 
 
+def _created_row(obj: Obj, now: float) -> list[str]:
+    return [name_of(obj), str((obj.get("metadata") or {}).get("creationTimestamp", ""))]
+
+
+# The API server's default table, for kinds without a printer of their own (a CRD, a Role).
+CREATED_AT = Columns(("NAME", "CREATED AT"), _created_row)
+
+
 def columns_for(kind: str) -> Columns:
+    """The kind's table: its own columns, the server's default table (the registry's `printer`
+    says which kinds have one), else NAME and AGE."""
     found = COLUMNS.get(kind)
     if found is not None:
         return found
     from kapply.model.columns_more import MORE_COLUMNS
+    from kapply.model.kinds import REGISTRY
 
-    return MORE_COLUMNS.get(kind, GENERIC)
+    found = MORE_COLUMNS.get(kind)
+    if found is not None:
+        return found
+    info = REGISTRY.by_kind(kind)
+    return CREATED_AT if info is not None and info.printer == "default" else GENERIC

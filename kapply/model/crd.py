@@ -116,6 +116,8 @@ def served_kind(crd: Obj) -> KindInfo | None:
         custom=True,
         printer_columns=printer_columns(preferred),
         scale=scale_paths(preferred),
+        generation=True,
+        readiness="custom",
         singular_name=str(names.get("singular") or "") if names.get("singular") != str(names["kind"]).lower()
         else "",
     )

@@ -13,76 +13,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from kapply.cluster.protocol import Discovery
-from kapply.model.kinds import REGISTRY, KindInfo
+from kapply.model.kinds import GROUP_ORDER, REGISTRY, KindInfo
 from kapply.model.scale import scale_paths
 
 VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
 STATUS_VERBS = ("get", "patch", "update")
 
-# The API server's order of groups in /apis (kube-aggregator's priorities): kubectl resolves an
-# ambiguous resource name to the first group that serves it.
-GROUP_ORDER = (
-    "",
-    "apiregistration.k8s.io",
-    "apps",
-    "events.k8s.io",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "autoscaling",
-    "batch",
-    "certificates.k8s.io",
-    "networking.k8s.io",
-    "policy",
-    "rbac.authorization.k8s.io",
-    "storage.k8s.io",
-    "admissionregistration.k8s.io",
-    "apiextensions.k8s.io",
-    "scheduling.k8s.io",
-    "coordination.k8s.io",
-    "node.k8s.io",
-    "discovery.k8s.io",
-    "flowcontrol.apiserver.k8s.io",
-)
-ALL_CATEGORY = frozenset(
-    {
-        "Pod",
-        "ReplicationController",
-        "Service",
-        "DaemonSet",
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "HorizontalPodAutoscaler",
-        "CronJob",
-        "Job",
-    }
-)
-# Kinds with a /status subresource in Kubernetes.
-STATUS_KINDS = frozenset(
-    {
-        "Pod",
-        "Service",
-        "Node",
-        "Namespace",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "ReplicationController",
-        "ResourceQuota",
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "HorizontalPodAutoscaler",
-        "Ingress",
-        "PodDisruptionBudget",
-        "CustomResourceDefinition",
-        "APIService",
-        "CertificateSigningRequest",
-    }
-)
 _NOT_SERVED = frozenset({("events.k8s.io", "Event")})
 # The warnings the API server sends on every request for a deprecated resource (Kubernetes 1.34).
 DEPRECATED = {
@@ -130,24 +67,25 @@ class Resource:
         return next((s for s in self.subresources if s.name == name), None)
 
 
+# How each subresource the registry names is served (its verbs, the kind it answers with).
+SUBRESOURCES = {
+    "eviction": Subresource("eviction", ("create",), "policy", "v1", "Eviction"),
+    "log": Subresource("log", ("get",), "", "v1", "Pod"),
+    "scale": Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"),
+    "status": Subresource("status", STATUS_VERBS),
+}
+
+
 def _subresources(info: KindInfo) -> tuple[Subresource, ...]:
-    found: list[Subresource] = []
-    if info.kind == "Pod":
-        found += [
-            Subresource("eviction", ("create",), "policy", "v1", "Eviction"),
-            Subresource("log", ("get",), "", "v1", "Pod"),
-        ]
-    if scale_paths(info.group, info.kind) is not None:
-        found.append(Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"))
-    if info.kind in STATUS_KINDS:
-        found.append(Subresource("status", STATUS_VERBS))
+    """The kind's subresources (the registry's facts; scale only where the scale table reads it)."""
+    found = [SUBRESOURCES[name] for name in info.subresources
+             if name != "scale" or info.custom or scale_paths(info.group, info.kind) is not None]
     return tuple(sorted(found, key=lambda s: s.name))
 
 
 def _resource(info: KindInfo) -> Resource:
     verbs = NAMESPACE_VERBS if info.kind == "Namespace" else VERBS
-    categories = ("all",) if info.kind in ALL_CATEGORY else ()
-    return Resource(info, verbs, categories, _subresources(info))
+    return Resource(info, verbs, info.categories, _subresources(info))
 
 
 @cache
@@ -162,12 +100,7 @@ _custom: tuple[Resource, ...] = ()  # the established CRDs' kinds, one Resource 
 
 
 def _custom_resource(info: KindInfo, version: str) -> Resource:
-    subs = []
-    if "scale" in info.subresources:
-        subs.append(Subresource("scale", STATUS_VERBS, "autoscaling", "v1", "Scale"))
-    if "status" in info.subresources:
-        subs.append(Subresource("status", STATUS_VERBS))
-    return Resource(replace(info, version=version, other_versions=()), VERBS, info.categories, tuple(subs))
+    return _resource(replace(info, version=version, other_versions=()))
 
 
 def refresh(cluster: object) -> None:

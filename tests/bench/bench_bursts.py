@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kapply.cluster.sim.controllers.slowstart import CLIENT_QPS
+from kapply.cluster.sim.helpers.slowstart import CLIENT_QPS
 from kapply.cluster.sim.home import create_cluster, open_cluster
 from kapply.cluster.sim.settings import ClusterSettings
 

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from kapply.cluster.sim.clock import FakeClock
-from kapply.cluster.sim.controllers.schedfit import pod_requests
 from kapply.cluster.sim.controllers.scheduler import Scheduler
+from kapply.cluster.sim.helpers.schedfit import pod_requests
 from kapply.cluster.sim.home import create_cluster
 from kapply.cluster.sim.nodeops import fail_node
 from kapply.cluster.sim.nodes import make_nodes

@@ -55,7 +55,7 @@ def run(
     """Make containers of IMAGE exit with a code after a while (Jobs complete or fail)."""
     with handle_errors():
         from kapply.cluster.sim import open_cluster
-        from kapply.cluster.sim.controllers.podstatus import go_duration
+        from kapply.cluster.sim.helpers.podstatus import go_duration
         from kapply.cluster.sim.nodeops import set_image_run
         from kapply.model.durations import flag_duration
 
@@ -96,7 +96,7 @@ def list_(
     """List the injected image faults (with how many pods use each image) and the run settings."""
     with handle_errors():
         from kapply.cluster.sim import open_cluster
-        from kapply.cluster.sim.controllers.podstatus import go_duration
+        from kapply.cluster.sim.helpers.podstatus import go_duration
         from kapply.cluster.sim.nodeops import image_faults, image_runs
 
         sim = open_cluster(cluster)

@@ -149,8 +149,8 @@ def history(
 def _revisions(sim: Any, obj: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]]:
     """(revision, pod template, change cause) from a Deployment's ReplicaSets or the others'
     ControllerRevisions."""
-    from kapply.cluster.sim.controllers import history
     from kapply.cluster.sim.controllers.deployment import revisions as rev
+    from kapply.cluster.sim.helpers import history
 
     if obj.get("kind") == "Deployment":
         found = []
@@ -225,7 +225,7 @@ def undo(
             result = rollback(obj, _owned_replica_sets(sim, obj), to_revision)
             message, restored = result.message, result.deployment
         else:
-            from kapply.cluster.sim.controllers import history
+            from kapply.cluster.sim.helpers import history
 
             ns = obj["metadata"].get("namespace", "default")
             message, restored = history.rollback(obj, sim.list("ControllerRevision", ns), to_revision)

@@ -46,21 +46,6 @@ from kapply.validate.structure import root_type
 
 Obj = dict[str, Any]
 
-# Kinds whose status is a subresource: update() keeps the stored status, update_status() the rest.
-STATUS_KINDS = frozenset({
-    "Pod", "Service", "Deployment", "ReplicaSet", "ReplicationController", "Node", "Namespace",
-    "StatefulSet", "DaemonSet", "Job", "CronJob", "PersistentVolume", "PersistentVolumeClaim",
-    "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "ResourceQuota",
-    "CustomResourceDefinition", "APIService", "CertificateSigningRequest",
-})
-GENERATION_KINDS = frozenset({
-    "Pod", "Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet", "Job",
-    "CronJob", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy",
-    "CustomResourceDefinition",
-})
-# Create resets status (PrepareForCreate) for these; Nodes and others keep what they are given.
-_RESET_STATUS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "Service",
-                           "StatefulSet", "DaemonSet", "Job"})
 PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 FOREGROUND_FINALIZER = "foregroundDeletion"  # the owner waits until the collector deleted its dependents
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
@@ -71,17 +56,18 @@ kind_info = builtin_info  # facts of a built-in kind (the cluster's own view add
 
 def has_status(kind: str, info: KindInfo) -> bool:
     """Whether the kind's status is a subresource (update() keeps it, update_status() writes it)."""
-    return "status" in info.subresources if info.custom else kind in STATUS_KINDS
+    return info.status
 
 
 def has_generation(kind: str, info: KindInfo) -> bool:
     """Whether spec changes bump metadata.generation (every custom resource has one)."""
-    return info.custom or kind in GENERATION_KINDS
+    return info.generation
 
 
 def endpoint(kind: str, api_version: str, subresource: str = "", status: bool | None = None) -> Endpoint:
     """Where a write of `kind` at `api_version` lands, for managedFields (the type, reset fields)."""
-    reset = kind in STATUS_KINDS if status is None else status
+    builtin = REGISTRY.by_kind(kind)
+    reset = (builtin is not None and builtin.status) if status is None else status
     bare = kind.partition(".")[0]
     return Endpoint(api_version, bare, root_type(api_version, bare), subresource, reset)
 
@@ -223,7 +209,7 @@ class SimAPI:
             raise AlreadyExistsError(f'{self.resource_label(kind)} "{meta["name"]}" already exists')
         for server_field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(server_field, None)
-        if kind in _RESET_STATUS:
+        if info.resets_status:
             obj.pop("status", None)
         if kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}

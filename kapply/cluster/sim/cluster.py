@@ -28,7 +28,6 @@ from kapply.cluster.sim import admission
 from kapply.cluster.sim.api import SimAPI
 from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import SystemClock, WallClock, target_time
-from kapply.cluster.sim.controllers import CONTROLLERS
 from kapply.cluster.sim.events import EventRecorder, EventTTLController, events_for
 from kapply.cluster.sim.kindview import KindView
 from kapply.cluster.sim.runtime import IDLE_IGNORED, Runtime, TimerSet, load_controllers
@@ -135,6 +134,8 @@ class SimCluster(ServingAbilities):
         holder: dict[str, Runtime] = {}
         api = SimAPI(self._cache, settings, lambda: holder["rt"].now, int(meta["rv"]), seed,
                      lambda change: holder["rt"].on_change(change), admission.load_plugins())
+        from kapply.cluster.sim.controllers.catalog import CONTROLLERS
+
         controllers = load_controllers(CONTROLLERS)
         runtime = Runtime(api, controllers, timers, float(meta["now"]), seed, failures=self._failures,
                           memory=meta.get("memory"))
@@ -421,14 +422,13 @@ class SimCluster(ServingAbilities):
         """Whether a controller of this cluster acts on `kind` (protocol.ActsOn): a kind with a
         status that nothing here writes (an autoscaler, a claim, any custom resource: no operator
         runs inside the embedded cluster) is inert."""
-        from kapply.cluster.sim.api import STATUS_KINDS
         from kapply.cluster.sim.controllers import ACTS_ON
 
         with self._reading() as api:
             key, info = self.resolve(kind, group, api)
         if info.custom:
             return False
-        return key not in STATUS_KINDS or key in ACTS_ON
+        return not info.status or key in ACTS_ON
 
     # ---- time ----------------------------------------------------------------------------------
 

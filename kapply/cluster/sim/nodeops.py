@@ -19,7 +19,7 @@ from typing import Any
 
 from kapply.cluster.sim.cluster import SimCluster
 from kapply.cluster.sim.controllers.base import controller_of
-from kapply.cluster.sim.controllers.containerrun import normalize_image
+from kapply.cluster.sim.helpers.containerrun import normalize_image
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, MAX_NODES, make_node, node_index, rfc3339
 from kapply.cluster.sim.settings import ClusterSettings
 from kapply.errors import UsageError

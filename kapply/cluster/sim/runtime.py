@@ -19,7 +19,6 @@ housekeeping (`requeue_at(..., housekeeping=True)`) that keep nothing busy for `
 from __future__ import annotations
 
 import heapq
-import importlib
 import random
 from collections import deque
 from collections.abc import Iterable
@@ -43,15 +42,8 @@ def ignored(controller: str, patterns: Iterable[str]) -> bool:
 
 
 def load_controllers(entries: Iterable[Any]) -> list[Controller]:
-    """Instantiate `module:attribute` entries (a class is instantiated); other entries are used as is."""
-    found: list[Controller] = []
-    for entry in entries:
-        target = entry
-        if isinstance(entry, str):
-            module, _, attr = entry.partition(":")
-            target = getattr(importlib.import_module(module), attr)
-        found.append(target() if isinstance(target, type) else target)
-    return found
+    """The controllers of a session: each class instantiated, instances (tests' observers) as they are."""
+    return [entry() if isinstance(entry, type) else entry for entry in entries]
 
 
 class TimerSet:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kapply.cluster.sim.controllers.taints import default_tolerations
+from kapply.cluster.sim.helpers.taints import default_tolerations
 
 
 class DefaultTolerationSeconds:

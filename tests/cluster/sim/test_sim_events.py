@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from kapply.cluster.sim import cluster as cluster_module
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers import CONTROLLERS
+from kapply.cluster.sim.controllers import catalog
 from kapply.cluster.sim.controllers.base import Change, Context
+from kapply.cluster.sim.controllers.catalog import CONTROLLERS
 from kapply.errors import NotFoundError
 
 
@@ -31,7 +31,7 @@ class Complainer:
 
 @pytest.fixture(autouse=True)
 def complainer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cluster_module, "CONTROLLERS", [*CONTROLLERS, Complainer()])
+    monkeypatch.setattr(catalog, "CONTROLLERS", [*CONTROLLERS, Complainer()])
 
 
 def touch(cluster: SimCluster, name: str, value: str) -> None:

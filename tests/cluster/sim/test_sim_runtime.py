@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from kapply.cluster.sim import cluster as cluster_module
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers import CONTROLLERS
+from kapply.cluster.sim.controllers import catalog
 from kapply.cluster.sim.controllers.base import Change, Context
+from kapply.cluster.sim.controllers.catalog import CONTROLLERS
 from kapply.cluster.sim.runtime import TimerSet
 from kapply.cluster.sim.store import Store
 from kapply.cluster.sim.testing import new_test_cluster
@@ -63,7 +63,7 @@ def cm(name: str) -> dict[str, Any]:
 @pytest.fixture
 def with_controller(monkeypatch: pytest.MonkeyPatch) -> Any:
     def install(controller: Any) -> Any:
-        monkeypatch.setattr(cluster_module, "CONTROLLERS", [*CONTROLLERS, controller])
+        monkeypatch.setattr(catalog, "CONTROLLERS", [*CONTROLLERS, controller])
         return controller
     return install
 

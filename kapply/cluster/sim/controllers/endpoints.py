@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
-from kapply.cluster.sim.controllers.endpointsubsets import (
+from kapply.cluster.sim.helpers.endpointsubsets import (
     OVER_CAPACITY,
     compute_subsets,
     endpoints_labels,
     truncate,
 )
-from kapply.cluster.sim.controllers.podutil import is_pod_ready
+from kapply.cluster.sim.helpers.podutil import is_pod_ready
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_match_labels
 

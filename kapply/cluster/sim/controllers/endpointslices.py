@@ -21,14 +21,14 @@ from typing import Any
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj
 from kapply.cluster.sim.controllers.endpoints import EndpointsController
-from kapply.cluster.sim.controllers.endpointsubsets import (
+from kapply.cluster.sim.helpers.endpointsubsets import (
     endpoint_address,
     endpoint_port,
     endpoints_labels,
     find_port,
     should_be_in_endpoints,
 )
-from kapply.cluster.sim.controllers.podutil import is_pod_ready
+from kapply.cluster.sim.helpers.podutil import is_pod_ready
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_match_labels
 

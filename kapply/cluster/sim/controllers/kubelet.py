@@ -20,7 +20,7 @@ import ipaddress
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
-from kapply.cluster.sim.controllers.podstatus import (
+from kapply.cluster.sim.helpers.podstatus import (
     Timings,
     image_id,
     image_size,

@@ -19,9 +19,9 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from kapply.cluster.sim.controllers import taints as tt
 from kapply.cluster.sim.controllers.base import Change, Context, Obj
-from kapply.cluster.sim.controllers.podstatus import parse_time
+from kapply.cluster.sim.helpers import taints as tt
+from kapply.cluster.sim.helpers.podstatus import parse_time
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, ready_conditions, rfc3339
 
 REGISTER_PREFIX = "register:"

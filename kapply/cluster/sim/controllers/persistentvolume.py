@@ -185,7 +185,7 @@ class PersistentVolumeController:
 
     def _wait_for_consumer(self, ctx: Context, claim: Obj) -> None:
         """emitEventForUnboundDelayBindingClaim."""
-        from kapply.cluster.sim.controllers.volumebinding import claim_names
+        from kapply.cluster.sim.helpers.volumebinding import claim_names
 
         name = claim["metadata"]["name"]
         waiting = [p["metadata"]["name"] for p in ctx.list("Pod", claim["metadata"].get("namespace", ""))

@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kapply.cluster.sim.controllers import slowstart
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
-from kapply.cluster.sim.controllers.podrank import pods_to_delete
-from kapply.cluster.sim.controllers.podutil import format_time, is_pod_active
-from kapply.cluster.sim.controllers.refmanager import claim, controller_ref
-from kapply.cluster.sim.controllers.replicaindex import OwnerPods, ReplicaIndex
+from kapply.cluster.sim.helpers import slowstart
+from kapply.cluster.sim.helpers.podrank import pods_to_delete
+from kapply.cluster.sim.helpers.podutil import format_time, is_pod_active
+from kapply.cluster.sim.helpers.refmanager import claim, controller_ref
+from kapply.cluster.sim.helpers.replicaindex import OwnerPods, ReplicaIndex
 from kapply.errors import ClusterError, NotFoundError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector, from_label_selector, from_match_labels

@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kapply.cluster.sim.controllers import volumebinding as vb
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, ns_key, split_key
-from kapply.cluster.sim.controllers.schedfit import (
+from kapply.cluster.sim.helpers import volumebinding as vb
+from kapply.cluster.sim.helpers.schedfit import (
     TERMINAL_PHASES,
     NodeInfo,
     Requests,

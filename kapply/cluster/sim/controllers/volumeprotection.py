@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Change, Context, ns_key, split_key
-from kapply.cluster.sim.controllers.volumebinding import claim_names
+from kapply.cluster.sim.helpers.volumebinding import claim_names
 from kapply.cluster.sim.storage.helpers import PV_PROTECTION, PVC_PROTECTION
 from kapply.model.jsoncopy import deep_copy
 

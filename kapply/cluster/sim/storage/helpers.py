@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from kapply.cluster.sim.controllers.schedfit import matches_node_affinity
+from kapply.cluster.sim.helpers.schedfit import matches_node_affinity
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.quantity import QuantityError, parse_quantity
 from kapply.model.selectors import from_label_selector

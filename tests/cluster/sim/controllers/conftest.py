@@ -15,7 +15,7 @@ import pytest
 
 from kapply.cluster.sim import cluster as cluster_module
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers.podutil import is_pod_active, is_pod_ready
+from kapply.cluster.sim.helpers.podutil import is_pod_active, is_pod_ready
 
 _LOAD_CONTROLLERS = cluster_module.load_controllers
 

@@ -30,7 +30,7 @@ HOUR = 3600.0
 
 def cj_at(created: float, schedule: str, last: float | None = None,
           deadline: int | None = None) -> dict[str, Any]:
-    from kapply.cluster.sim.controllers.podutil import format_time
+    from kapply.cluster.sim.helpers.podutil import format_time
 
     obj: dict[str, Any] = {"metadata": {"name": "mycronjob", "creationTimestamp": format_time(created)},
                            "spec": {"schedule": schedule}, "status": {}}

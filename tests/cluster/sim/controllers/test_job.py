@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers.podutil import parse_time
+from kapply.cluster.sim.helpers.podutil import parse_time
 from kapply.cluster.sim.nodeops import set_image_run
 from kapply.cluster.sim.testing import new_test_cluster
 

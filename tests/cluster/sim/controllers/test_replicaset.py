@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers.podrank import deletion_order, pods_to_delete
-from kapply.cluster.sim.controllers.podutil import format_time
+from kapply.cluster.sim.helpers.podrank import deletion_order, pods_to_delete
+from kapply.cluster.sim.helpers.podutil import format_time
 from kapply.cluster.sim.testing import new_test_cluster
 
 NOW = 1_767_225_600.0

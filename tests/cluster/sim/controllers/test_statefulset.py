@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kapply.cluster.sim.cluster import SimCluster
-from kapply.cluster.sim.controllers.podutil import is_pod_ready
+from kapply.cluster.sim.helpers.podutil import is_pod_ready
 from kapply.cluster.sim.testing import new_test_cluster
 
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kapply.cluster.sim import cluster as cluster_module
-from kapply.cluster.sim.controllers.podutil import is_pod_ready
 from kapply.cluster.sim.controllers.statefulset.identity import ordinal
+from kapply.cluster.sim.helpers.podutil import is_pod_ready
 from kapply.cluster.sim.testing import new_test_cluster
 
 SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() else None

@@ -25,7 +25,7 @@ from email.utils import format_datetime
 from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller_of, ns_key, split_key
 from kapply.cluster.sim.controllers.cronjob import schedule as cs
 from kapply.cluster.sim.controllers.job import conditions as jc
-from kapply.cluster.sim.controllers.podutil import format_time, parse_time
+from kapply.cluster.sim.helpers.podutil import format_time, parse_time
 from kapply.errors import AlreadyExistsError, NotFoundError
 from kapply.model.cron import CronError, Schedule, load_location, parse_standard
 from kapply.model.jsoncopy import deep_copy

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Literal
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.podutil import parse_time
-from kapply.cluster.sim.controllers.refmanager import controller_ref
+from kapply.cluster.sim.helpers.podutil import parse_time
+from kapply.cluster.sim.helpers.refmanager import controller_ref
 from kapply.model.cron import CronError, Schedule, load_location
 from kapply.model.jsoncopy import deep_copy
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kapply.cluster.sim.controllers import history
 from kapply.cluster.sim.controllers.base import (
     Change,
     Context,
@@ -29,14 +28,15 @@ from kapply.cluster.sim.controllers.base import (
 from kapply.cluster.sim.controllers.daemon import eligibility as elig
 from kapply.cluster.sim.controllers.daemon import update
 from kapply.cluster.sim.controllers.deployment.revisions import pod_template_hash
-from kapply.cluster.sim.controllers.podtemplate import generated_name
-from kapply.cluster.sim.controllers.podutil import (
+from kapply.cluster.sim.helpers import history
+from kapply.cluster.sim.helpers.podtemplate import generated_name
+from kapply.cluster.sim.helpers.podutil import (
     becomes_available_at,
     is_pod_available,
     is_pod_ready,
     parse_time,
 )
-from kapply.cluster.sim.controllers.refmanager import claim_kind, controller_ref
+from kapply.cluster.sim.helpers.refmanager import claim_kind, controller_ref
 from kapply.errors import AlreadyExistsError, NotFoundError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_label_selector

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from kapply.cluster.sim.controllers import taints as tt
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.history import HASH_LABEL
-from kapply.cluster.sim.controllers.podtemplate import pod_from_template
-from kapply.cluster.sim.controllers.schedfit import matches_node_affinity
+from kapply.cluster.sim.helpers import taints as tt
+from kapply.cluster.sim.helpers.history import HASH_LABEL
+from kapply.cluster.sim.helpers.podtemplate import pod_from_template
+from kapply.cluster.sim.helpers.schedfit import matches_node_affinity
 
 _DAEMON_TOLERATIONS = (
     ("node.kubernetes.io/not-ready", tt.NO_EXECUTE),

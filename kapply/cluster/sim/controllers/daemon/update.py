@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.history import HASH_LABEL
-from kapply.cluster.sim.controllers.podutil import is_pod_available
+from kapply.cluster.sim.helpers.history import HASH_LABEL
+from kapply.cluster.sim.helpers.podutil import is_pod_available
 from kapply.model.intstr import scaled_value
 
 

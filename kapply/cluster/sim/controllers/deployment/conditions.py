@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.cluster.sim.controllers.deployment.util import spec_replicas
-from kapply.cluster.sim.controllers.podutil import format_time, parse_time
+from kapply.cluster.sim.helpers.podutil import format_time, parse_time
 
 Obj = dict[str, Any]
 

@@ -24,7 +24,7 @@ from kapply.cluster.sim.controllers.deployment.sync import (
     sync_deployment_status,
     write_status,
 )
-from kapply.cluster.sim.controllers.refmanager import claim
+from kapply.cluster.sim.helpers.refmanager import claim
 from kapply.errors import ClusterError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector, from_label_selector

@@ -16,7 +16,7 @@ from kapply.cluster.sim.controllers.base import Context, Obj, controller_of
 from kapply.cluster.sim.controllers.deployment import conditions as cond
 from kapply.cluster.sim.controllers.deployment import revisions as rev
 from kapply.cluster.sim.controllers.deployment import util
-from kapply.cluster.sim.controllers.refmanager import controller_ref
+from kapply.cluster.sim.helpers.refmanager import controller_ref
 from kapply.errors import AlreadyExistsError, ClusterError, NotFoundError
 from kapply.model.jsoncopy import deep_copy
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kapply.cluster.sim.controllers.podutil import parse_time
+from kapply.cluster.sim.helpers.podutil import parse_time
 from kapply.model.quantity import QuantityError, parse_quantity
 
 Obj = dict[str, Any]

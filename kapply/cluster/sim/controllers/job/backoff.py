@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.podutil import parse_time
+from kapply.cluster.sim.helpers.podutil import parse_time
 
 DEFAULT_BACKOFF = 10.0  # DefaultJobPodFailureBackOff
 MAX_BACKOFF = 600.0  # MaxJobPodFailureBackOff

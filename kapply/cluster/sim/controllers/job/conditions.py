@@ -8,7 +8,7 @@ reason and message (and completionTime for Complete).
 from __future__ import annotations
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.podutil import format_time
+from kapply.cluster.sim.helpers.podutil import format_time
 
 COMPLETE, FAILED = "Complete", "Failed"
 SUCCESS_CRITERIA_MET, FAILURE_TARGET, SUSPENDED = "SuccessCriteriaMet", "FailureTarget", "Suspended"

@@ -27,10 +27,10 @@ from kapply.cluster.sim.controllers.base import Change, Context, Obj, controller
 from kapply.cluster.sim.controllers.job import backoff, failurepolicy
 from kapply.cluster.sim.controllers.job import conditions as jc
 from kapply.cluster.sim.controllers.job import indexed as ix
-from kapply.cluster.sim.controllers.podrank import deletion_order
-from kapply.cluster.sim.controllers.podtemplate import generated_name, pod_from_template
-from kapply.cluster.sim.controllers.podutil import format_time, is_pod_active, is_pod_ready, parse_time
-from kapply.cluster.sim.controllers.refmanager import claim_kind
+from kapply.cluster.sim.helpers.podrank import deletion_order
+from kapply.cluster.sim.helpers.podtemplate import generated_name, pod_from_template
+from kapply.cluster.sim.helpers.podutil import format_time, is_pod_active, is_pod_ready, parse_time
+from kapply.cluster.sim.helpers.refmanager import claim_kind
 from kapply.errors import NotFoundError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import from_label_selector

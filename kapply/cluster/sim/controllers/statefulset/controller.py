@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kapply.cluster.sim.controllers import history
 from kapply.cluster.sim.controllers.base import (
     Change,
     Context,
@@ -25,10 +24,11 @@ from kapply.cluster.sim.controllers.base import (
     ns_key,
     split_key,
 )
-from kapply.cluster.sim.controllers.podutil import becomes_available_at, is_pod_available
-from kapply.cluster.sim.controllers.refmanager import claim_kind
 from kapply.cluster.sim.controllers.statefulset import control
 from kapply.cluster.sim.controllers.statefulset import identity as ident
+from kapply.cluster.sim.helpers import history
+from kapply.cluster.sim.helpers.podutil import becomes_available_at, is_pod_available
+from kapply.cluster.sim.helpers.refmanager import claim_kind
 from kapply.model.selectors import Selector, from_label_selector
 
 KIND = "StatefulSet"

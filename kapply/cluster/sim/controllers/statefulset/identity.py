@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.history import HASH_LABEL
-from kapply.cluster.sim.controllers.podtemplate import pod_from_template
-from kapply.cluster.sim.controllers.podutil import is_pod_available, is_pod_ready, is_terminating
+from kapply.cluster.sim.helpers.history import HASH_LABEL
+from kapply.cluster.sim.helpers.podtemplate import pod_from_template
+from kapply.cluster.sim.helpers.podutil import is_pod_available, is_pod_ready, is_terminating
 from kapply.model.intstr import scaled_value
 from kapply.model.jsoncopy import deep_copy
 

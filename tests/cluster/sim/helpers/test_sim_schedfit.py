@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kapply.cluster.sim.controllers.schedfit import (
+from kapply.cluster.sim.controllers.scheduler import Scheduler
+from kapply.cluster.sim.helpers.schedfit import (
     NodeInfo,
     Requests,
     fit_error,
@@ -20,7 +21,6 @@ from kapply.cluster.sim.controllers.schedfit import (
     resource_reasons,
     static_reason,
 )
-from kapply.cluster.sim.controllers.scheduler import Scheduler
 from kapply.cluster.sim.nodes import make_node
 from kapply.cluster.sim.settings import ClusterSettings
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kapply.cluster.sim.controllers.base import controller_of
-from kapply.cluster.sim.controllers.podutil import is_pod_active, is_pod_available, is_pod_ready
-from kapply.cluster.sim.controllers.replicaindex import OwnerPods
+from kapply.cluster.sim.helpers.podutil import is_pod_active, is_pod_available, is_pod_ready
+from kapply.cluster.sim.helpers.replicaindex import OwnerPods
 from kapply.cluster.sim.testing import new_test_cluster
 
 SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() else None
@@ -153,6 +153,6 @@ def test_available_counts_pods_ready_for_longer_than_min_ready() -> None:
 
 
 def _time(epoch: float) -> str:
-    from kapply.cluster.sim.controllers.podutil import format_time
+    from kapply.cluster.sim.helpers.podutil import format_time
 
     return format_time(epoch)

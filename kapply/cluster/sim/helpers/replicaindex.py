@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Change, Obj, controller_of, ns_key
-from kapply.cluster.sim.controllers.podutil import is_pod_active, is_pod_ready, ready_since
+from kapply.cluster.sim.helpers.podutil import is_pod_active, is_pod_ready, ready_since
 from kapply.model.selectors import Selector
 
 

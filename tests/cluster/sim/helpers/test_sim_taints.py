@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kapply.cluster.sim.controllers.taints import (
+from kapply.cluster.sim.helpers.taints import (
     default_tolerations,
     eviction_delay,
     first_untolerated,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kapply.cluster.sim.controllers.containerrun import RunPlan, restarts, run_plan
+from kapply.cluster.sim.helpers.containerrun import RunPlan, restarts, run_plan
 from kapply.cluster.sim.nodeops import set_image_run
 from kapply.cluster.sim.testing import new_test_cluster
 

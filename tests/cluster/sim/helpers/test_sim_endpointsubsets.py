@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kapply.cluster.sim.controllers.endpointsubsets import (
+from kapply.cluster.sim.helpers.endpointsubsets import (
     HEADLESS_LABEL,
     address_count,
     compute_subsets,

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kapply.cluster.sim.controllers import taints as tt
+from kapply.cluster.sim.helpers import taints as tt
 from kapply.model.quantity import QuantityError, millicores, to_bytes
 
 DEFAULT_MILLI_CPU = 100

@@ -17,8 +17,8 @@ from typing import Any
 
 from kapply.cluster.sim.controllers.base import Context, Obj
 from kapply.cluster.sim.controllers.deployment.revisions import safe_encode
-from kapply.cluster.sim.controllers.podutil import parse_time
-from kapply.cluster.sim.controllers.refmanager import claim_kind, controller_ref
+from kapply.cluster.sim.helpers.podutil import parse_time
+from kapply.cluster.sim.helpers.refmanager import claim_kind, controller_ref
 from kapply.errors import AlreadyExistsError
 from kapply.model.jsoncopy import deep_copy
 from kapply.model.selectors import Selector

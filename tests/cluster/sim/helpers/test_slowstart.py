@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kapply.cluster.sim.controllers import slowstart
-from kapply.cluster.sim.controllers.slowstart import refill_seconds, slow_start_batch, step_size
+from kapply.cluster.sim.helpers import slowstart
+from kapply.cluster.sim.helpers.slowstart import refill_seconds, slow_start_batch, step_size
 
 
 class Limited:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kapply.cluster.sim.controllers.base import Obj
-from kapply.cluster.sim.controllers.refmanager import controller_ref
+from kapply.cluster.sim.helpers.refmanager import controller_ref
 from kapply.model.jsoncopy import deep_copy
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # utilrand's: what generateName suffixes are made of

@@ -35,14 +35,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from kapply.cluster.sim.controllers.containerrun import (
+from kapply.cluster.sim.helpers.containerrun import (
     CRASH_LOOP,
     RunPlan,
     restarts,
     run_plan,
     termination_reason,
 )
-from kapply.cluster.sim.controllers.containerrun import normalize_image as normalize_image
+from kapply.cluster.sim.helpers.containerrun import normalize_image as normalize_image
 from kapply.cluster.sim.nodes import rfc3339
 
 BACKOFF_INITIAL = 10.0

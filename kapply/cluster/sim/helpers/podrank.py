@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kapply.cluster.sim.controllers.podutil import (
+from kapply.cluster.sim.helpers.podutil import (
     is_pod_active,
     is_pod_ready,
     max_container_restarts,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kapply.cluster.sim.controllers.podstatus import (
+from kapply.cluster.sim.helpers.podstatus import (
     Timings,
     backoff,
     go_duration,
