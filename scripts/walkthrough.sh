@@ -107,3 +107,15 @@ step kapply load clear deployment/php-apache
 step kapply cluster advance 6m
 step kapply get hpa php-apache
 step "kapply events --for hpa/php-apache"
+say "### 11. A custom resource"
+say "The CronTab CustomResourceDefinition of the Kubernetes documentation (\`examples/crontab/\`): one folder holds the CRD and a CronTab, and one run applies both, the CRD first, the CronTab once the CRD is Established. The CronTab is checked against the CRD's schema (the pattern of \`cronSpec\`, \`replicas\` between 1 and 10, defaulted to 1); nothing in the cluster acts on it, and \`--wait\` says so at once:"
+step kapply apply examples/crontab/ --wait
+step kapply get crontabs
+step kapply get ct my-new-cron-object -o yaml
+say "A bad one is found before anything is written, in the file, by the same schema:"
+step "printf 'apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: every-minute\nspec:\n  cronSpec: every minute\n  replicas: 20\n' > examples/crontab/bad.yaml"
+step kapply validate examples/crontab/
+step rm examples/crontab/bad.yaml
+say "Deleting the CRD deletes its custom resources, then the CRD:"
+step kapply delete crd crontabs.stable.example.com
+step kapply get crontabs

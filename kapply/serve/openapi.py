@@ -27,6 +27,10 @@ Obj = dict[str, Any]
 REF = "#/components/schemas/"
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 _ENVELOPES = ("Status", "DeleteOptions", "WatchEvent", "Patch", "APIResourceList")
+_TYPE_META = {
+    "apiVersion": "APIVersion defines the versioned schema of this representation of an object.",
+    "kind": "Kind is a string value representing the REST resource this object represents.",
+}
 
 
 @cache
@@ -210,15 +214,44 @@ def _paths(res: Resource, definition: str, list_definition: str | None) -> dict[
     return paths
 
 
-@cache
+def custom_definition(res: Resource) -> tuple[str, Obj] | None:
+    """A custom kind's component, as the apiextensions server publishes it: the CRD version's schema
+    with apiVersion, kind and metadata, named by the reversed group (`com.example.stable.v1.CronTab`)."""
+    schema = resources.custom_schema(res.group, res.version, res.kind)
+    if schema is None:
+        return None
+    name = ".".join([*reversed(res.group.split(".")), res.version, res.kind])
+    body = convert(json.loads(json.dumps(schema)))
+    props = dict(body.get("properties") or {})
+    props.setdefault("apiVersion", {"type": "string", "description": _TYPE_META["apiVersion"]})
+    props.setdefault("kind", {"type": "string", "description": _TYPE_META["kind"]})
+    props["metadata"] = {"allOf": [{"$ref": REF + META + "ObjectMeta"}]}
+    body["properties"] = props
+    body["x-kubernetes-group-version-kind"] = [{"group": res.group, "kind": res.kind, "version": res.version}]
+    return name, body
+
+
 def group_version_document(group: str, version: str) -> bytes | None:
     """The OpenAPI 3.0 document of one served group-version, encoded; None when not served."""
+    return _document(group, version, resources.generation if group not in resources.GROUP_ORDER else 0)
+
+
+@cache
+def _document(group: str, version: str, generation: int) -> bytes | None:
     served = resources.in_group_version(group, version)
     if not served:
         return None
     paths: dict[str, Obj] = {}
     wanted = {META + name for name in _ENVELOPES}
+    custom: dict[str, Obj] = {}
     for res in served:
+        if res.info.custom:
+            found = custom_definition(res)
+            if found is not None:
+                custom[found[0]] = found[1]
+                wanted.add(META + "ObjectMeta")
+                paths.update(_paths(res, found[0], None))
+            continue
         definition = definition_of(res.group, res.version, res.kind)
         if definition is None:
             continue
@@ -226,7 +259,7 @@ def group_version_document(group: str, version: str) -> bytes | None:
         wanted.update(filter(None, (definition, list_definition)))
         paths.update(_paths(res, definition, list_definition))
     definitions, _, _ = _sources()
-    schemas: dict[str, Obj] = {}
+    schemas: dict[str, Obj] = dict(custom)
     pending = sorted(n for n in wanted if n in definitions)
     while pending:
         name = pending.pop()
@@ -249,9 +282,13 @@ def _key(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@cache
 def index() -> bytes:
     """`/openapi/v3`: every group-version's document URL, with the hash of its content."""
+    return _index(resources.generation)
+
+
+@cache
+def _index(generation: int) -> bytes:
     paths: Obj = {}
     for group, version in resources.group_versions():
         doc = group_version_document(group, version)

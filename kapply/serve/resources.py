@@ -97,6 +97,8 @@ def _builtin() -> tuple[Resource, ...]:
 
 
 _custom: tuple[Resource, ...] = ()  # the established CRDs' kinds, one Resource per served version
+_schemas: dict[tuple[str, str, str], dict] = {}  # (group, version, kind) -> the CRD version's schema
+generation = 0  # bumped whenever the custom kinds change (OpenAPI documents are rebuilt then)
 
 
 def _custom_resource(info: KindInfo, version: str) -> Resource:
@@ -106,14 +108,34 @@ def _custom_resource(info: KindInfo, version: str) -> Resource:
 def refresh(cluster: object) -> None:
     """Take the custom kinds the cluster serves now (its Discovery) into the table; called on the
     cluster thread at start and whenever a CRD changed, read by routing, discovery and OpenAPI."""
-    global _custom
+    global _custom, _schemas, generation
     if not isinstance(cluster, Discovery):
         return
     infos = sorted((i for i in cluster.served_kinds() if i.custom), key=lambda i: (i.group, i.plural))
     found = tuple(_custom_resource(i, v) for i in infos for v in i.versions)
-    if found != _custom:
-        _custom = found
+    schemas = _crd_schemas(cluster) if found else {}
+    if found != _custom or schemas != _schemas:
+        _custom, _schemas = found, schemas
+        generation += 1
         _index.cache_clear()
+
+
+def _crd_schemas(cluster: object) -> dict[tuple[str, str, str], dict]:
+    from kapply.model.crd import defined_kind, schema_of, served_versions
+
+    out: dict[tuple[str, str, str], dict] = {}
+    for crd in cluster.list("CustomResourceDefinition"):  # type: ignore[attr-defined]
+        group, kind = defined_kind(crd)
+        for version in served_versions(crd):
+            schema = schema_of(crd, version)
+            if schema is not None:
+                out[(group, version, kind)] = schema
+    return out
+
+
+def custom_schema(group: str, version: str, kind: str) -> dict | None:
+    """The openAPIV3Schema a CRD serves for that version (OpenAPI publishes it)."""
+    return _schemas.get((group, version, kind))
 
 
 def served() -> tuple[Resource, ...]:

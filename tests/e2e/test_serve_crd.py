@@ -42,6 +42,8 @@ def test_kubectl_applies_a_crd_and_gets_its_resources(served: Served) -> None:
     assert refused.code == 1
     assert "spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10" \
         in refused.err
+    explained = served.ok("explain", "crontab.spec")
+    assert "KIND:       CronTab" in explained and "replicas\t<integer>" in explained
     assert "deleted" in served.ok("delete", "crd", "crontabs.stable.example.com")
     gone = served.kubectl("get", "crontabs")
     assert gone.code == 1

@@ -89,3 +89,16 @@ def test_a_crd_written_by_another_process_is_served(client: Client, other: SimCl
     client.get("/api")  # the server picks up the other process's changes as it runs
     found = client.get(CRONTABS)
     assert found.status == 200 and len(found.json["items"]) == 1
+
+
+def test_openapi_publishes_the_crds_schema(client: Client) -> None:
+    client.request("POST", CRDS, body=crd())
+    index = client.get("/openapi/v3").json["paths"]
+    assert "apis/stable.example.com/v1" in index
+    doc = client.get(index["apis/stable.example.com/v1"]["serverRelativeURL"]).json
+    schema = doc["components"]["schemas"]["com.example.stable.v1.CronTab"]
+    assert schema["x-kubernetes-group-version-kind"] == [{"group": "stable.example.com", "kind": "CronTab",
+                                                          "version": "v1"}]
+    assert schema["properties"]["spec"]["properties"]["replicas"] == {"type": "integer", "minimum": 1,
+                                                                      "maximum": 10, "default": 1}
+    assert "/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}" in doc["paths"]
