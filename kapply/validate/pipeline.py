@@ -243,4 +243,15 @@ def _parallel_chunks(paths: Sequence[str]) -> list[list[Source]] | None:
     sizes = [_size(s.path) for s in files if s.path is not None]
     if sum(sizes) < PARALLEL_MIN_BYTES:
         return None
+    if any(_defines_kinds(s.path) for s in files if s.path is not None):
+        return None  # a CRD's kinds are known to every file only in one pass
     return split_by_size(files, sizes, _workers() * CHUNKS_PER_PROCESS)
+
+
+def _defines_kinds(path: str) -> bool:
+    """Whether a file may hold a CustomResourceDefinition (a byte scan, no parsing)."""
+    try:
+        with open(path, "rb") as fh:
+            return b"CustomResourceDefinition" in fh.read()
+    except OSError:
+        return False

@@ -156,6 +156,7 @@ RULES: dict[str, str] = {
     "crd": "a CRD's name, group, names, scope, versions (one storage), printer columns, scale paths",
     "crd-schema": "a CRD version's openAPIV3Schema is structural (typed, object root, valid defaults)",
     "crd-resource": "a custom resource matches its CRD's schema (types, required, enums, bounds, CEL)",
+    "crd-cel": "a warning for each CEL rule the embedded cluster cannot evaluate (it passes unchecked)",
 }
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.validate.crdschema.cel import not_evaluated
 from kapply.validate.crdschema.structural import check_structural
 from kapply.validate.rules import formats as fmt
-from kapply.validate.rules.findings import Errors, Key, Path
+from kapply.validate.rules.findings import Errors, Finding, Key, Path
 
 RULE = "crd"
 APPROVAL = "api-approved.kubernetes.io"
@@ -108,9 +109,13 @@ def _check_versions(versions: Any, errs: Errors) -> None:
             storage += 1
             if not version.get("served"):
                 errs.invalid((*vpath, "served"), False, "the storage version must be served", RULE)
-        check_structural((version.get("schema") or {}).get("openAPIV3Schema")
-                         if isinstance(version.get("schema"), dict) else None,
-                         (*vpath, "schema", "openAPIV3Schema"), errs)
+        schema = (version.get("schema") or {}).get("openAPIV3Schema") \
+            if isinstance(version.get("schema"), dict) else None
+        check_structural(schema, (*vpath, "schema", "openAPIV3Schema"), errs)
+        if isinstance(schema, dict):
+            for text in not_evaluated(schema):  # the embedded cluster cannot check them: say so
+                where = (*vpath, "schema", "openAPIV3Schema")
+                errs.items.append(Finding(where, "", "", text, "crd-cel", "warning"))
         _check_columns(version.get("additionalPrinterColumns"), (*vpath, "additionalPrinterColumns"), errs)
         _check_scale(version.get("subresources"), (*vpath, "subresources"), errs)
     if storage != 1:

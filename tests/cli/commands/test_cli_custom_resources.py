@@ -93,3 +93,15 @@ def test_apply_validates_against_the_clusters_crd(run_cli: Any, folder: Path, tm
         "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: second\nspec:\n"
         "  cronSpec: '0 * * * *'\n")
     assert run_cli("apply", str(only)).stdout == "crontab.stable.example.com/second created\n"
+
+
+def test_a_cel_rule_the_cluster_cannot_evaluate_is_a_warning(run_cli: Any, folder: Path) -> None:
+    crd = (folder / "crd.yaml").read_text().replace(
+        "              required: [cronSpec]\n",
+        "              required: [cronSpec]\n              x-kubernetes-validations:\n"
+        "                - rule: \"quantity(self.image).isLessThan(quantity('1Gi'))\"\n")
+    (folder / "crd.yaml").write_text(crd)
+    result = run_cli("validate", str(folder))
+    assert result.exit_code == 0
+    assert "is not evaluated by the embedded cluster (it calls isLessThan, quantity)" in \
+        result.stdout + result.stderr
