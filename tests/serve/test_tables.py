@@ -44,8 +44,15 @@ def test_include_object_and_older_table_versions(client: Client) -> None:
 
 
 def test_kinds_without_columns_get_name_and_age(client: Client) -> None:
-    table = client.get("/apis/rbac.authorization.k8s.io/v1/clusterroles", accept=TABLE).json
+    table = client.get("/apis/scheduling.k8s.io/v1/priorityclasses", accept=TABLE).json
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Age"]
+
+
+def test_kinds_the_api_server_prints_by_its_default_table_get_created_at(client: Client) -> None:
+    for path in ("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                 "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"):
+        table = client.get(path, accept=TABLE).json
+        assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Created At"]
 
 
 def test_writes_answer_with_the_object_even_when_a_table_is_asked(client: Client) -> None:
