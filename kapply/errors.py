@@ -120,6 +120,20 @@ class MethodNotAllowedError(ClusterError):
     reason = "MethodNotAllowed"
 
 
+class TooManyRequestsError(ClusterError):
+    """The API server asks to try again later (HTTP 429): an eviction a disruption budget forbids
+    now. `causes` are (reason, message) pairs for the Status details."""
+
+    code = 429
+    reason = "TooManyRequests"
+
+    def __init__(self, message: str, causes: list[tuple[str, str]] | None = None,
+                 retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.causes = causes or []
+        self.retry_after = retry_after
+
+
 class ForbiddenError(ClusterError):
     code = 403
     reason = "Forbidden"

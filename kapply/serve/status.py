@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kapply.errors import ApplyConflictError, ClusterError, InvalidError, KapplyError, UsageError
+from kapply.errors import (
+    ApplyConflictError,
+    ClusterError,
+    InvalidError,
+    KapplyError,
+    TooManyRequestsError,
+    UsageError,
+)
 
 Obj = dict[str, Any]
 
@@ -122,6 +129,12 @@ def from_error(exc: KapplyError) -> ApiError:
                 for manager, path in exc.conflicts
             ]
         }
+    elif isinstance(exc, TooManyRequestsError):  # an eviction a disruption budget forbids now
+        details = {"causes": [{"reason": reason, "message": msg} for reason, msg in exc.causes]}
+        if exc.retry_after:
+            details["retryAfterSeconds"] = exc.retry_after
+        if not details["causes"]:
+            del details["causes"]
     elif exc.code in (404, 409):
         found = _RESOURCE_MESSAGE.match(message)
         if found and found.group(1) != "the":

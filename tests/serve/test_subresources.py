@@ -177,3 +177,24 @@ def test_eviction_deletes_the_pod_gracefully(client: Client, other: SimCluster) 
         ).status
         == 404
     )
+
+
+def test_eviction_a_budget_forbids_is_429_with_its_cause(client: Client, other: SimCluster) -> None:
+    labelled = pod(grace=5)
+    labelled["metadata"]["labels"] = {"app": "p"}
+    client.request("POST", PODS, body=labelled)
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"},
+              "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "p"}}}}
+    client.request("POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", body=budget)
+    other.advance_until_idle()
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": "p", "namespace": "default"}}
+    answer = client.request("POST", f"{PODS}/p/eviction", body=eviction)
+    assert answer.status == 429
+    assert answer.json["reason"] == "TooManyRequests"
+    assert answer.json["message"] == "Cannot evict pod as it would violate the pod's disruption budget."
+    assert answer.json["details"]["causes"] == [
+        {"reason": "DisruptionBudget",
+         "message": "The disruption budget p needs 1 healthy pods and has 1 currently"}]
+    status = client.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/p").json["status"]
+    assert (status["currentHealthy"], status["desiredHealthy"], status["disruptionsAllowed"]) == (1, 1, 0)

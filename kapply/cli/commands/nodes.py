@@ -3,8 +3,10 @@
 Thin wrappers over `kapply.cluster.sim.nodeops`, printing kubectl's (and minikube's) words:
 `node/minikube-m02 cordoned`, `evicting pod default/web-abc`, `node/minikube-m02 drained`.
 `fail` stops a node's heartbeats (NotReady after the cluster's node grace period, pods evicted
-after their toleration), `recover` starts them again. Drain does not wait for the evicted pods'
-grace periods: they terminate as the virtual clock moves on.
+after their toleration), `recover` starts them again. Drain evicts through the eviction
+subresource's checks: an eviction a PodDisruptionBudget refuses is retried every 5 s of cluster time
+(the clock moves on, so replacements become ready), as kubectl drain retries it. Drain does not
+wait for the evicted pods' grace periods: they terminate as the virtual clock moves on.
 """
 
 from __future__ import annotations
@@ -187,12 +189,17 @@ def drain(
     force: bool = typer.Option(False, "--force", help="Also delete pods that declare no controller."),
     delete_emptydir_data: bool = typer.Option(False, "--delete-emptydir-data",
                                               help="Also delete pods using emptyDir volumes."),
+    timeout: str = typer.Option("0s", "--timeout",
+                                help="Give up on evictions a disruption budget refuses after this long "
+                                     "(cluster time; 0: until nothing can change)."),
     cluster: str = CLUSTER,
 ) -> None:
-    """Cordon a node and evict its pods, as `kubectl drain`."""
+    """Cordon a node and evict its pods, as `kubectl drain` (waiting while a disruption budget refuses)."""
     with handle_errors():
         from kapply.cluster.sim.nodeops import drain_node
+        from kapply.model.durations import flag_duration
 
+        limit = flag_duration("--timeout", timeout)
         with _cluster(cluster) as sim:
             cordoned, plan = drain_node(sim, name, ignore_daemonsets, force, delete_emptydir_data)
         typer.echo(f"node/{name} cordoned" if cordoned else f"node/{name} already cordoned")
@@ -208,6 +215,43 @@ def drain(
             sys.stderr.write(f"Warning: {plan.warning_line()}\n")
         for pod in plan.evict:
             typer.echo(f"evicting pod {pod['metadata'].get('namespace')}/{pod['metadata']['name']}")
-        for pod in plan.evict:
+        for pod, why in plan.refused:
+            sys.stderr.write(f"{_eviction_error(pod)} (will retry after 5s): {why}\n")
+        for pod in plan.evicted:
             typer.echo(f"pod/{pod['metadata']['name']} evicted")
+        if plan.refused and not _retry(cluster, name, [pod for pod, _ in plan.refused], limit):
+            raise typer.Exit(ExitStatus.FAILURE)
         typer.echo(f"node/{name} drained")
+
+
+def _eviction_error(pod: dict[str, Any]) -> str:
+    return f'error when evicting pods/"{pod["metadata"]["name"]}" -n "{pod["metadata"].get("namespace", "")}"'
+
+
+def _retry(cluster: str, node: str, pods: list[dict[str, Any]], timeout: float) -> bool:
+    """kubectl drain's retries of refused evictions, printed as kubectl prints them; False when some
+    pod was never evicted (reported as kubectl reports a drain that did not finish)."""
+    from kapply.cluster.sim.nodeops import retry_evictions
+
+    failed: list[str] = []
+    with _cluster(cluster) as sim:
+        for event, pod, why in retry_evictions(sim, pods, timeout):
+            meta = pod["metadata"]
+            if event == "evicting":
+                typer.echo(f"evicting pod {meta.get('namespace')}/{meta['name']}")
+            elif event == "evicted":
+                typer.echo(f"pod/{meta['name']} evicted")
+            elif event == "refused":
+                sys.stderr.write(f"{_eviction_error(pod)} (will retry after 5s): {why}\n")
+            elif event == "timeout":
+                failed.append(f"{_eviction_error(pod)}: {why}")
+            else:
+                failed.append(f"{_eviction_error(pod)}: Cannot evict pod as it would violate the pod's "
+                              "disruption budget (nothing pending in the cluster can change it)")
+    if failed:
+        sys.stderr.write(f'error: unable to drain node "{node}" due to error: [{", ".join(failed)}], '
+                         "continuing command...\n")
+        sys.stderr.write(f"There are pending nodes to be drained:\n {node}\n")
+        for line in failed:
+            sys.stderr.write(f"error: {line}\n")
+    return not failed

@@ -14,6 +14,7 @@ prints what these return.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from kapply.cluster.sim.controllers.base import controller_of
 from kapply.cluster.sim.helpers.containerrun import normalize_image
 from kapply.cluster.sim.nodes import HEARTBEAT_ANNOTATION, MAX_NODES, make_node, node_index, rfc3339
 from kapply.cluster.sim.settings import ClusterSettings
-from kapply.errors import UsageError
+from kapply.errors import TooManyRequestsError, UsageError
+from kapply.model.durations import go_duration
 from kapply.model.quantity import QuantityError, millicores, to_bytes
 
 Obj = dict[str, Any]
@@ -113,6 +115,8 @@ class DrainPlan:
     evict: list[Obj] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)  # message -> ns/name
     errors: dict[str, list[str]] = field(default_factory=dict)
+    evicted: list[Obj] = field(default_factory=list)  # what the first round evicted
+    refused: list[tuple[Obj, str]] = field(default_factory=list)  # (pod, why) a budget refused (429)
 
     def error_lines(self) -> list[str]:
         return [f"cannot delete {msg}: {', '.join(pods)}" for msg, pods in self.errors.items()]
@@ -165,8 +169,59 @@ def drain_node(cluster: SimCluster, name: str, ignore_daemonsets: bool = False,
         plan = plan_drain(pods, ignore_daemonsets, force, delete_emptydir_data)
         if not plan.errors:
             for pod in plan.evict:
-                rt.api.delete("Pod", pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
+                why = _evict(rt.api, pod)
+                if why is None:
+                    plan.evicted.append(pod)
+                else:
+                    plan.refused.append((pod, why))
         return cordoned, plan
+
+
+def _evict(api: Any, pod: Obj) -> str | None:
+    """Evict through the eviction subresource's checks; the refusal's message, None when evicted."""
+    from kapply.cluster.sim.eviction import evict
+
+    try:
+        evict(api, pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
+    except TooManyRequestsError as exc:
+        return str(exc)
+    return None
+
+
+RETRY_SECONDS = 5.0  # kubectl drain retries a refused eviction after 5 s
+
+
+def retry_evictions(cluster: SimCluster, pods: list[Obj], timeout: float = 0.0
+                    ) -> Iterator[tuple[str, Obj, str]]:
+    """kubectl drain's retries of the evictions a disruption budget refused: every 5 s of cluster
+    time (the clock moves on, replacements become ready) each pod is tried again. Yields
+    ("evicting", pod, ""), then ("evicted", pod, "") or ("refused", pod, why); a pod still refused
+    when `timeout` (0: none) has passed ends with ("timeout", pod, ...), or ("stuck", pod, why)
+    when nothing pending in the cluster can change its budget any more (kubectl would wait for
+    ever)."""
+    start = cluster.now()
+    pending = list(pods)
+    while pending:
+        if timeout and cluster.now() - start >= timeout:
+            for pod in pending:
+                yield "timeout", pod, f"global timeout reached: {go_duration(timeout)}"
+            return
+        if cluster.next_due() is None:
+            for pod in pending:
+                yield "stuck", pod, ""
+            return
+        cluster.advance(RETRY_SECONDS)
+        still = []
+        for pod in pending:
+            yield "evicting", pod, ""
+            with cluster.session() as rt:
+                why = _evict(rt.api, pod)
+            if why is None:
+                yield "evicted", pod, ""
+            else:
+                still.append(pod)
+                yield "refused", pod, why
+        pending = still
 
 
 def _settings(cluster: SimCluster) -> ClusterSettings:

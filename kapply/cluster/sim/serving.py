@@ -236,9 +236,11 @@ class ServingAbilities:
     def evict(
         self, namespace: str, name: str, grace_seconds: float | None = None, dry_run: bool = False
     ) -> None:
-        """Evict a pod: a graceful delete (disruption budgets are not enforced; see the README)."""
+        """Evict a pod: a graceful delete its PodDisruptionBudget must allow (`eviction`; 429 when not)."""
+        from kapply.cluster.sim.eviction import evict
+
         with self._writing(dry_run) as api:  # type: ignore[attr-defined]
-            api.delete("Pod", namespace, name, grace_seconds)
+            evict(api, namespace, name, grace_seconds)
 
     # ---- CheckedDeletes ------------------------------------------------------------------------
 

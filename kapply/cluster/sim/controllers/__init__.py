@@ -11,5 +11,5 @@ from __future__ import annotations
 ACTS_ON: frozenset[str] = frozenset({
     "Pod", "Node", "Namespace", "Service", "ReplicaSet", "ReplicationController", "Deployment",
     "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler",
-    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "PodDisruptionBudget",
 })

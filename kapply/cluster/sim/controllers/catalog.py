@@ -10,6 +10,7 @@ from __future__ import annotations
 from kapply.cluster.sim.controllers.cronjob.controller import CronJobController
 from kapply.cluster.sim.controllers.daemon.controller import DaemonSetController
 from kapply.cluster.sim.controllers.deployment.controller import DeploymentController
+from kapply.cluster.sim.controllers.disruption import DisruptionController
 from kapply.cluster.sim.controllers.endpoints import EndpointsController
 from kapply.cluster.sim.controllers.endpointslices import EndpointSliceController
 from kapply.cluster.sim.controllers.garbagecollector import GarbageCollector
@@ -47,6 +48,7 @@ CONTROLLERS: list[type] = [
     PersistentVolumeController,
     HostPathProvisioner,
     VolumeProtectionController,
+    DisruptionController,
     EndpointsController,
     EndpointSliceController,
     LoadBalancerController,
