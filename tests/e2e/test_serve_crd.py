@@ -47,3 +47,27 @@ def test_kubectl_applies_a_crd_and_gets_its_resources(served: Served) -> None:
     assert "deleted" in served.ok("delete", "crd", "crontabs.stable.example.com")
     gone = served.kubectl("get", "crontabs")
     assert gone.code == 1
+
+
+def test_kubectl_drain_waits_for_a_disruption_budget(tmp_path: Path) -> None:
+    served = Served(tmp_path, setup=("cluster", "create", "default", "--nodes", "2"))
+    try:
+        deployment = (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n"
+            "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+            "    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n      - name: c\n"
+            "        image: nginx\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
+            "  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: web}\n")
+        served.ok("apply", "-f", "-", input=deployment)
+        served.ok("rollout", "status", "deployment/web", "--timeout=60s")
+        served.ok("wait", "--for=jsonpath={.status.disruptionsAllowed}=1", "pdb/web", "--timeout=30s")
+        nodes = served.ok("get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}").split()
+        busiest = max(set(nodes), key=nodes.count)
+        assert nodes.count(busiest) == 2
+        drained = served.kubectl("drain", busiest, "--grace-period=1", "--timeout=90s", timeout=120)
+        assert drained.code == 0, drained.err
+        assert "Cannot evict pod as it would violate the pod's disruption budget." in drained.err
+        assert "(will retry after 5s)" in drained.err
+        assert f"node/{busiest} drained" in drained.out
+    finally:
+        served.stop()
