@@ -246,11 +246,11 @@ def _document(group: str, version: str, generation: int) -> bytes | None:
     custom: dict[str, Obj] = {}
     for res in served:
         if res.info.custom:
-            found = custom_definition(res)
-            if found is not None:
-                custom[found[0]] = found[1]
+            published = custom_definition(res)
+            if published is not None:
+                custom[published[0]] = published[1]
                 wanted.add(META + "ObjectMeta")
-                paths.update(_paths(res, found[0], None))
+                paths.update(_paths(res, published[0], None))
             continue
         definition = definition_of(res.group, res.version, res.kind)
         if definition is None:
