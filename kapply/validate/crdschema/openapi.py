@@ -24,43 +24,23 @@ from functools import cache
 from typing import Any
 
 from kapply.model.jsonpath import go_float
+from kapply.validate.rules.findings import render_value
+from kapply.validate.schema_messages import json_type as schema_json_type
 
 Schema = dict[str, Any]
 Cause = tuple[str, str]  # (field path, message after the path)
 
 
 def json_type(value: Any) -> str:
-    """The schema type a decoded JSON value has (an integral float counts as an integer)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    """The schema type a decoded JSON value has (an integral float counts as an integer, as
+    kube-openapi's validator counts it)."""
+    found = schema_json_type(value)
+    return "integer" if found == "number" and float(value).is_integer() else found
 
 
 def go_value(value: Any) -> str:
-    """A bad value as apimachinery's field errors print it: strings quoted, numbers bare."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, float):
-        return go_float(value)
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    """A bad value as apimachinery's field errors print it (`field.Error.ErrorBody`)."""
+    return render_value(value)
 
 
 def _number(value: float | int) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, Context, controller_of, split_key
+from kapply.cluster.sim.helpers import conditions
 from kapply.cluster.sim.helpers import disruption as d
 from kapply.cluster.sim.helpers.podutil import is_pod_ready
 from kapply.model.jsoncopy import deep_copy
@@ -68,19 +68,10 @@ def controller_scale(ctx: Context, pod: Obj, ref: Obj) -> int | None:
 def set_condition(status: Obj, allowed: bool, now: float, reason: str = "", message: str = "",
                   generation: int = 0) -> None:
     """apimeta.SetStatusCondition of DisruptionAllowed (the transition time kept while unchanged)."""
-    value = "True" if allowed else "False"
     reason = reason or ("SufficientPods" if allowed else "InsufficientPods")
-    conditions = list(status.get("conditions") or ())
-    old = next((c for c in conditions if c.get("type") == "DisruptionAllowed"), None)
-    new = {"type": "DisruptionAllowed", "status": value, "observedGeneration": generation,
-           "lastTransitionTime": rfc3339(now), "reason": reason, "message": message}
-    if old is not None:
-        if old.get("status") == value:
-            new["lastTransitionTime"] = old.get("lastTransitionTime", new["lastTransitionTime"])
-        conditions[conditions.index(old)] = new
-    else:
-        conditions.append(new)
-    status["conditions"] = conditions
+    status["conditions"] = conditions.set_condition(list(status.get("conditions") or ()), "DisruptionAllowed",
+                                                    "True" if allowed else "False", reason, message, now,
+                                                    observedGeneration=generation)
 
 
 class DisruptionController:

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, Context
 from kapply.cluster.sim.crd.admission import ordered_names
+from kapply.cluster.sim.helpers import conditions
 from kapply.cluster.sim.kindview import custom_key, is_custom_key
 from kapply.errors import NotFoundError
 from kapply.model.crd import condition
@@ -35,16 +35,8 @@ CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 def set_condition(crd: Obj, type_: str, status: str, reason: str, message: str, now: float) -> None:
     """SetCRDCondition: replace the condition of that type, keeping its transition time when the
     status did not change."""
-    conditions = crd.setdefault("status", {}).setdefault("conditions", [])
-    old = next((c for c in conditions if c.get("type") == type_), None)
-    new = {"type": type_, "status": status, "lastTransitionTime": rfc3339(now), "reason": reason,
-           "message": message}
-    if old is not None:
-        if old.get("status") == status:
-            new["lastTransitionTime"] = old.get("lastTransitionTime", new["lastTransitionTime"])
-        conditions[conditions.index(old)] = new
-    else:
-        conditions.append(new)
+    conditions.set_condition(crd.setdefault("status", {}).setdefault("conditions", []), type_, status, reason,
+                             message, now)
 
 
 def _names_in_group(ctx: Context, group: str, skip: str) -> tuple[set[str], set[str]]:
