@@ -7,7 +7,8 @@ messages.
 
 A kind is named by its kind string and, optionally, its API group: every method taking `kind` also
 takes the keyword `group`. `group=None` means "the one kind of that name this target serves" (what
-built-in callers mean by `"Deployment"`); when several groups serve that name (two
+built-in callers mean by `"Deployment"`; a built-in kind wins over a custom one of the same name, as
+kubectl's REST mapper prefers the built-in groups); when several custom groups serve that name (two
 CustomResourceDefinitions both defining `Widget`), the target raises
 `kapply.errors.AmbiguousKindError` naming them. A caller that knows the group (a `ResourceKey`
 does) passes it. `Discovery` says which kinds a target serves right now: the built-ins of
@@ -129,8 +130,8 @@ class Discovery(Protocol):
 
     The answer is the per-target view: the built-in kinds of `kapply.model.kinds.REGISTRY` the
     target serves, plus one `KindInfo` per kind of each established CustomResourceDefinition (its
-    plural, short names, scope, served versions with the storage version first, categories,
-    subresources, printer columns). Resource arguments (`kapply get crontab`), apply ordering,
+    plural, short names, scope, served versions (the preferred one first), categories,
+    subresources, printer columns, scale paths). Resource arguments (`kapply get crontab`), apply ordering,
     live-state reads and `kapply serve`'s discovery all ask this, never the built-in registry
     alone, so a kind a CRD adds is known everywhere the moment it is established.
     """

@@ -34,12 +34,9 @@ from kapply.cluster.sim.cache import Cache
 from kapply.cluster.sim.clock import rfc3339
 from kapply.cluster.sim.controllers.base import Change, ChangeType
 from kapply.cluster.sim.crd import admission as crd_admission
-from kapply.cluster.sim.crd.controllers import CLEANUP_FINALIZER, set_condition
 from kapply.cluster.sim.journal import Journal
 from kapply.cluster.sim.kindview import KindView, builtin_info, group_of_key, is_custom_key
 from kapply.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError
-from kapply.model.jsoncopy import deep_copy
-from kapply.model.keys import split_api_version
 from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.model.selectors import Selector
 from kapply.validate.structure import root_type
@@ -52,16 +49,6 @@ _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
 kind_info = builtin_info  # facts of a built-in kind (the cluster's own view adds its CRDs' kinds)
-
-
-def has_status(kind: str, info: KindInfo) -> bool:
-    """Whether the kind's status is a subresource (update() keeps it, update_status() writes it)."""
-    return info.status
-
-
-def has_generation(kind: str, info: KindInfo) -> bool:
-    """Whether spec changes bump metadata.generation (every custom resource has one)."""
-    return info.generation
 
 
 def endpoint(kind: str, api_version: str, subresource: str = "", status: bool | None = None) -> Endpoint:
@@ -143,21 +130,8 @@ class SimAPI:
             admission.decode(key, obj, info.api_version, normalise)
 
     def _served(self, obj: Obj) -> tuple[str, KindInfo]:
-        """The key and facts of the kind an object names, served at its apiVersion (the REST
-        mapping: `no matches for kind "CronTab" in version "stable.example.com/v1"` otherwise)."""
-        kind = str(obj.get("kind", ""))
-        api_version = str(obj.get("apiVersion") or "")
-        if not api_version:
-            key = self.kinds.key(kind)
-            info = self.info(key)
-            obj["apiVersion"] = info.api_version
-            return key, info
-        key = self.kinds.key_of(obj)
-        group, version = split_api_version(api_version)
-        served = self.kinds.find(key) if is_custom_key(key) else REGISTRY.lookup_kind(group, kind)
-        if served is None or version not in served.versions:
-            raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
-        return key, self.info(key)
+        """The key and facts of the kind an object names, at its apiVersion (`KindView.mapping`)."""
+        return self.kinds.mapping(obj)
 
     # ---- reads ---------------------------------------------------------------------------------
 
@@ -217,7 +191,7 @@ class SimAPI:
         self._admit(kind, "CREATE", obj, None, validate, manager)  # BeforeCreate: a Job's selector names it
         self.created_uids.add(meta["uid"])
         meta["creationTimestamp"] = rfc3339(self.now)
-        if has_generation(kind, info):
+        if info.generation:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
@@ -243,7 +217,7 @@ class SimAPI:
         meta["namespace"] = old_meta.get("namespace", "")
         if not meta["namespace"]:
             meta.pop("namespace")
-        if has_status(kind, info):
+        if info.status:
             if "status" in old:
                 obj["status"] = old["status"]
             else:
@@ -251,7 +225,7 @@ class SimAPI:
         self._admit(kind, "UPDATE", obj, old, validate, manager)
         if validate:  # controllers' own writes (a pod binding its node) are trusted, as subresources are
             admission.check_immutable(kind, obj, old)
-        if has_generation(kind, info) and _spec_changed(obj, old, has_status(kind, info)):
+        if info.generation and _spec_changed(obj, old, info.status):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if meta.get("deletionTimestamp") and not meta.get("finalizers") and old_meta.get("finalizers") \
                 and not int(meta.get("deletionGracePeriodSeconds") or 0):
@@ -270,7 +244,7 @@ class SimAPI:
             new.pop("status", None)
         if manager is not None:
             record_update(old, new, manager, endpoint(kind, str(old.get("apiVersion", "")), "status",
-                                                      has_status(kind, info)), rfc3339(self.now))
+                                                      info.status), rfc3339(self.now))
         return self._write_if_changed(kind, new, old)
 
     def patch(self, kind: str, namespace: str, name: str, body: Any, patch_type: str = "strategic",
@@ -283,7 +257,7 @@ class SimAPI:
         patching.forbid_force(force)
         old = self.read(kind, namespace, name)
         new = patching.patched(old, body, patch_type, kind)
-        if isinstance(body, dict) and "status" in body and has_status(kind, self.info(kind)) \
+        if isinstance(body, dict) and "status" in body and self.info(kind).status \
                 and set(body) <= {"status"}:
             return self.update_status(new, manager)
         return self.update(new, validate=validate, manager=manager)
@@ -311,7 +285,7 @@ class SimAPI:
         if info.namespaced:
             config["metadata"]["namespace"] = namespace
         merged = server_side_apply(live, config, manager,
-                                   endpoint(kind, api_version, status=has_status(kind, info)),
+                                   endpoint(kind, api_version, status=info.status),
                                    rfc3339(self.now), force)
         if live is None:
             return self.create(merged, validate)
@@ -334,8 +308,9 @@ class SimAPI:
             raise admission.invalid(kind, name, [("propagationPolicy", f'Unsupported value: "{propagation}": '
                                                   'supported values: "Foreground", "Background", "Orphan"')])
         finalizer = FOREGROUND_FINALIZER if propagation == "Foreground" else None
-        if kind == "CustomResourceDefinition":
-            return self._delete_crd(old, finalizer)
+        if kind == "CustomResourceDefinition":  # held by the cleanup finalizer while its objects go
+            marked = crd_admission.mark_deleting(old, finalizer, self.now)
+            return old if marked is None else self._write("MODIFIED", kind, marked, old)
         grace = grace_seconds
         if kind == "Pod" and (old.get("spec") or {}).get("nodeName") and grace != 0:
             if grace is None:
@@ -387,7 +362,7 @@ class SimAPI:
             crd_admission.admit_custom(self, kind, op, obj, old)
         if manager is not None:  # after defaulting, before the plugins' allocations, as the API server
             record_update(old, obj, manager, endpoint(kind, str(obj.get("apiVersion", "")),
-                                                      status=has_status(kind, self.info(kind))),
+                                                      status=self.info(kind).status),
                           rfc3339(self.now))
         elif old is not None and "managedFields" in old["metadata"]:
             obj["metadata"].setdefault("managedFields", old["metadata"]["managedFields"])
@@ -459,24 +434,6 @@ class SimAPI:
         if added:
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
         return self._write("MODIFIED", kind, new, old)
-
-    def _delete_crd(self, old: Obj, finalizer: str | None) -> Obj:
-        """A CRD is not removed at once: the cleanup finalizer holds it while its custom resources
-        are deleted (the apiextensions registry's Delete, then `crd.controllers.CRDFinalizer`)."""
-        meta = old["metadata"]
-        if meta.get("deletionTimestamp"):
-            return old
-        new = deep_copy(old)
-        finalizers = list(meta.get("finalizers") or ())
-        for name in (CLEANUP_FINALIZER, finalizer):
-            if name is not None and name not in finalizers:
-                finalizers.append(name)
-        new["metadata"].update(deletionTimestamp=rfc3339(self.now), deletionGracePeriodSeconds=0,
-                               finalizers=finalizers)
-        set_condition(new, "Terminating", "True", "InstanceDeletionPending",
-                      "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
-                      self.now)
-        return self._write("MODIFIED", "CustomResourceDefinition", new, old)
 
     def _delete_namespace(self, old: Obj) -> Obj | None:
         name = old["metadata"]["name"]

@@ -124,6 +124,24 @@ class KindView:
         raise AmbiguousKindError(f"{kind} matches multiple kinds [{listed}]: name the group "
                                  f"({', '.join(f'{kind}.{m.group}' for m in matches)})")
 
+    def mapping(self, obj: Obj) -> tuple[str, KindInfo]:
+        """The key and facts of the kind an object names, served at its apiVersion (the REST
+        mapping: `no matches for kind "CronTab" in version "stable.example.com/v1"` otherwise); an
+        object without an apiVersion gets the kind's preferred one."""
+        kind = str(obj.get("kind", ""))
+        api_version = str(obj.get("apiVersion") or "")
+        if not api_version:
+            key = self.key(kind)
+            info = self.info(key)
+            obj["apiVersion"] = info.api_version
+            return key, info
+        key = self.key_of(obj)
+        group, version = split_api_version(api_version)
+        found = self.find(key) if is_custom_key(key) else REGISTRY.lookup_kind(group, kind)
+        if found is None or version not in found.versions:
+            raise NotFoundError(f'no matches for kind "{kind}" in version "{api_version}"')
+        return key, self.info(key)
+
     def key_of(self, obj: Obj) -> str:
         """The key of an object by its apiVersion and kind."""
         group, _ = split_api_version(str(obj.get("apiVersion") or ""))

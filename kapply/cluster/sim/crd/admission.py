@@ -15,9 +15,11 @@ README says so).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from kapply.cluster.sim.admission import invalid
+from kapply.cluster.sim.clock import rfc3339
 from kapply.errors import MethodNotAllowedError
 from kapply.model.crd import storage_version, versions
 from kapply.model.keys import split_api_version
@@ -107,3 +109,24 @@ def admit_custom(api: Any, key: str, op: str, obj: Obj, old: Obj | None) -> None
     storage = storage_version(crd)
     if storage:
         obj["apiVersion"] = f"{info.group}/{storage}"
+
+
+def mark_deleting(old: Obj, finalizer: str | None, now: float) -> Obj | None:
+    """A CRD's delete (the apiextensions registry's Delete): not removed at once, but marked with a
+    deletionTimestamp, the cleanup finalizer and `Terminating` while `controllers.CRDFinalizer`
+    deletes its custom resources; None when it is already being deleted."""
+    from kapply.cluster.sim.crd.controllers import CLEANUP_FINALIZER, set_condition
+
+    meta = old["metadata"]
+    if meta.get("deletionTimestamp"):
+        return None
+    new = copy.deepcopy(old)
+    finalizers = list(meta.get("finalizers") or ())
+    for name in (CLEANUP_FINALIZER, finalizer):
+        if name is not None and name not in finalizers:
+            finalizers.append(name)
+    new["metadata"].update(deletionTimestamp=rfc3339(now), deletionGracePeriodSeconds=0,
+                           finalizers=finalizers)
+    set_condition(new, "Terminating", "True", "InstanceDeletionPending", "CustomResourceDefinition marked "
+                  "for deletion; CustomResource deletion will begin soon", now)
+    return new
