@@ -25,6 +25,7 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("cluster", "create"): (("x",), ("--pod-startup", "--image-pull", "--node-grace", "--eviction-timeout",
                                      "--job-duration", "--hpa-sync-period", "--hpa-downscale-stabilization")),
     ("cluster", "advance"): (("--until-idle",), ("--max",)),
+    ("node", "drain"): (("minikube",), ("--timeout",)),
 }
 REQUIRED: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {  # no default to detect
     ("image", "run"): (("perl:5.34",), ("--duration",)),
