@@ -7,19 +7,21 @@ Reads per kind (one list call each) rather than per object, so fetching the live
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from kapply.cluster.protocol import Cluster, Discovery
 from kapply.errors import NotFoundError, ValidationError
 from kapply.model.keys import ResourceKey
-from kapply.model.kinds import REGISTRY
+from kapply.model.kinds import REGISTRY, KindInfo
 from kapply.plan.cascade import NOT_LISTED
 from kapply.plan.inventory import INVENTORY_NAMESPACE, INVENTORY_PREFIX, MANAGED_BY, Inventory, inventory_name
 
 
-def fetch_live(cluster: Cluster, keys: Iterable[ResourceKey]) -> dict[ResourceKey, dict[str, Any]]:
-    """The live objects among `keys` (absent ones are simply missing from the result)."""
+def fetch_live(cluster: Cluster, keys: Iterable[ResourceKey],
+               cluster_scoped: Collection[tuple[str, str]] = ()) -> dict[ResourceKey, dict[str, Any]]:
+    """The live objects among `keys` (absent ones are simply missing from the result), keyed as
+    `ResourceKey.of` keys them with the run's cluster-scoped custom kinds."""
     wanted: dict[tuple[str, str], set[ResourceKey]] = defaultdict(set)
     for key in keys:
         wanted[(key.group, key.kind)].add(key)
@@ -31,17 +33,20 @@ def fetch_live(cluster: Cluster, keys: Iterable[ResourceKey]) -> dict[ResourceKe
         namespaces = {k.namespace for k in group_keys}
         scope = next(iter(namespaces)) if len(namespaces) == 1 else None
         for obj in cluster.list(kind, namespace=scope or None, group=group):
-            key = ResourceKey.of(obj)
+            key = ResourceKey.of(obj, cluster_scoped=cluster_scoped)
             if key in group_keys:
                 live[key] = obj
     return live
 
 
+def served_kind_infos(cluster: Cluster) -> list[KindInfo]:
+    """Every kind the target serves now (its Discovery, else the built-ins)."""
+    return cluster.served_kinds() if isinstance(cluster, Discovery) else list(REGISTRY)
+
+
 def served_kinds(cluster: Cluster) -> set[tuple[str, str]]:
-    """(group, kind) of every kind the target serves now (its Discovery, else the built-ins)."""
-    if isinstance(cluster, Discovery):
-        return {(i.group, i.kind) for i in cluster.served_kinds()}
-    return {(i.group, i.kind) for i in REGISTRY}
+    """(group, kind) of every kind the target serves now."""
+    return {(i.group, i.kind) for i in served_kind_infos(cluster)}
 
 
 def read_inventory(cluster: Cluster, inventory_id: str) -> Inventory | None:
@@ -71,8 +76,7 @@ def namespace_contents(cluster: Cluster, namespace: str) -> list[dict[str, Any]]
     excluded: what deleting the Namespace deletes."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    kinds = cluster.served_kinds() if isinstance(cluster, Discovery) else list(REGISTRY)
-    for info in kinds:
+    for info in served_kind_infos(cluster):
         if not info.namespaced or info.kind in NOT_LISTED or (info.group, info.kind) in seen:
             continue
         seen.add((info.group, info.kind))

@@ -16,10 +16,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kapply.apply.live import fetch_live, namespace_contents, read_inventory
+from kapply.apply.live import fetch_live, namespace_contents, read_inventory, served_kind_infos
 from kapply.apply.ownership import resolve_source
 from kapply.cluster.protocol import Cluster, Transactional
 from kapply.errors import ClusterError, ValidationError
+from kapply.model.crd import cluster_scoped_kinds
 from kapply.model.keys import ResourceKey
 from kapply.plan.cascade import pruned_namespaces, with_cascade
 from kapply.plan.inventory import Inventory
@@ -82,7 +83,10 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
     """
     if ownership is not None:
         inventory_id = ownership.inventory_id
+    scoped = cluster_scoped_kinds(desired, served_kind_infos(cluster))
     inventory = read_inventory(cluster, inventory_id) if inventory_id is not None else None
+    if inventory is not None:
+        inventory = inventory.rescoped(scoped)
     prune = options.prune
     if ownership is not None:
         ownership = ownership.against(inventory)
@@ -91,19 +95,20 @@ def plan_objects(cluster: Cluster, desired: Sequence[dict[str, Any]], inventory_
         prune = prune and (ownership.relation != "subset" or ownership.same_source)
     planned, known = desired, inventory
     if scope is not None:
-        planned = [obj for obj in desired if ResourceKey.of(obj) in scope]
+        planned = [obj for obj in desired if ResourceKey.of(obj, cluster_scoped=scoped) in scope]
         if inventory is not None:
             known = replace(inventory, keys=inventory.keys & set(scope))
-    keys = {ResourceKey.of(obj) for obj in planned}
+    keys = {ResourceKey.of(obj, cluster_scoped=scoped) for obj in planned}
     if prune and known is not None:
         keys |= known.keys
-    live = fetch_live(cluster, keys)
+    live = fetch_live(cluster, keys, scoped)
     plan = make_plan(planned, live, known, inventory_id=inventory_id, prune=prune,
                      adopt=options.adopt, force_replace=options.force_replace,
-                     allow_empty=options.allow_empty or bool(desired), ownership=ownership)
+                     allow_empty=options.allow_empty or bool(desired), ownership=ownership,
+                     cluster_scoped=scoped)
     namespaces = pruned_namespaces(plan)
     if namespaces:  # the whole source's objects: none of them may go with a pruned Namespace
-        plan = with_cascade(plan, {ResourceKey.of(obj) for obj in desired},
+        plan = with_cascade(plan, {ResourceKey.of(obj, cluster_scoped=scoped) for obj in desired},
                             {ns: namespace_contents(cluster, ns) for ns in namespaces})
     return settled(cluster, plan), inventory
 

@@ -12,6 +12,7 @@ version; the `KindInfo` carries the preferred version's, `version_of` answers fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kapply.model.kinds import KindInfo, PrinterColumn, ScalePaths
@@ -65,6 +66,19 @@ def defined_kind(crd: Obj) -> tuple[str, str]:
     """(group, kind) the CRD defines, from its spec (accepted or not)."""
     spec = crd.get("spec") or {}
     return str(spec.get("group", "")), str((spec.get("names") or {}).get("kind", ""))
+
+
+def cluster_scoped_kinds(objects: Iterable[Obj],
+                         served: Iterable[KindInfo] = ()) -> frozenset[tuple[str, str]]:
+    """(group, kind) of the cluster-scoped custom kinds that the CRDs among `objects` define or the
+    target serves (`served`: its discovery), so their objects are keyed without a namespace even
+    before their CRD is established."""
+    found = {(i.group, i.kind) for i in served if i.custom and not i.namespaced}
+    for obj in objects:
+        spec = obj.get("spec") or {}
+        if obj.get("kind") == "CustomResourceDefinition" and spec.get("scope") == "Cluster":
+            found.add(defined_kind(obj))
+    return frozenset(found)
 
 
 def printer_columns(version: Obj) -> tuple[PrinterColumn, ...]:

@@ -6,6 +6,7 @@ spelled on the wire, so two manifests that differ only in apiVersion name the sa
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,14 @@ class ResourceKey:
     name: str
 
     @classmethod
-    def of(cls, obj: dict[str, Any], default_namespace: str = "default") -> ResourceKey:
-        """Key of a manifest or live object; namespace defaulted for namespaced kinds."""
+    def of(cls, obj: dict[str, Any], default_namespace: str = "default",
+           cluster_scoped: Collection[tuple[str, str]] = ()) -> ResourceKey:
+        """Key of a manifest or live object; namespace defaulted for namespaced kinds.
+
+        The built-in registry knows the built-in kinds' scope; `cluster_scoped` names the (group,
+        kind) of custom kinds that are cluster-scoped (their CRDs say `scope: Cluster`), which
+        would otherwise be taken for namespaced ones.
+        """
         from kapply.model.kinds import REGISTRY
 
         group, _ = split_api_version(str(obj.get("apiVersion", "")))
@@ -35,7 +42,7 @@ class ResourceKey:
         meta = obj.get("metadata") or {}
         namespace = meta.get("namespace") or ""
         info = REGISTRY.lookup_kind(group, kind)
-        if info is not None and not info.namespaced:
+        if (info is not None and not info.namespaced) or (info is None and (group, kind) in cluster_scoped):
             namespace = ""
         elif not namespace:
             namespace = default_namespace

@@ -24,8 +24,8 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from kapply.errors import ValidationError
 from kapply.load.origin import Origin
@@ -191,6 +191,15 @@ class Inventory:
                 f"inventory ConfigMap {INVENTORY_NAMESPACE}/{name} is corrupt ({exc}); "
                 "delete it and re-apply to rebuild it") from exc
         return cls(inventory_id, keys, source)
+
+    def rescoped(self, cluster_scoped: Collection[tuple[str, str]]) -> Inventory:
+        """The inventory with the keys of cluster-scoped custom kinds in no namespace: a kapply that
+        took such a kind for a namespaced one recorded it in `default`, and that key must still name
+        the object (or it would look absent from the source, and be pruned)."""
+        if not any((k.group, k.kind) in cluster_scoped and k.namespace for k in self.keys):
+            return self
+        keys = {replace(k, namespace="") if (k.group, k.kind) in cluster_scoped else k for k in self.keys}
+        return Inventory(self.id, keys, self.source)
 
     def updated(self, applied: Iterable[ResourceKey], pruned: Iterable[ResourceKey],
                 source: Origin | None = None) -> Inventory:

@@ -56,7 +56,7 @@ removed or renamed.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,8 +147,10 @@ class Plan:
 
 def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], inventory: Inventory | None, *,
               inventory_id: str | None, prune: bool, adopt: bool = False, force_replace: bool = False,
-              allow_empty: bool = False, ownership: Ownership | None = None) -> Plan:
-    """Compute the plan for `desired` against `live` (keyed live objects the caller fetched)."""
+              allow_empty: bool = False, ownership: Ownership | None = None,
+              cluster_scoped: Collection[tuple[str, str]] = ()) -> Plan:
+    """Compute the plan for `desired` against `live` (keyed live objects the caller fetched);
+    `cluster_scoped` names the cluster-scoped custom kinds (`ResourceKey.of`)."""
     if prune and not desired and not allow_empty:
         raise PruneRefusedError(
             "refusing to prune: the source holds no objects, so every object kapply applied from it "
@@ -157,7 +159,7 @@ def make_plan(desired: Sequence[dict], live: Mapping[ResourceKey, dict], invento
     seen: dict[ResourceKey, int] = {}
     planned: list[Change] = []
     for index, obj in enumerate(desired):
-        key = ResourceKey.of(obj)
+        key = ResourceKey.of(obj, cluster_scoped=cluster_scoped)
         if not key.name:  # apply finds objects by name; each run would create another one
             raise ValidationError(f"{key.kind} with generateName "
                                   f"{json.dumps((obj.get('metadata') or {}).get('generateName'))}: "
