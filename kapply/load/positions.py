@@ -101,7 +101,7 @@ def _mark(key_node: Node | None, value_node: Node) -> tuple[int, int]:
         if value_node.__class__ is ScalarNode:
             if value_node.value == "" and not value_node.style:  # an empty plain scalar
                 node = key_node
-        elif not value_node.flow_style:
+        elif not value_node.flow_style:  # type: ignore[attr-defined]  # a collection node: hot path, no isinstance
             node = key_node
     return node.start_mark.line + 1, node.start_mark.column + 1
 

@@ -55,7 +55,9 @@ def documents_of(data: bytes, kustomization: str, origins_base: str | None, root
 
 def _pop_origin(obj: Any) -> dict[str, Any] | None:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    annotations = meta.get("annotations")
     if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
         return None
     raw = annotations.pop(ORIGIN_ANNOTATION)
@@ -110,7 +112,8 @@ def _generator_line(path: str, obj: dict[str, Any], kind: Any) -> int:
     field = _GENERATOR_FIELDS.get(str(kind), "")
     name = str((obj.get("metadata") or {}).get("name") or "")
     entries = read(os.path.dirname(path)).get(field) if field else None
-    names = [e.get("name") for e in entries or () if isinstance(e, dict) and isinstance(e.get("name"), str)]
+    names: list[str] = [e["name"] for e in entries or ()
+                        if isinstance(e, dict) and isinstance(e.get("name"), str)]
     chosen = max((n for n in names if n in name), key=len, default=None)
     for entry in (chosen, field):
         if entry:

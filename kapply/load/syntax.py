@@ -163,7 +163,7 @@ _Parser: Any = PurePythonParser
 if WITH_LIBYAML:
     from yaml._yaml import CParser
 
-    class LibyamlParser(_FastResolver, CParser):  # type: ignore[misc]
+    class LibyamlParser(_FastResolver, CParser):
         """libyaml's scanner, parser and composer, with the fast resolver above."""
 
         def __init__(self, data: bytes) -> None:

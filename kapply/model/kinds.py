@@ -12,6 +12,7 @@ bare Pods last); pruning walks it in reverse.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -218,7 +219,7 @@ class KindRegistry:
             for name in names:
                 self._by_name.setdefault(name, info)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[KindInfo]:
         return iter(self._kinds)
 
     def lookup_kind(self, group: str, kind: str) -> KindInfo | None:

@@ -83,8 +83,9 @@ def validate_loaded(loaded: LoadResult, options: ValidateOptions | None = None, 
     result = Validated(report)
     spoiled: dict[tuple[str, int], list[Any]] = {}  # issues of documents that still loaded
     for issue in loaded.issues:
-        if getattr(issue, "doc_index", None) is not None:
-            spoiled.setdefault((issue.file, issue.doc_index), []).append(issue)
+        doc_index = getattr(issue, "doc_index", None)
+        if doc_index is not None:
+            spoiled.setdefault((issue.file, doc_index), []).append(issue)
             continue
         report.diagnostics.append(Diagnostic(issue.file, issue.line, issue.column, issue.message, issue.rule,
                                              getattr(issue, "severity", "error")))

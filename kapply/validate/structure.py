@@ -252,7 +252,8 @@ def node_at(root: Node, pattern: str) -> tuple[Node, str] | None:
     for token in pattern_tokens(pattern):
         if token == "[]":
             if isinstance(node, ListNode):
-                node, strategy = node.element, node.item_strategy
+                strategy = node.item_strategy
+                node = node.element
             elif isinstance(node, DeducedNode):
                 node, strategy = UNTYPED_ATOMIC, ""
             else:

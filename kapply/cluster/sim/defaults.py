@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kapply.cluster.sim.crd.admission import crd_defaults
+from kapply.model.shapes import mapping
 
 Obj = dict[str, Any]
 
@@ -136,7 +137,7 @@ def secret(obj: Obj) -> None:
     if isinstance(string_data, dict) and string_data:
         import base64
 
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = mapping(obj, "data")
         obj["data"] = {**data, **{k: base64.b64encode(str(v).encode()).decode()
                                   for k, v in string_data.items()}}
 

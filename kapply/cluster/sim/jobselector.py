@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.shapes import mapping
+
 CONTROLLER_UID = "batch.kubernetes.io/controller-uid"
 JOB_NAME = "batch.kubernetes.io/job-name"
 LEGACY_CONTROLLER_UID = "controller-uid"
@@ -33,7 +35,7 @@ class JobSelector:
         t_meta = template.setdefault("metadata", {})
         if not isinstance(t_meta, dict):
             return
-        labels = t_meta.get("labels") if isinstance(t_meta.get("labels"), dict) else {}
+        labels = mapping(t_meta, "labels")
         labels = dict(labels)
         labels.update({LEGACY_CONTROLLER_UID: uid, LEGACY_JOB_NAME: name,
                        CONTROLLER_UID: uid, JOB_NAME: name})

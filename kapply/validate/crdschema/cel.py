@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from kapply.model.shapes import mapping
+
 Schema = dict[str, Any]
 Cause = tuple[str, str]
 
@@ -197,7 +199,7 @@ def _to_cel(value: Any, schema: Schema | None) -> Any:
     _, ct = _lib()
     schema = schema if isinstance(schema, dict) else {}
     if isinstance(value, dict):
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = mapping(schema, "properties")
         extra = schema.get("additionalProperties")
         extra = extra if isinstance(extra, dict) else {}
         return ct.MapType({ct.StringType(k): _to_cel(v, props.get(k, extra)) for k, v in value.items()})
@@ -236,7 +238,7 @@ def _walk(value: Any, old: Any, schema: Schema, path: str, out: list[Cause]) -> 
             if isinstance(entry, dict):
                 _check(entry, value, old, schema, path, out)
     if isinstance(value, dict):
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = mapping(schema, "properties")
         extra = schema.get("additionalProperties")
         for name in sorted(value):
             sub = props.get(name) if isinstance(props.get(name), dict) else \

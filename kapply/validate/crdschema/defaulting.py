@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from kapply.model.shapes import mapping
+
 Schema = dict[str, Any]
 
 
@@ -27,7 +29,7 @@ def apply_defaults(value: Any, schema: Schema | None) -> None:
         return
     if not isinstance(value, dict):
         return
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = mapping(schema, "properties")
     for name, sub in properties.items():
         if not isinstance(sub, dict):
             continue

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.shapes import mapping
+
 Schema = dict[str, Any]
 _TYPE_META = ("apiVersion", "kind", "metadata")
 
@@ -43,7 +45,7 @@ def _prune(value: Any, schema: Schema | None, path: str, dropped: list[str],
         return
     if schema.get("x-kubernetes-embedded-resource"):
         keep = _TYPE_META
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = mapping(schema, "properties")
     extra = schema.get("additionalProperties")
     preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields")) or extra is True
     for name in list(value):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.shapes import mapping
 from kapply.validate.crdschema import openapi
 from kapply.validate.rules.findings import Errors, Key, Path
 
@@ -29,11 +30,11 @@ def check_structural(schema: Any, path: Path, errs: Errors) -> None:
         errs.required((*path, "type"), "must not be empty at the root", RULE)
     elif type_ != "object":
         errs.invalid((*path, "type"), type_, "must be object at the root", RULE)
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = mapping(schema, "properties")
     metadata = properties.get("metadata")
     if isinstance(metadata, dict):
         allowed = {"type", "description", "properties"}
-        fields = metadata.get("properties") if isinstance(metadata.get("properties"), dict) else {}
+        fields = mapping(metadata, "properties")
         if set(metadata) - allowed or set(fields) - {"name", "generateName"} or \
                 metadata.get("type") not in (None, "object"):
             errs.forbidden((*path, "properties", Key("metadata")), "must not specify anything other than "

@@ -50,8 +50,8 @@ def check_job(obj: dict[str, Any], errs: Errors) -> None:
     path: Path = ("spec",)
     _job_spec(spec, path, errs)
     selector = spec.get("selector")
-    manual = spec.get("manualSelector") is True and isinstance(selector, dict)
-    if manual and check_label_selector(selector, (*path, "selector"), errs):
+    manual = spec.get("manualSelector") is True
+    if manual and isinstance(selector, dict) and check_label_selector(selector, (*path, "selector"), errs):
         check_selector_matches(selector, spec.get("template"), path, errs)
 
 

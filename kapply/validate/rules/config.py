@@ -10,6 +10,7 @@ import base64
 import binascii
 from typing import Any
 
+from kapply.model.shapes import mapping
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Key
 
@@ -37,8 +38,8 @@ def _size(value: Any, base64_encoded: bool) -> int:
 
 def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
     """ValidateConfigMap: keys of data and binaryData, total size."""
-    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
-    binary = obj.get("binaryData") if isinstance(obj.get("binaryData"), dict) else {}
+    data = mapping(obj, "data")
+    binary = mapping(obj, "binaryData")
     total = 0
     for key, value in data.items():
         key = str(key)
@@ -62,8 +63,8 @@ def check_config_map(obj: dict[str, Any], errs: Errors) -> None:
 
 def check_secret(obj: dict[str, Any], errs: Errors) -> None:
     """ValidateSecret: keys (stringData merged into data), total size, keys the type requires."""
-    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
-    string_data = obj.get("stringData") if isinstance(obj.get("stringData"), dict) else {}
+    data = mapping(obj, "data")
+    string_data = mapping(obj, "stringData")
     merged: dict[str, int] = {str(k): _size(v, True) for k, v in data.items()}
     merged.update({str(k): _size(v, False) for k, v in string_data.items()})
     for key in merged:
@@ -74,8 +75,8 @@ def check_secret(obj: dict[str, Any], errs: Errors) -> None:
         errs.too_long(("data",), MAX_SIZE, "config-size")
     secret_type = obj.get("type") or "Opaque"
     if secret_type == "kubernetes.io/service-account-token":
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        meta = mapping(obj, "metadata")
+        annotations = mapping(meta, "annotations")
         if not annotations.get("kubernetes.io/service-account.name"):
             errs.required(
                 ("metadata", "annotations", Key("kubernetes.io/service-account.name")), "", "secret-type-keys"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.shapes import mapping
 from kapply.validate.crdschema.cel import not_evaluated
 from kapply.validate.crdschema.structural import check_structural
 from kapply.validate.rules import formats as fmt
@@ -30,11 +31,11 @@ def _protected(group: str) -> bool:
 def check_crd(obj: dict[str, Any], errs: Errors) -> None:
     """ValidateCustomResourceDefinition, the parts a user's CRD can get wrong."""
     spec = obj.get("spec")
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = mapping(obj, "metadata")
     if not isinstance(spec, dict):
         return
     group = spec.get("group")
-    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    names = mapping(spec, "names")
     plural = names.get("plural")
     name = meta.get("name")
     if isinstance(plural, str) and isinstance(group, str) and name and name != f"{plural}.{group}":
@@ -47,7 +48,7 @@ def check_crd(obj: dict[str, Any], errs: Errors) -> None:
             errs.invalid_each(("spec", "group"), group, msgs, RULE)
         elif "." not in group:
             errs.invalid(("spec", "group"), group, "should be a domain with at least one dot", RULE)
-        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        annotations = mapping(meta, "annotations")
         if _protected(group) and APPROVAL not in annotations:
             errs.required(("metadata", "annotations", Key(APPROVAL)), f'protected groups must have approval '
                           f'annotation "{APPROVAL}", see https://github.com/kubernetes/enhancements/pull/1111',

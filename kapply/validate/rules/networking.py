@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kapply.model.shapes import mapping, text
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.findings import Errors, Path
 from kapply.validate.rules.metadata import check_label_selector
@@ -118,7 +119,7 @@ def _http_path(item: dict[str, Any], path: Path, errs: Errors) -> None:
     if path_type is None:
         errs.required((*path, "pathType"), "pathType must be specified", "ingress")
         return
-    value = item.get("path") if isinstance(item.get("path"), str) else ""
+    value = text(item, "path")
     if path_type in ("Exact", "Prefix"):
         if not value.startswith("/"):
             errs.invalid((*path, "path"), value, "must be an absolute path", "ingress")
@@ -153,7 +154,7 @@ def _backend(backend: dict[str, Any], path: Path, errs: Errors) -> None:
             msgs = fmt.is_dns1035_label(name)
             if msgs:
                 errs.invalid_each((*path, "service", "name"), name, msgs, "ingress")
-        port = service.get("port") if isinstance(service.get("port"), dict) else {}
+        port = mapping(service, "port")
         port_name, number = port.get("name") or "", port.get("number") or 0
         if port_name and number:
             errs.invalid(path, "", "cannot set both port name & port number", "ingress")

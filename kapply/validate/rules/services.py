@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kapply.model.shapes import sequence
 from kapply.validate.rules import formats as fmt
 from kapply.validate.rules.containers import PROTOCOLS, check_port_num_or_name
 from kapply.validate.rules.findings import Errors, Finding, Path
@@ -36,7 +37,7 @@ def check_service(obj: dict[str, Any], errs: Errors) -> None:
 def _check_spec(spec: dict[str, Any], errs: Errors) -> None:
     path: Path = ("spec",)
     svc_type = spec.get("type") or "ClusterIP"
-    ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+    ports = sequence(spec, "ports")
     cluster_ip = spec.get("clusterIP")
     headless = cluster_ip == "None"
     if not ports and not headless and svc_type != "ExternalName":
@@ -212,7 +213,7 @@ def service_warnings(obj: dict[str, Any], spec: dict[str, Any], errs: Errors) ->
     cluster_ip = spec.get("clusterIP")
     if isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
         _ip_warning(cluster_ip, ("spec", "clusterIPs", 0), errs)
-    external_ips = spec.get("externalIPs") if isinstance(spec.get("externalIPs"), list) else []
+    external_ips = sequence(spec, "externalIPs")
     if svc_type == "ClusterIP" and cluster_ip == "None":
         if spec.get("loadBalancerIP"):
             _warn(errs, (), "spec.loadBalancerIP is ignored for headless services")

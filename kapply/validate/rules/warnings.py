@@ -8,9 +8,11 @@ deprecated, non-functional or probably a mistake. They become findings of severi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from kapply.model import shapes
 from kapply.model.quantity import QuantityError, from_value
 from kapply.validate.rules.findings import Errors, Finding, Key, Path, field_string
 
@@ -143,7 +145,7 @@ def pod_warnings(spec: dict[str, Any], meta: Any, prefix: Path, errs: Errors) ->
         _pod_affinity_warnings(affinity, sp, w)
 
 
-def _containers(spec: dict[str, Any], sp: Path):  # type: ignore[no-untyped-def]
+def _containers(spec: dict[str, Any], sp: Path) -> Iterator[tuple[dict[str, Any], Path]]:
     """VisitContainersWithPath: init containers first, then containers."""
     for field in ("initContainers", "containers"):
         items = spec.get(field)
@@ -242,7 +244,7 @@ def _container_warnings(
             var_name = var["name"]
             if var_name in seen:
                 ref = f"$({var_name})"
-                value = var.get("value") if isinstance(var.get("value"), str) else ""
+                value = shapes.text(var, "value")
                 if var.get("valueFrom") is not None or value == ref or ref not in value:
                     w.add(
                         (*cpath, "env", i),
